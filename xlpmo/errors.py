@@ -1,0 +1,73 @@
+"""Excel error values, user-facing errors and input findings.
+
+Excel error values travel through the core as :class:`XLError` members (a ``str``
+enum, so ``XLError.DIV0 == "#DIV/0!"``). The writer turns them into real error
+cells; :mod:`xlpmo.functions` returns their text; the xlwings layer converts them
+to the runtime's error objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+
+class XLError(str, Enum):
+    """An Excel error value."""
+
+    DIV0 = "#DIV/0!"
+    NA = "#N/A"
+    VALUE = "#VALUE!"
+    NUM = "#NUM!"
+    NAME = "#NAME?"
+    REF = "#REF!"
+    NULL = "#NULL!"
+
+    def __str__(self) -> str:  # so f-strings and CSV show "#DIV/0!"
+        return self.value
+
+    @classmethod
+    def parse(cls, value: Any) -> XLError | None:
+        """Return the error a value stands for (``"#N/A"`` -> ``XLError.NA``), else None."""
+        if isinstance(value, XLError):
+            return value
+        if isinstance(value, str):
+            text = value.strip().upper()
+            for member in cls:
+                if member.value == text:
+                    return member
+        return None
+
+
+def is_error(value: Any) -> bool:
+    """True when ``value`` is an Excel error value (member or its text)."""
+    return XLError.parse(value) is not None
+
+
+class XlpmoError(Exception):
+    """An error with a message meant for the user (no traceback is shown)."""
+
+
+SEVERITIES = ("Error", "Warning", "Info")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in the inputs, as shown in tblChecks.
+
+    ``cell`` is an A1 address with its sheet (``Plan!D14``), or the table name
+    when the problem is not one cell (a missing column, a missing table).
+    """
+
+    severity: str
+    table: str
+    cell: str
+    message: str
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"severity must be one of {SEVERITIES}, not {self.severity!r}")
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.cell}: {self.message}"

@@ -1,0 +1,207 @@
+"""Months as periods: normalisation, header parsing, status period, wide/long layouts.
+
+The period is the calendar month, identified by the date of its first day
+(``2026-03-01``). Any date inside a month stands for that month; Excel date serials
+(1900 date system) and text headers such as ``2026-01``, ``Jan-2026``, ``Jan 26`` are
+read as months (shared/spec/workbook.md, "Periods").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # serial 0 in Excel's 1900 date system (after 1900-03-01)
+MAX_SERIAL = 2958465  # 9999-12-31
+
+_MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_RE_YM = re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?:[ T].*)?$")  # 2026-01, 2026-01-15
+_RE_MY = re.compile(r"^(\d{1,2})[-/.](\d{4})$")  # 01/2026
+_RE_NAME = re.compile(r"^([a-z]+)\.?[\s\-/'’]*(\d{2}|\d{4})$")  # Jan-2026, Jan 26, January 2026
+_RE_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")  # 15/01/2026 (day first)
+
+
+def from_serial(serial: float) -> pd.Timestamp:
+    """Excel 1900-system serial number -> Timestamp (``45658`` -> 2025-01-01)."""
+    return EXCEL_EPOCH + pd.to_timedelta(float(serial), unit="D")
+
+
+def to_serial(value: Any) -> float:
+    """Timestamp/date -> Excel serial number (days since 1899-12-30, fraction = time)."""
+    ts = pd.Timestamp(value)
+    return (ts - EXCEL_EPOCH) / pd.Timedelta(days=1)
+
+
+def parse_date(value: Any) -> pd.Timestamp | None:
+    """One cell value -> Timestamp, or None when it is blank or not a date.
+
+    Accepts datetimes, dates, Excel serials (numbers 1..2958465) and ISO or
+    day-first text (``2026-01-15``, ``15/01/2026``) and month headers
+    (``Jan-2026`` -> 2026-01-01).
+    """
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value
+    if isinstance(value, (dt.datetime, dt.date, np.datetime64)):
+        return pd.Timestamp(value)
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        if np.isnan(value) or not 1 <= value <= MAX_SERIAL:
+            return None
+        return from_serial(value)
+    if isinstance(value, str):
+        return _parse_text_date(value)
+    return None
+
+
+def _parse_text_date(text: str) -> pd.Timestamp | None:
+    s = text.strip().lower()
+    if not s:
+        return None
+    m = _RE_YM.match(s)
+    if m:
+        year, month, day = int(m[1]), int(m[2]), int(m[3] or 1)
+        return _safe_ts(year, month, day)
+    m = _RE_MY.match(s)
+    if m:
+        return _safe_ts(int(m[2]), int(m[1]), 1)
+    m = _RE_DMY.match(s)
+    if m:
+        return _safe_ts(int(m[3]), int(m[2]), int(m[1]))
+    m = _RE_NAME.match(s)
+    if m and m[1] in _MONTHS:
+        year = int(m[2])
+        if year < 100:
+            year += 2000
+        return _safe_ts(year, _MONTHS[m[1]], 1)
+    return None
+
+
+def _safe_ts(year: int, month: int, day: int) -> pd.Timestamp | None:
+    try:
+        return pd.Timestamp(year=year, month=month, day=day)
+    except ValueError:
+        return None
+
+
+def parse_period(value: Any) -> pd.Timestamp | None:
+    """One value (date, serial, month text) -> first day of its month, or None."""
+    ts = parse_date(value)
+    return None if ts is None else month_start_scalar(ts)
+
+
+def month_start_scalar(value: Any) -> pd.Timestamp:
+    """First day of the month of one date (time of day dropped)."""
+    ts = pd.Timestamp(value)
+    return pd.Timestamp(year=ts.year, month=ts.month, day=1)
+
+
+def month_start(values: pd.Series | pd.DatetimeIndex | Iterable[Any]) -> pd.Series:
+    """Vectorised: datetimes -> first day of their month (datetime64[ns]); NaT stays NaT."""
+    s = pd.Series(pd.to_datetime(pd.Series(values).to_numpy(), errors="coerce"))
+    months = s.to_numpy(dtype="datetime64[M]")
+    return pd.Series(months.astype("datetime64[ns]"), index=getattr(values, "index", None))
+
+
+def status_period(status_date: Any) -> pd.Timestamp:
+    """The status period: the month that contains the status date."""
+    return month_start_scalar(status_date)
+
+
+def month_index(periods: pd.Series | np.ndarray) -> np.ndarray:
+    """Months since 1970-01 as int64 (for fast arithmetic on periods)."""
+    arr = np.asarray(periods, dtype="datetime64[ns]").astype("datetime64[M]")
+    return arr.astype(np.int64)
+
+
+def from_month_index(index: np.ndarray | int) -> pd.DatetimeIndex:
+    """Inverse of :func:`month_index`."""
+    arr = np.atleast_1d(np.asarray(index, dtype=np.int64)).astype("datetime64[M]")
+    return pd.DatetimeIndex(arr.astype("datetime64[ns]"))
+
+
+def months_between(start: Any, end: Any) -> int:
+    """Whole months from the period of ``start`` to the period of ``end`` (end − start)."""
+    a, b = pd.Timestamp(start), pd.Timestamp(end)
+    return (b.year - a.year) * 12 + (b.month - a.month)
+
+
+def add_months(period: Any, months: float) -> pd.Timestamp:
+    """A date ``months`` (possibly fractional) after the start of ``period``'s month.
+
+    The fractional part is spread over the days of the month it lands in
+    (``add_months(2026-01-01, 1.5)`` -> 2026-02-15).
+    """
+    base = month_start_scalar(period)
+    whole = int(np.floor(months))
+    frac = float(months) - whole
+    start = base + pd.DateOffset(months=whole)
+    return start + pd.Timedelta(days=frac * start.days_in_month)
+
+
+def period_range(start: Any, end: Any) -> pd.DatetimeIndex:
+    """All months from the period of ``start`` to the period of ``end`` inclusive."""
+    return pd.date_range(month_start_scalar(start), month_start_scalar(end), freq="MS")
+
+
+def period_columns(columns: Iterable[Any]) -> dict[Any, pd.Timestamp]:
+    """The columns of a wide table whose header is a month, mapped to that month."""
+    found = {}
+    for col in columns:
+        period = parse_period(col)
+        if period is not None:
+            found[col] = period
+    return found
+
+
+def wide_to_long(
+    wide: pd.DataFrame, amount: str, id_columns: list[str], periods: dict[Any, pd.Timestamp]
+) -> pd.DataFrame:
+    """Wide layout (one column per month) -> long layout ``id_columns + [Period, amount]``.
+
+    ``periods`` maps each month column to its month (see :func:`period_columns`).
+    Blank amounts become 0 (workbook.md: blank means 0); two columns of the same month
+    are added together.
+    """
+    cols = list(periods)
+    values = wide[cols].apply(pd.to_numeric, errors="coerce").fillna(0.0).to_numpy(float)
+    n_rows, n_periods = values.shape
+    ids = {c: np.repeat(wide[c].to_numpy(), n_periods) for c in id_columns}
+    long = pd.DataFrame(
+        {
+            **ids,
+            "Period": np.tile(np.array(list(periods.values()), dtype="datetime64[ns]"), n_rows),
+            amount: values.reshape(-1),
+        }
+    )
+    return long.groupby([*id_columns, "Period"], as_index=False, sort=False, dropna=False)[
+        amount
+    ].sum()
+
+
+def long_to_wide(long: pd.DataFrame, amount: str, id_columns: list[str]) -> pd.DataFrame:
+    """Long layout -> wide layout with one column per month (Timestamp headers), 0 for gaps."""
+    wide = long.pivot_table(
+        index=id_columns, columns="Period", values=amount, aggfunc="sum", fill_value=0.0
+    )
+    wide.columns = pd.DatetimeIndex(wide.columns)
+    return wide.reset_index()

@@ -1,0 +1,193 @@
+"""The table contract of the standard PMO workbook (shared/spec/workbook.md).
+
+One place names every table, its sheet, its columns and their kinds. The reader
+validates against it, the core produces outputs with exactly these columns, the
+writer and the template lay them out from it.
+
+Kinds: ``text``, ``id`` (non-blank text key), ``number``, ``money``, ``hours``,
+``fraction`` (shown as %), ``index`` (a ratio such as CPI), ``date``, ``period``
+(a month, stored as the date of its first day), ``bool``, ``periods`` (count of
+months), ``timestamp``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str = "text"
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """An Excel Table of the contract.
+
+    ``amount`` is set for time-phased money tables (long or wide layout): the name
+    of the amount column in the long layout (``Planned``, ``Actual``, ``Forecast``).
+    """
+
+    name: str
+    sheet: str
+    columns: tuple[Column, ...]
+    amount: str | None = None
+    required: bool = False
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name.lower() == name.lower():
+                return c
+        raise KeyError(name)
+
+
+def _cols(*specs: str) -> tuple[Column, ...]:
+    """``"**ProjectID:id"`` -> required Column; ``"BAC:money"`` -> optional Column."""
+    out = []
+    for spec in specs:
+        required = spec.startswith("**")
+        name, _, kind = spec.lstrip("*").partition(":")
+        out.append(Column(name, kind or "text", required))
+    return tuple(out)
+
+
+# -- inputs ---------------------------------------------------------------------------------
+
+CONFIG = TableSpec("tblConfig", "Config", _cols("**Setting", "**Value"), required=True)
+PROJECTS = TableSpec(
+    "tblProjects",
+    "Projects",
+    _cols(
+        "**ProjectID:id", "ProjectName", "Portfolio", "Manager", "Status",
+        "BaselineStart:date", "BaselineFinish:date", "BAC:money",
+    ),
+    required=True,
+)
+PLAN = TableSpec(
+    "tblPlan", "Plan",
+    _cols("**ProjectID:id", "Period:period", "CostType", "Planned:money"),
+    amount="Planned", required=True,
+)
+ACTUALS = TableSpec(
+    "tblActuals", "Actuals",
+    _cols("**ProjectID:id", "Period:period", "CostType", "Actual:money"),
+    amount="Actual",
+)
+FORECAST = TableSpec(
+    "tblForecast", "Forecast",
+    _cols("**ProjectID:id", "Period:period", "CostType", "Forecast:money"),
+    amount="Forecast",
+)
+PROGRESS = TableSpec(
+    "tblProgress", "Progress",
+    _cols("**ProjectID:id", "**Period:period", "PercentComplete:fraction", "Earned:money"),
+)
+RESOURCES = TableSpec(
+    "tblResources", "Resources",
+    _cols(
+        "**ResourceID:id", "Name", "Role", "Team", "FTE:number", "HoursPerWeek:hours",
+        "CostRate:money", "Country", "StartDate:date", "EndDate:date",
+    ),
+)
+HOLIDAYS = TableSpec("tblHolidays", "Holidays", _cols("**Date:date", "Country", "Name"))
+LEAVE = TableSpec(
+    "tblLeave", "Leave", _cols("**ResourceID:id", "**Start:date", "**End:date", "Hours:hours")
+)
+ALLOCATIONS = TableSpec(
+    "tblAllocations", "Allocations",
+    _cols(
+        "**ResourceID:id", "**ProjectID:id", "**Period:period", "Hours:hours",
+        "Percent:fraction",
+    ),
+)
+TIMESHEETS = TableSpec(
+    "tblTimesheets", "Timesheets",
+    _cols("**ResourceID:id", "**ProjectID:id", "**Date:date", "**Hours:hours", "Billable:bool"),
+)
+MILESTONES = TableSpec(
+    "tblMilestones", "Milestones",
+    _cols(
+        "**ProjectID:id", "**Milestone", "BaselineDate:date", "ForecastDate:date",
+        "ActualDate:date",
+    ),
+)
+
+INPUTS: dict[str, TableSpec] = {
+    t.name: t
+    for t in (
+        CONFIG, PROJECTS, PLAN, ACTUALS, PROGRESS, FORECAST, RESOURCES, HOLIDAYS, LEAVE,
+        ALLOCATIONS, TIMESHEETS, MILESTONES,
+    )
+}
+
+# -- outputs --------------------------------------------------------------------------------
+
+EVM = TableSpec(
+    "tblEVM", "Dashboard",
+    _cols(
+        "ProjectID:id", "ProjectName", "Portfolio", "StatusDate:date", "BAC:money", "PV:money",
+        "EV:money", "AC:money", "CV:money", "CVPct:fraction", "SV:money", "SVPct:fraction",
+        "CPI:index", "SPI:index", "ES:periods", "AT:periods", "SVt:periods", "SPIt:index",
+        "EAC:money", "ETC:money", "VAC:money", "TCPI:index", "ForecastFinish:date",
+        "CostRAG", "ScheduleRAG",
+    ),
+)
+PORTFOLIO = TableSpec(
+    "tblPortfolio", "Dashboard",
+    _cols(
+        "Portfolio", "BAC:money", "PV:money", "EV:money", "AC:money", "CV:money", "SV:money",
+        "CPI:index", "SPI:index", "EAC:money", "VAC:money",
+    ),
+)
+VARIANCE = TableSpec(
+    "tblVariance", "Variance",
+    _cols(
+        "ProjectID:id", "Period:period", "Planned:money", "Actual:money", "Variance:money",
+        "VariancePct:fraction", "CumPlanned:money", "CumActual:money", "CumVariance:money",
+        "CumVariancePct:fraction", "RAG",
+    ),
+)
+FORECAST_OUT = TableSpec(
+    "tblForecastOut", "Forecast",
+    _cols(
+        "ProjectID:id", "Period:period", "Kind", "Amount:money", "Cumulative:money",
+        "Low:money", "High:money",
+    ),
+)
+UTILISATION = TableSpec(
+    "tblUtilisation", "Utilisation",
+    _cols(
+        "ResourceID:id", "Period:period", "CapacityHours:hours", "AllocatedHours:hours",
+        "ActualHours:hours", "BillableHours:hours", "Utilisation:fraction",
+        "BillableUtilisation:fraction", "Allocation:fraction", "OverAllocated:bool",
+    ),
+)
+CHECKS = TableSpec("tblChecks", "Checks", _cols("Severity", "Table", "Cell", "Message"))
+HISTORY = TableSpec(
+    # Not in workbook.md's output list: written by the Close period command (functions.md).
+    "tblHistory", "History", (Column("ClosedOn", "timestamp"), *EVM.columns),
+)
+
+OUTPUTS: dict[str, TableSpec] = {
+    t.name: t for t in (EVM, PORTFOLIO, VARIANCE, FORECAST_OUT, UTILISATION, CHECKS)
+}
+
+ALL: dict[str, TableSpec] = {**INPUTS, **OUTPUTS, HISTORY.name: HISTORY}
+
+
+def spec(name: str) -> TableSpec:
+    """The TableSpec for a table name, case-insensitively (``tblplan`` -> PLAN)."""
+    for key, value in ALL.items():
+        if key.lower() == name.lower():
+            return value
+    raise KeyError(name)

@@ -11,9 +11,10 @@ Per resource and month (hours; ratios are fractions)::
     Allocation           = AllocatedHours / CapacityHours
     OverAllocated        = AllocatedHours > CapacityHours
 
-Utilisation is time-based: hours worked over hours available (the resource
-management sense of PMI's Practice Standard for Project Estimating / PMBOK resource
-utilisation; MS Project's Peak / Work vs Max Units for over-allocation).
+Utilisation is time-based: hours worked (or billable hours, or hours allocated) over
+the hours the resource is available in the month, after holidays and leave. Over-allocation
+follows MS Project's ``Overallocated`` resource field: TRUE when the work assigned in a
+period exceeds the resource's capacity (its Max Units over the working time) in it.
 
 Decisions where the contract is silent:
 
@@ -144,7 +145,7 @@ def _elementwise(a: Any, b: Any, compute: Any) -> Any:
     (fa, ea), (fb, eb) = _operand(a), _operand(b)
     fa, fb = np.broadcast_arrays(fa, fb)
     ea, eb = np.broadcast_arrays(ea, eb)
-    out = np.asarray(compute(fa.ravel(), fb.ravel()), dtype=object)
+    out = np.array(compute(fa.ravel(), fb.ravel()), dtype=object)  # a writable copy
     missing = np.isnan(fa.ravel()) | np.isnan(fb.ravel())
     out[missing] = XLError.NA
     for errs in (eb.ravel(), ea.ravel()):  # first argument's error applied last, so it wins

@@ -381,7 +381,7 @@ def test_sum_over_months_equals_capacity_over_the_whole_span(start, length, fte,
         resources=[{"ResourceID": "R", "FTE": fte, "StartDate": start, "EndDate": end}],
         holidays=holidays, leave=leave, Workweek=week,
     )
-    periods = pd.date_range("2024-12-01", "2028-02-01", freq="MS")
+    periods = pd.date_range("2024-12-01", "2028-06-01", freq="MS")  # covers every span
     total = capacity_table(inputs, periods)["CapacityHours"].sum()
     day = 5 * 8 / mask.count("1") * fte
     span_days = workdays(start, end, hol, mask)

@@ -1,0 +1,10 @@
+"""xlpmo in Excel: the xlwings layer (import name ``xlpmo_udfs``).
+
+- :mod:`xlpmo_udfs.functions`: the worksheet functions (``=PMO.CPI`` / ``=PMO_CPI``);
+- :mod:`xlpmo_udfs.commands`: the ribbon / task-pane commands (Refresh, Validate, ...);
+- :mod:`xlpmo_udfs.lite`: the xlwings Lite plugin module (functions and scripts);
+- :mod:`xlpmo_udfs.catalogue`: the catalogue as registered with xlwings;
+- ``xlpmo_udfs.addin*``: the classic add-in (ribbon and VBA).
+
+Nothing here computes: the numbers come from the core package :mod:`xlpmo`.
+"""

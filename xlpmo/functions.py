@@ -1,0 +1,375 @@
+"""The worksheet function catalogue as plain Python (shared/spec/functions.md).
+
+``import xlpmo.functions as pmo; pmo.CPI(35000, 36000)`` — the same 33 functions Excel
+shows as ``=PMO.CPI(...)`` (xlwings Lite / Office.js) or ``=PMO_CPI(...)`` (classic add-in),
+without Excel or xlwings. Arguments: numbers, lists (1-D or lists of rows), ``None`` for
+blanks, dates (``datetime``, Excel serial numbers, ISO text), Excel error values (their text
+or :class:`~xlpmo.errors.XLError`). Results: scalars, lists (a range gives a range of the
+same shape), tables as lists of rows with a header row (unless ``header=False``), and Excel
+errors as their text (``'#DIV/0!'``). No function raises: anything unexpected is
+``'#VALUE!'``.
+
+Every formula lives once, in the core module named in each docstring; this module only
+reads the arguments (:mod:`xlpmo.excelargs`) and hands over. The first docstring line of
+each function is its one-line description in Excel's function wizard.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from . import excelargs as xa
+from . import periods as _periods
+from .errors import XLError
+
+fn = xa.excel_function
+
+EAC_METHODS = ("CPI", "BUDGET", "COMPOSITE", "WEIGHTED", "BOTTOMUP")
+
+
+# -- earned value ---------------------------------------------------------------------------
+
+
+@fn
+def CV(ev: Any, ac: Any) -> Any:
+    """Cost variance: EV − AC (money; positive = under budget).
+
+    Element by element for ranges. Missing input ``#N/A``; authority PMI Practice Standard
+    for EVM §4 (:func:`xlpmo.evm.cv`).
+    """
+    from .evm import cv
+
+    return xa.ungrid(cv(xa.grid(ev), xa.grid(ac)))
+
+
+@fn
+def SV(ev: Any, pv: Any) -> Any:
+    """Schedule variance: EV − PV (money; positive = ahead of plan).
+
+    Element by element for ranges. Missing input ``#N/A``; authority PMI Practice Standard
+    for EVM §4 (:func:`xlpmo.evm.sv`).
+    """
+    from .evm import sv
+
+    return xa.ungrid(sv(xa.grid(ev), xa.grid(pv)))
+
+
+@fn
+def CPI(ev: Any, ac: Any) -> Any:
+    """Cost performance index: EV / AC (ratio; above 1 = under budget).
+
+    ``#DIV/0!`` when AC is 0, ``#N/A`` when an input is blank; authority PMI Practice
+    Standard for EVM, MS Project CPI field (:func:`xlpmo.evm.cpi`).
+    """
+    from .evm import cpi
+
+    return xa.ungrid(cpi(xa.grid(ev), xa.grid(ac)))
+
+
+@fn
+def SPI(ev: Any, pv: Any) -> Any:
+    """Schedule performance index: EV / PV (ratio; above 1 = ahead of plan).
+
+    ``#DIV/0!`` when PV is 0, ``#N/A`` when an input is blank; authority PMI Practice
+    Standard for EVM, MS Project SPI field (:func:`xlpmo.evm.spi`).
+    """
+    from .evm import spi
+
+    return xa.ungrid(spi(xa.grid(ev), xa.grid(pv)))
+
+
+def _eac_call(core: Any, bac: Any, ev: Any, ac: Any, method: Any, pv: Any, weight: Any,
+              etc: Any) -> Any:
+    m = xa.choice(method, EAC_METHODS, default="CPI")
+    w = xa.number(weight, default=0.8)
+    p, t = xa.optional_grid(pv), xa.optional_grid(etc)
+    return xa.ungrid(core(xa.grid(bac), xa.grid(ev), xa.grid(ac), m, p, w, t))
+
+
+@fn
+def EAC(bac: Any, ev: Any, ac: Any, method: Any = "CPI", pv: Any = None, weight: Any = 0.8,
+        etc: Any = None) -> Any:
+    """Estimate at completion (money) by the CPI, BUDGET, COMPOSITE, WEIGHTED or BOTTOMUP method.
+
+    CPI: BAC / CPI; BUDGET: AC + (BAC − EV); COMPOSITE: AC + (BAC − EV)/(CPI·SPI) (needs
+    pv); WEIGHTED: AC + (BAC − EV)/(w·CPI + (1−w)·SPI) (needs pv, weight w in 0..1, default
+    0.8); BOTTOMUP: AC + etc. Unknown method ``#VALUE!``, weight outside 0..1 ``#NUM!``,
+    missing input ``#N/A``, zero index denominators ``#DIV/0!``. Authority PMI Practice
+    Standard for EVM §5.3, DAU EVM Gold Card (:func:`xlpmo.evm.eac`).
+    """
+    from .evm import eac
+
+    return _eac_call(eac, bac, ev, ac, method, pv, weight, etc)
+
+
+@fn
+def ETC(bac: Any, ev: Any, ac: Any, method: Any = "CPI", pv: Any = None, weight: Any = 0.8,
+        etc: Any = None) -> Any:
+    """Estimate to complete: EAC − AC (money), with the same arguments as EAC.
+
+    Errors as for EAC; authority PMI Practice Standard for EVM, DAU EVM Gold Card
+    (:func:`xlpmo.evm.etc`).
+    """
+    from .evm import etc as core
+
+    return _eac_call(core, bac, ev, ac, method, pv, weight, etc)
+
+
+@fn
+def VAC(bac: Any, ev: Any, ac: Any, method: Any = "CPI", pv: Any = None, weight: Any = 0.8,
+        etc: Any = None) -> Any:
+    """Variance at completion: BAC − EAC (money; positive = forecast under budget).
+
+    Same arguments and errors as EAC; authority PMI Practice Standard for EVM, DAU EVM Gold
+    Card (:func:`xlpmo.evm.vac`).
+    """
+    from .evm import vac
+
+    return _eac_call(vac, bac, ev, ac, method, pv, weight, etc)
+
+
+@fn
+def TCPI(bac: Any, ev: Any, ac: Any, eac: Any = None) -> Any:
+    """To-complete performance index: (BAC − EV)/(BAC − AC), or (BAC − EV)/(EAC − AC) with eac.
+
+    Ratio; ``#DIV/0!`` when the remaining funds are exactly 0. Authority DAU EVM Gold Card,
+    MS Project TCPI field (:func:`xlpmo.evm.tcpi`).
+    """
+    from .evm import tcpi
+
+    e = xa.optional_grid(eac)
+    return xa.ungrid(tcpi(xa.grid(bac), xa.grid(ev), xa.grid(ac), e))
+
+
+def _series(value: Any) -> Any:
+    """A series argument as one flat object array of clean cells (row by row)."""
+    g = xa.grid(value)
+    arr = np.empty(1, dtype=object)
+    if not isinstance(g, np.ndarray):
+        arr[0] = g
+        return arr
+    return g.reshape(-1)
+
+
+def _cell(value: Any) -> Any:
+    """A single-cell argument, cleaned (errors as XLError, blank as None)."""
+    return xa.clean_cell(xa.single(value))
+
+
+@fn
+def ES(pv_series: Any, ev: Any, cumulative: Any = False) -> Any:
+    """Earned schedule in periods (Lipke): the time at which the plan reached the current EV.
+
+    ES = C + (EV − PV_C)/(PV_C+1 − PV_C), PV_0 = 0, C the last period with cumulative PV ≤
+    EV; ES = PD when EV ≥ BAC. pv_series: planned value per period from the first period
+    (cumulative values when cumulative is TRUE); ev: cumulative earned value. Units:
+    periods. Blank EV or empty series ``#N/A``. Authority Lipke, Earned Schedule (2009)
+    (:func:`xlpmo.schedule.es`).
+    """
+    from .schedule import es
+
+    return es(_series(pv_series), _cell(ev), xa.boolean(cumulative, default=False))
+
+
+@fn
+def SVT(pv_series: Any, ev: Any, at: Any, cumulative: Any = False) -> Any:
+    """Schedule variance in time: ES − AT (periods; negative = behind schedule).
+
+    at: actual time, the periods elapsed to the status date. Authority Lipke, Earned
+    Schedule (:func:`xlpmo.schedule.svt`).
+    """
+    from .schedule import svt
+
+    return svt(_series(pv_series), _cell(ev), _cell(at), xa.boolean(cumulative, default=False))
+
+
+@fn
+def SPIT(pv_series: Any, ev: Any, at: Any, cumulative: Any = False) -> Any:
+    """Schedule performance index in time: ES / AT (ratio; above 1 = ahead of schedule).
+
+    ``#DIV/0!`` when AT is 0. Authority Lipke, Earned Schedule (:func:`xlpmo.schedule.spit`).
+    """
+    from .schedule import spit
+
+    return spit(_series(pv_series), _cell(ev), _cell(at), xa.boolean(cumulative, default=False))
+
+
+@fn
+def IEACT(pv_series: Any, ev: Any, at: Any, cumulative: Any = False) -> Any:
+    """Independent estimate at completion in time: planned duration / SPI(t), in periods.
+
+    PD is the last period of the series with a planned amount; ``#DIV/0!`` when nothing is
+    earned yet or AT is 0. Authority Lipke, Earned Schedule (:func:`xlpmo.schedule.ieact`).
+    """
+    from .schedule import ieact
+
+    return ieact(_series(pv_series), _cell(ev), _cell(at), xa.boolean(cumulative, default=False))
+
+
+@fn
+def FINISH(start_date: Any, pv_series: Any, ev: Any, at: Any, cumulative: Any = False) -> Any:
+    """Forecast finish date: the start's month + IEAC(t) periods (months).
+
+    start_date: the project's first planned period. A fractional month is spread over the
+    days of the month it lands in. Errors of IEAC(t) pass through. Authority Lipke, Earned
+    Schedule (:func:`xlpmo.schedule.forecast_finish`).
+    """
+    from .schedule import forecast_finish
+
+    start = xa.date(start_date)
+    return forecast_finish(start, _series(pv_series), _cell(ev), _cell(at),
+                           xa.boolean(cumulative, default=False))
+
+
+# -- variance -------------------------------------------------------------------------------
+
+
+@fn
+def VARIANCE(planned: Any, actual: Any, cumulative: Any = False) -> Any:
+    """Cost variance: Planned − Actual, element by element (money; positive = under budget).
+
+    Ranges of different sizes are ``#VALUE!`` (a single cell is used against every
+    element); a blank cell ``#N/A``. cumulative: the inputs are cumulative amounts (same
+    arithmetic). Authority PMI Practice Standard for EVM (:func:`xlpmo.variance.variance`).
+    """
+    from .variance import variance
+
+    return xa.ungrid(variance(xa.grid(planned), xa.grid(actual),
+                              xa.boolean(cumulative, default=False)))
+
+
+@fn
+def VARPCT(planned: Any, actual: Any, cumulative: Any = False) -> Any:
+    """Variance percent: (Planned − Actual) / Planned, element by element (fraction).
+
+    ``#DIV/0!`` where Planned is 0; with cumulative amounts the result is the cumulative
+    variance % (money summed first). (:func:`xlpmo.variance.variance_pct`).
+    """
+    from .variance import variance_pct
+
+    return xa.ungrid(variance_pct(xa.grid(planned), xa.grid(actual),
+                                  xa.boolean(cumulative, default=False)))
+
+
+@fn
+def RAG(value: Any, amber: Any, red: Any, higher_is_better: Any = None) -> Any:
+    """Red / Amber / Green status of a value against two thresholds.
+
+    Higher is better (indices): below red is ``Red``, below amber ``Amber``, else ``Green``.
+    Lower is better (variances, when higher_is_better is FALSE; by default when amber <
+    red): above red ``Red``, above amber ``Amber``. An error value keeps its error, a blank
+    is ``#N/A``. Element by element for ranges (:func:`xlpmo.rag`).
+    """
+    from .rag import rag_higher_is_better, rag_lower_is_better
+
+    a, r = xa.number(amber), xa.number(red)
+    higher = xa.boolean(higher_is_better, default=a >= r)
+    rule = rag_higher_is_better if higher else rag_lower_is_better
+    g = xa.grid(value)
+    arr = np.atleast_1d(np.asarray(g, dtype=object))
+    out = rule(arr.reshape(-1), a, r).to_numpy(dtype=object).reshape(arr.shape)
+    return out.reshape(-1)[0] if np.ndim(g) == 0 else out.tolist()
+
+
+# -- resources and utilisation --------------------------------------------------------------
+
+
+@fn
+def WORKDAYS(start_date: Any, end_date: Any, holidays: Any = None, workweek: Any = None) -> Any:
+    """Working days from start to end, both included, like Excel's NETWORKDAYS.INTL (days).
+
+    workweek: ``Mon-Fri`` style text, Excel's weekend number (1–7, 11–17) or 7-character
+    mask (1 = non-working, Monday first); default Mon–Fri. Holidays on working days are
+    removed; a start after the end counts negative. Blank date ``#N/A``
+    (:func:`xlpmo.capacity.workdays`).
+    """
+    from .capacity import workdays
+
+    s, e = xa.date(start_date), xa.date(end_date)
+    days = xa.date_list(holidays) if holidays is not None else []
+    return workdays(s, e, days or None, xa.weekmask(workweek))
+
+
+@fn
+def CAPACITY(periods: Any, fte: Any = 1, hours_per_day: Any = 8, holidays: Any = None,
+             start_date: Any = None, end_date: Any = None, leave_hours: Any = 0,
+             workweek: Any = None) -> Any:
+    """Capacity hours per period: working days × hours_per_day × fte − leave_hours, not below 0.
+
+    periods: months (any date in each). Working days of each month within start..end (blank
+    = open), holidays removed; fte (default 1), hours_per_day (default 8) and leave_hours
+    (default 0) are single values or ranges like periods. Units: hours. Spills like periods
+    (:func:`xlpmo.capacity.capacity`).
+    """
+    from .capacity import capacity
+
+    days = xa.date_list(holidays) if holidays is not None else []
+    hours = capacity(
+        xa.date_grid(periods), xa.number_grid(fte, 1.0), xa.number_grid(hours_per_day, 8.0),
+        days or None, xa.date(start_date, default=None), xa.date(end_date, default=None),
+        xa.number_grid(leave_hours, 0.0), xa.weekmask(workweek),
+    )
+    return xa.ungrid(hours)
+
+
+@fn
+def UTILISATION(hours: Any, capacity: Any) -> Any:
+    """Utilisation: hours / capacity (fraction; 0.85 = 85 %).
+
+    Element by element; ``#DIV/0!`` for zero capacity, ``#N/A`` for a blank. Time-based
+    utilisation (:func:`xlpmo.utilisation.utilisation`).
+    """
+    from .utilisation import utilisation
+
+    return xa.ungrid(utilisation(xa.grid(hours), xa.grid(capacity)))
+
+
+@fn
+def OVERALLOCATED(allocated: Any, capacity: Any) -> Any:
+    """TRUE where allocated hours exceed capacity hours.
+
+    Element by element; zero capacity with hours allocated is TRUE, a blank ``#N/A``
+    (:func:`xlpmo.utilisation.overallocated`; MS Project over-allocation).
+    """
+    from .utilisation import overallocated
+
+    return xa.ungrid(overallocated(xa.grid(allocated), xa.grid(capacity)))
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+@fn
+def PERIOD(date_value: Any) -> Any:
+    """The period (month) of a date: the first day of its month.
+
+    Accepts Excel dates, serial numbers and text (``2026-03-15``, ``Mar-2026``); a blank is
+    ``#N/A``, text that is not a date ``#VALUE!`` (:func:`xlpmo.periods.month_start_scalar`).
+    Element by element for ranges.
+    """
+    g = xa.grid(date_value)
+    if isinstance(g, np.ndarray):
+        return [PERIOD(c) for c in g] if g.ndim == 1 else [[PERIOD(c) for c in r] for r in g]
+    return _periods.month_start_scalar(xa.date(g))
+
+
+@fn
+def PERIODS(start_date: Any, end_date: Any) -> Any:
+    """The months from start to end, one first-of-month date per row (spills down).
+
+    Both ends' months are included; an end before the start is ``#NUM!``
+    (:func:`xlpmo.periods.period_range`).
+    """
+    s, e = xa.date(start_date), xa.date(end_date)
+    if e < s:
+        raise xa.ArgError(XLError.NUM, "end before start")
+    return xa.column(list(_periods.period_range(s, e)))
+
+
+@fn
+def VERSION() -> str:
+    """The version of xlpmo behind the functions."""
+    return __version__

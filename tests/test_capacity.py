@@ -18,6 +18,7 @@ from xlpmo.capacity import (
     capacity_table,
     default_periods,
     resolve_country,
+    weekmask_from,
     workdays,
 )
 from xlpmo.model import _DTYPES, Inputs
@@ -85,9 +86,29 @@ def test_networkdays_intl_microsoft_examples():
     assert workdays(D(2006, 2, 28), D(2006, 1, 31)) == -21
     hol = ["2006-01-02", "2006-01-16"]
     # weekend 7 = Friday and Saturday
-    assert workdays(D(2006, 1, 1), D(2006, 2, 1), hol, parse_workweek("0000110")) == 22
+    assert workdays(D(2006, 1, 1), D(2006, 2, 1), hol, weekmask_from(7)) == 22
     # weekend string "0010001" = Wednesday and Sunday
-    assert workdays(D(2006, 1, 1), D(2006, 2, 1), hol, parse_workweek("0010001")) == 20
+    assert workdays(D(2006, 1, 1), D(2006, 2, 1), hol, weekmask_from("0010001")) == 20
+
+
+# Microsoft's weekend-number table: number -> weekend days (0 = Monday)
+@pytest.mark.parametrize(("number", "weekend"), [
+    (1, {5, 6}), (None, {5, 6}), (2, {6, 0}), (3, {0, 1}), (4, {1, 2}), (5, {2, 3}),
+    (6, {3, 4}), (7, {4, 5}), (11, {6}), (12, {0}), (13, {1}), (14, {2}), (15, {3}),
+    (16, {4}), (17, {5}), ("Mon-Fri", {5, 6}), ("1111111", None),
+])
+def test_weekmask_from_excel_weekend_numbers(number, weekend):
+    if weekend is None:  # Excel returns 0 for 1111111; the Workweek setting refuses it
+        with pytest.raises(ValueError):
+            weekmask_from(number)
+        return
+    assert weekmask_from(number) == "".join("0" if i in weekend else "1" for i in range(7))
+
+
+@pytest.mark.parametrize("bad", [0, 8, 10, 18, 1.5, "Funday"])
+def test_weekmask_from_rejects_unknown_weekends(bad):
+    with pytest.raises(ValueError):
+        weekmask_from(bad)
 
 
 def test_networkdays_microsoft_examples():
@@ -129,7 +150,7 @@ def test_vectorised_and_blank_dates():
 
 
 def test_bad_weekmask_is_a_clear_error():
-    with pytest.raises(ValueError, match="parse_workweek"):
+    with pytest.raises(ValueError, match="weekmask_from"):
         workdays("2026-01-01", "2026-01-31", weekmask="Mon-Fri")
 
 

@@ -51,6 +51,7 @@ import pandas as pd
 from . import periods as _periods
 from .errors import Finding
 from .model import Inputs
+from .settings import parse_workweek
 
 DAY = np.timedelta64(1, "D")
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
@@ -98,9 +99,38 @@ def _check_weekmask(weekmask: str) -> str:
     if len(mask) != 7 or set(mask) - {"0", "1"}:
         raise ValueError(
             f"weekmask {weekmask!r} must be 7 characters of 1 (working) and 0, Monday first;"
-            " convert the Workweek setting with xlpmo.settings.parse_workweek"
+            " convert a Workweek setting or Excel weekend with weekmask_from()"
         )
     return mask
+
+
+def weekmask_from(workweek: Any = None) -> str:
+    """A workweek argument -> numpy weekmask (``1`` = working day, Monday first).
+
+    Accepts Excel's NETWORKDAYS.INTL ``weekend`` numbers (1 or blank = Saturday+Sunday,
+    2..7 = Sunday+Monday .. Friday+Saturday, 11..17 = Sunday only .. Saturday only;
+    Microsoft support, "NETWORKDAYS.INTL function") and whatever
+    :func:`xlpmo.settings.parse_workweek` reads (``Mon-Fri``, ``Sun-Thu``, Excel's
+    ``"0000011"`` weekend string). Raises ValueError otherwise (Excel: ``#NUM!`` /
+    ``#VALUE!``).
+    """
+    if workweek is None or (isinstance(workweek, str) and not workweek.strip()):
+        workweek = 1
+    if isinstance(workweek, (int, float, np.integer, np.floating)) and not isinstance(
+            workweek, (bool, np.bool_)):
+        if workweek != int(workweek):
+            raise ValueError(f"weekend number {workweek!r} is not one of 1-7, 11-17")
+        n = int(workweek)
+        mask = ["1"] * 7
+        if 1 <= n <= 7:  # 1 = Sat+Sun, 2 = Sun+Mon, ..., 7 = Fri+Sat
+            first = (n + 4) % 7  # index of the first weekend day, Monday = 0
+            mask[first] = mask[(first + 1) % 7] = "0"
+        elif 11 <= n <= 17:  # 11 = Sunday only, 12 = Monday only, ..., 17 = Saturday only
+            mask[(n - 5) % 7] = "0"
+        else:
+            raise ValueError(f"weekend number {n} is not one of 1-7, 11-17")
+        return "".join(mask)
+    return parse_workweek(workweek)
 
 
 def _calendar(weekmask: str, holidays: Any = None) -> np.busdaycalendar | None:
@@ -133,8 +163,8 @@ def workdays(start: Any, end: Any, holidays: Any = None, weekmask: str = "111110
     (Excel: "If start_date is later than end_date, the return value will be negative").
     ``holidays`` (dates in any order, blanks ignored) remove a day only when it is a
     working day. ``weekmask`` is numpy's: 7 characters, Monday first, ``1`` = working day
-    (convert the Workweek setting or Excel's weekend string with
-    :func:`xlpmo.settings.parse_workweek`); a week without working days gives 0, as
+    (convert the Workweek setting, Excel's weekend number or string with
+    :func:`weekmask_from`); a week without working days gives 0, as
     Excel does for ``"1111111"``.
 
     Vectorised: ``start`` and ``end`` broadcast against each other. A scalar pair gives

@@ -367,7 +367,7 @@ def project_measures(inputs: Inputs) -> pd.DataFrame:
 
     pos, month, amount = _phased(inputs.plan, "Planned", index)
     has_plan = np.bincount(pos, minlength=n) > 0
-    bac_plan = np.bincount(pos, weights=amount, minlength=n)
+    bac_plan = _sum_where(pos, amount, np.ones(len(pos), dtype=bool), n)
     pv = np.where(has_plan, _sum_where(pos, amount, month <= status, n), np.nan)
     given_bac = projects["BAC"].to_numpy(dtype=float, na_value=np.nan)
     bac = np.where(np.isnan(given_bac), np.where(has_plan, bac_plan, np.nan), given_bac)
@@ -432,7 +432,7 @@ def _phased(frame: pd.DataFrame, amount: str, index: pd.Index) -> tuple[np.ndarr
 
 
 def _sum_where(pos: np.ndarray, amount: np.ndarray, cond: np.ndarray, n: int) -> np.ndarray:
-    return np.bincount(pos[cond], weights=amount[cond], minlength=n)
+    return np.bincount(pos[cond], weights=amount[cond], minlength=n).astype(float)
 
 
 def _extreme(ufunc: Any, pos: np.ndarray, month: np.ndarray, n: int, init: float) -> np.ndarray:
@@ -481,7 +481,7 @@ def _pv_curve(
     col[known] = np.clip(month[known] - start[pos[known]].astype(np.int64), 0, None)
     width = int(max(col[known].max(initial=0) + 1, np.nanmax(pd_, initial=1)))
     flat = np.bincount(pos[known] * width + col[known], weights=amount[known],
-                       minlength=n * width)
+                       minlength=n * width).astype(float)
     curve = np.cumsum(flat.reshape(n, width), axis=1)
     curve[~(has_plan & ~np.isnan(start))] = np.nan
     return curve

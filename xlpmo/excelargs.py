@@ -460,6 +460,18 @@ def like(template: Any, values: Sequence[Any]) -> Any:
     return [list(values[r * cols:(r + 1) * cols]) for r in range(rows)]
 
 
+def spill(template: Any, values: Sequence[Any]) -> Any:
+    """A series result running the way a series argument runs: a row for a row, a flat
+    list for a flat (Python) list, else a column (a scalar or a block gives a column)."""
+    if _is_array(template):
+        dims = shape(template)
+        if dims is not None and dims[1] == 0:
+            return list(values)
+        if dims is not None and dims[0] == 1 and dims[1] > 1:
+            return [list(values)]
+    return column(values)
+
+
 def column(values: Sequence[Any]) -> list[list[Any]]:
     """A vertical spill: one value per row."""
     return [[v] for v in values]

@@ -274,6 +274,119 @@ def RAG(value: Any, amber: Any, red: Any, higher_is_better: Any = None) -> Any:
     return out.reshape(-1)[0] if np.ndim(g) == 0 else out.tolist()
 
 
+# -- forecast -------------------------------------------------------------------------------
+
+FORECAST_METHODS = ("RUNRATE", "LINEAR", "HOLT", "PLAN")
+BAND_METHODS = ("RUNRATE", "LINEAR", "HOLT")
+SCURVE_SHAPES = ("LINEAR", "FRONT", "BACK", "BELL")
+
+
+def _checked(result: Any) -> Any:
+    """A core result that is one XLError for the whole function -> raise it."""
+    if isinstance(result, XLError):
+        raise xa.ArgError(result)
+    return result
+
+
+@fn
+def FORECAST(history: Any, horizon: Any, method: Any = "RUNRATE", window: Any = 3,
+             target: Any = None, plan: Any = None) -> Any:
+    """The next horizon per-period amounts by RUNRATE, LINEAR, HOLT or PLAN (money per period).
+
+    RUNRATE: mean of the last window periods; LINEAR: least-squares trend, the numbers of
+    Excel's FORECAST.LINEAR; HOLT: additive-trend exponential smoothing (Hyndman &
+    Athanasopoulos, fpp3 §8.2); PLAN: the remaining plan (plan, per future period) scaled so
+    actual to date + forecast = target (e.g. the EAC). history: per-period amounts, oldest
+    first. Spills like history (a row for a row). Empty history ``#N/A``
+    (:func:`xlpmo.forecast.forecast`).
+    """
+    from .forecast import forecast
+
+    m = xa.choice(method, FORECAST_METHODS, default="RUNRATE")
+    h = xa.integer(horizon, minimum=1)
+    w = xa.integer(window, default=3, minimum=1)
+    t = xa.number(target, default=None)
+    p = _series(plan) if xa.optional_grid(plan) is not None else None
+    values = _checked(forecast(_series(history), h, m, w, t, p))
+    return xa.spill(history, list(values))
+
+
+@fn
+def FORECASTRANGE(history: Any, horizon: Any, method: Any = "LINEAR", confidence: Any = 0.95,
+                  window: Any = 3) -> Any:
+    """Low and High prediction band of the next horizon periods (money per period).
+
+    confidence (0 < c < 1, default 0.95): probability that a period's amount falls inside.
+    LINEAR: OLS prediction interval (Montgomery, Peck & Vining §2.5), RUNRATE: prediction
+    interval of the last window periods, HOLT: ETS(A,A,N) interval (fpp3 §8.7). Spills two
+    columns Low, High (two rows when history is a row). ``#DIV/0!`` with too few periods
+    (:func:`xlpmo.forecast.forecast_range`).
+    """
+    from .forecast import forecast_range
+
+    m = xa.choice(method, BAND_METHODS, default="LINEAR")
+    h = xa.integer(horizon, minimum=1)
+    c = xa.number(confidence, default=0.95)
+    w = xa.integer(window, default=3, minimum=1)
+    band = _checked(forecast_range(_series(history), h, m, c, window=w))
+    dims = xa.shape(history) if isinstance(history, (list, tuple)) else None
+    if dims is not None and dims[0] == 1 and dims[1] > 1:
+        return [list(band.low), list(band.high)]
+    return [[lo, hi] for lo, hi in zip(band.low, band.high, strict=True)]
+
+
+@fn
+def RUNRATE(history: Any, window: Any = 3) -> Any:
+    """Average per-period amount of the last window periods (money per period).
+
+    A window longer than the history uses all of it; empty history ``#N/A``, window below 1
+    ``#NUM!`` (:func:`xlpmo.forecast.runrate`).
+    """
+    from .forecast import runrate
+
+    return runrate(_series(history), xa.integer(window, default=3, minimum=1))
+
+
+@fn
+def PHASE(amount: Any, profile: Any) -> Any:
+    """Spreads an amount over periods in proportion to a profile (money per period).
+
+    result_k = amount × p_k / Σp; the results add up to the amount. ``#DIV/0!`` when the
+    profile sums to 0. Spills like profile (:func:`xlpmo.forecast.phase`).
+    """
+    from .forecast import phase
+
+    return xa.spill(profile, list(_checked(phase(_cell(amount), _series(profile)))))
+
+
+@fn
+def SCURVE(total: Any, periods: Any, shape: Any = "LINEAR") -> Any:
+    """A planned cumulative S-curve reaching total after periods periods (spills down).
+
+    shape: LINEAR (even), FRONT, BACK or BELL (beta-distribution CDFs: Beta(1,1), (2,4),
+    (4,2), (3,3)). Cumulative money; periods below 1 ``#NUM!``
+    (:func:`xlpmo.forecast.scurve`).
+    """
+    from .forecast import scurve
+
+    kind = xa.choice(shape, SCURVE_SHAPES, default="LINEAR")
+    n = xa.integer(periods, minimum=1)
+    return xa.column(list(_checked(scurve(_cell(total), n, kind))))
+
+
+@fn
+def PERT(optimistic: Any, likely: Any, pessimistic: Any, probability: Any = None) -> Any:
+    """PERT mean (O + 4M + P)/6, or the beta-PERT value at a probability.
+
+    Units of the estimates. ``#NUM!`` unless O ≤ M ≤ P and 0 ≤ probability ≤ 1. Authority
+    PMBOK Guide 6th ed. §6.4.2.4, Vose, Risk Analysis (:func:`xlpmo.forecast.pert`).
+    """
+    from .forecast import pert
+
+    p = xa.number(probability, default=None)
+    return pert(_cell(optimistic), _cell(likely), _cell(pessimistic), p)
+
+
 # -- resources and utilisation --------------------------------------------------------------
 
 

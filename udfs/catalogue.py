@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import xlpmo.functions as pmo
+
 from . import functions as adapters
 from .functions import CLASSIC_PREFIX, NAMESPACE
 
@@ -52,16 +54,8 @@ def catalogue() -> list[dict[str, Any]]:
     if entries is None:
         entries = [{**f.__pmo__, "excel_name": f"{NAMESPACE}.{f.__pmo__['name']}"}
                    for f in _adapters()]
-    order = {name: i for i, name in enumerate(ORDER)}
+    order = {name: i for i, name in enumerate(pmo.__all__)}
     for e in entries:
         e["classic_name"] = CLASSIC_PREFIX + e["name"]
     return sorted(entries, key=lambda e: (order.get(e["name"], len(order)), e["name"]))
 
-
-#: functions.md order
-ORDER = (
-    "CV", "SV", "CPI", "SPI", "EAC", "ETC", "VAC", "TCPI", "ES", "SVT", "SPIT", "IEACT",
-    "FINISH", "EVM", "VARIANCE", "VARPCT", "RAG", "VARTABLE", "FORECAST", "FORECASTRANGE",
-    "RUNRATE", "PHASE", "SCURVE", "PERT", "FORECASTTABLE", "WORKDAYS", "CAPACITY",
-    "UTILISATION", "OVERALLOCATED", "UTILTABLE", "PERIOD", "PERIODS", "VERSION",
-)

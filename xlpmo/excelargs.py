@@ -464,9 +464,9 @@ def spill(template: Any, values: Sequence[Any]) -> Any:
     """A series result running the way a series argument runs: a row for a row, a flat
     list for a flat (Python) list, else a column (a scalar or a block gives a column)."""
     if _is_array(template):
-        dims = shape(template)
-        if dims is not None and dims[1] == 0:
+        if not any(_is_array(item) for item in template):  # a flat (Python) list
             return list(values)
+        dims = shape(template)
         if dims is not None and dims[0] == 1 and dims[1] > 1:
             return [list(values)]
     return column(values)

@@ -25,6 +25,13 @@ from . import excelargs as xa
 from . import periods as _periods
 from .errors import XLError
 
+__all__ = [  # noqa: RUF022 - the catalogue, in the order of functions.md
+    "CV", "SV", "CPI", "SPI", "EAC", "ETC", "VAC", "TCPI", "ES", "SVT", "SPIT", "IEACT",
+    "FINISH", "EVM", "VARIANCE", "VARPCT", "RAG", "VARTABLE", "FORECAST", "FORECASTRANGE",
+    "RUNRATE", "PHASE", "SCURVE", "PERT", "FORECASTTABLE", "WORKDAYS", "CAPACITY",
+    "UTILISATION", "OVERALLOCATED", "UTILTABLE", "PERIOD", "PERIODS", "VERSION",
+]
+
 fn = xa.excel_function
 
 EAC_METHODS = ("CPI", "BUDGET", "COMPOSITE", "WEIGHTED", "BOTTOMUP")

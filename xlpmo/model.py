@@ -18,6 +18,7 @@ names; missing optional tables are empty frames with those columns):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -69,6 +70,8 @@ class Inputs:
     timesheets: pd.DataFrame = _field(tables.TIMESHEETS)
     milestones: pd.DataFrame = _field(tables.MILESTONES)
     present: frozenset[str] = frozenset()  # names of the tables the workbook actually has
+    # table name -> xlpmo.coerce.SourceMap: the sheet cell behind each row (for findings)
+    sources: dict[str, Any] = field(default_factory=dict)
 
     def has(self, table: str) -> bool:
         """True when the workbook had the table (``tblActuals``), even if empty."""

@@ -9,7 +9,8 @@
   [0, 1]: ``I_x`` is continuous and increasing in ``x``, so bisection cannot fail; it runs
   until the interval can no longer be halved in floating point.
 - :func:`t_ppf`: the Student t quantile (Excel ``T.INV(q, df)``), from
-  ``P(|T| > t) = I_{df/(df + t²)}(df/2, 1/2)`` (DLMF 8.17.5 / Abramowitz & Stegun 26.7.1).
+  ``P(|T| > t) = I_{df/(df + t²)}(df/2, 1/2)`` (Abramowitz & Stegun 26.7.1 and 26.5.27),
+  solved for ``t²/(df + t²)`` instead when ``|t|`` is small, so no digits cancel.
 - :func:`norm_ppf`: the standard normal quantile (Excel ``NORM.S.INV``), by bisection on
   ``Φ(x) = erfc(−x/√2)/2``.
 
@@ -89,9 +90,13 @@ def t_ppf(q: float, df: float) -> float:
         raise ValueError(f"t_ppf needs df > 0 and 0 < q < 1 (got {q}, {df})")
     if q == 0.5:
         return 0.0
-    upper = max(q, 1.0 - q)
-    x = betaincinv(df / 2.0, 0.5, 2.0 * (1.0 - upper))  # x = df / (df + t²)
-    t = math.sqrt(df * (1.0 - x) / x)
+    tail = 2.0 * min(q, 1.0 - q)  # P(|T| > |t|)
+    if tail < 0.5:  # large |t|: solve for x = df/(df + t²), which is small
+        x = betaincinv(df / 2.0, 0.5, tail)
+        t = math.sqrt(df * (1.0 - x) / x)
+    else:  # small |t|: solve for y = 1 − x = t²/(df + t²) to avoid cancellation in 1 − x
+        y = betaincinv(0.5, df / 2.0, abs(2.0 * q - 1.0))
+        t = math.sqrt(df * y / (1.0 - y))
     return t if q > 0.5 else -t
 
 

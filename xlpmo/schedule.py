@@ -204,9 +204,9 @@ def finish_dates(start: np.ndarray, months: Any) -> np.ndarray:
     m = XValue.of(months)
     base = np.asarray(start, dtype="datetime64[ns]").astype("datetime64[M]")
     err = np.where(np.isnat(base) & (m.err == OK), NA, m.err)
-    finite = np.isfinite(m.val)
-    whole = np.where(finite, np.floor(np.where(finite, m.val, 0.0)), 0.0)
-    ok = (err == OK) & finite & (np.abs(whole) < 12 * 600)
+    with np.errstate(invalid="ignore"):
+        ok = (err == OK) & (np.abs(m.val) < 12 * 600)  # finite and within six centuries
+    whole = np.floor(np.where(ok, m.val, 0.0))
     landing = np.where(ok, base, _FIRST_MONTH) + whole.astype(np.int64).astype("timedelta64[M]")
     ok &= (landing >= _FIRST_MONTH) & (landing <= _LAST_MONTH)
     err = np.where((err == OK) & ~ok, NUM, err)

@@ -123,6 +123,15 @@ _PLANNED = "Planned amounts (a cell or a range)"
 _ACTUAL = "Actual amounts (a cell or a range of the same size)"
 _HOLIDAYS = "Holiday dates to leave out (a range; optional)"
 _WORKWEEK = "Working days: Mon-Fri (default), Excel's weekend number or 7-character mask"
+_STATUS = "Status date (optional; default: tblConfig's StatusDate)"
+_CONFIG = "tblConfig with its header row (optional)"
+_HEADER = "FALSE to leave out the header row (default TRUE)"
+_HISTORY = "Per-period amounts, oldest first (a row or column)"
+_HORIZON = "Number of future periods"
+
+
+def _table(name: str) -> str:
+    return f"The whole {name} Excel Table, including its header row"
 
 
 # -- earned value ---------------------------------------------------------------------------
@@ -198,6 +207,13 @@ def PMO_FINISH(start_date, pv_series, ev, at, cumulative=False):
     return _out(pmo.FINISH(start_date, pv_series, ev, at, cumulative))
 
 
+@pmo_function(pmo.EVM, projects=_table("tblProjects"), plan=_table("tblPlan"),
+              actuals=_table("tblActuals"), progress=_table("tblProgress"),
+              status_date=_STATUS, config=_CONFIG, header=_HEADER)
+def PMO_EVM(projects, plan, actuals, progress, status_date=None, config=None, header=True):
+    return _out(pmo.EVM(projects, plan, actuals, progress, status_date, config, header))
+
+
 # -- variance -------------------------------------------------------------------------------
 
 
@@ -216,6 +232,64 @@ def PMO_VARPCT(planned, actual, cumulative=False):
               higher_is_better="TRUE when higher values are better (default: amber > red)")
 def PMO_RAG(value, amber, red, higher_is_better=None):
     return _out(pmo.RAG(value, amber, red, higher_is_better))
+
+
+@pmo_function(pmo.VARTABLE, plan=_table("tblPlan"), actuals=_table("tblActuals"),
+              status_date=_STATUS, config=_CONFIG, header=_HEADER)
+def PMO_VARTABLE(plan, actuals, status_date=None, config=None, header=True):
+    return _out(pmo.VARTABLE(plan, actuals, status_date, config, header))
+
+
+# -- forecast -------------------------------------------------------------------------------
+
+
+@pmo_function(pmo.FORECAST, history=_HISTORY, horizon=_HORIZON,
+              method="RUNRATE (default), LINEAR, HOLT or PLAN",
+              window="RUNRATE: number of recent periods to average (default 3)",
+              target="PLAN: the total to reach, e.g. the EAC",
+              plan="PLAN: the remaining plan per future period")
+def PMO_FORECAST(history, horizon, method="RUNRATE", window=3, target=None, plan=None):
+    return _out(pmo.FORECAST(history, horizon, method, window, target, plan))
+
+
+@pmo_function(pmo.FORECASTRANGE, history=_HISTORY, horizon=_HORIZON,
+              method="LINEAR (default), RUNRATE or HOLT",
+              confidence="Probability inside the band, 0 to 1 (default 0.95)",
+              window="RUNRATE: number of recent periods (default 3)")
+def PMO_FORECASTRANGE(history, horizon, method="LINEAR", confidence=0.95, window=3):
+    return _out(pmo.FORECASTRANGE(history, horizon, method, confidence, window))
+
+
+@pmo_function(pmo.RUNRATE, history=_HISTORY,
+              window="Number of recent periods to average (default 3)")
+def PMO_RUNRATE(history, window=3):
+    return _out(pmo.RUNRATE(history, window))
+
+
+@pmo_function(pmo.PHASE, amount="The amount to spread (money)",
+              profile="Weights per period (a row or column)")
+def PMO_PHASE(amount, profile):
+    return _out(pmo.PHASE(amount, profile))
+
+
+@pmo_function(pmo.SCURVE, total="The total to reach (money)",
+              periods="Number of periods", shape="LINEAR (default), FRONT, BACK or BELL")
+def PMO_SCURVE(total, periods, shape="LINEAR"):
+    return _out(pmo.SCURVE(total, periods, shape))
+
+
+@pmo_function(pmo.PERT, optimistic="Optimistic estimate", likely="Most likely estimate",
+              pessimistic="Pessimistic estimate",
+              probability="Probability 0 to 1 (optional; default: the PERT mean)")
+def PMO_PERT(optimistic, likely, pessimistic, probability=None):
+    return _out(pmo.PERT(optimistic, likely, pessimistic, probability))
+
+
+@pmo_function(pmo.FORECASTTABLE, plan=_table("tblPlan"), actuals=_table("tblActuals"),
+              forecast=_table("tblForecast"), status_date=_STATUS, config=_CONFIG,
+              header=_HEADER)
+def PMO_FORECASTTABLE(plan, actuals, forecast, status_date=None, config=None, header=True):
+    return _out(pmo.FORECASTTABLE(plan, actuals, forecast, status_date, config, header))
 
 
 # -- resources and utilisation --------------------------------------------------------------
@@ -248,6 +322,18 @@ def PMO_UTILISATION(hours, capacity):
               capacity="Capacity hours (a cell or a range of the same size)")
 def PMO_OVERALLOCATED(allocated, capacity):
     return _out(pmo.OVERALLOCATED(allocated, capacity))
+
+
+@pmo_function(pmo.UTILTABLE, resources=_table("tblResources"),
+              timesheets=_table("tblTimesheets"), allocations=_table("tblAllocations"),
+              holidays=_table("tblHolidays") + " (optional)",
+              leave=_table("tblLeave") + " (optional)",
+              periods="Months to report (optional; any date in each)", config=_CONFIG,
+              header=_HEADER)
+def PMO_UTILTABLE(resources, timesheets, allocations, holidays=None, leave=None, periods=None,
+                  config=None, header=True):
+    return _out(pmo.UTILTABLE(resources, timesheets, allocations, holidays, leave, periods,
+                              config, header))
 
 
 # -- helpers --------------------------------------------------------------------------------

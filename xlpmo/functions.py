@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
+from . import __version__, tables
 from . import excelargs as xa
 from . import periods as _periods
 from .errors import XLError
@@ -231,6 +231,67 @@ def FINISH(start_date: Any, pv_series: Any, ev: Any, at: Any, cumulative: Any = 
                            xa.boolean(cumulative, default=False))
 
 
+# -- whole tables ---------------------------------------------------------------------------
+
+
+def _raw_table(name: str, value: Any, required: bool = True) -> Any:
+    """A table argument (2-D range with its header row) as the reader's RawTable; a blank
+    optional argument is None, a blank required one ``#N/A``."""
+    from .reader import RawTable, address
+
+    spec = tables.spec(name)
+    if value is None or (not isinstance(value, (list, tuple, np.ndarray))
+                         and xa.is_blank(value)):
+        if required:
+            raise xa.ArgError(XLError.NA, f"{name} is required")
+        return None
+    cells = xa.table(value, name)
+    return RawTable.from_values(cells, address(spec.sheet, 1, 1), spec.name, is_listobject=True)
+
+
+def _inputs(status_date: Any, config: Any, **named: Any) -> Any:
+    """Canonical Inputs from table arguments (``named``: contract name -> RawTable or None),
+    through the reader's coercion, as a workbook refresh would build them."""
+    from .coerce import coerce_inputs
+    from .reader import RawTable
+
+    raw = {name: table for name, table in named.items() if table is not None}
+    cfg = _raw_table(tables.CONFIG.name, config, required=False)
+    raw[tables.CONFIG.name] = cfg if cfg is not None else RawTable.from_values(
+        [["Setting", "Value"]], "Config!A1", tables.CONFIG.name, is_listobject=True)
+    inputs, _findings = coerce_inputs(raw)
+    status = xa.date(status_date, default=None)
+    if status is not None:
+        inputs.settings = inputs.settings.with_status_date(status)
+    return inputs
+
+
+def _table_result(frame: Any, header: Any) -> Any:
+    return xa.frame_rows(frame, xa.boolean(header, default=True))
+
+
+@fn
+def EVM(projects: Any, plan: Any, actuals: Any, progress: Any, status_date: Any = None,
+        config: Any = None, header: Any = True) -> Any:
+    """The whole tblEVM table (BAC, PV, EV, AC, CV … ForecastFinish, RAG) per project.
+
+    Arguments are whole Excel Tables including their header rows (tblProjects, tblPlan,
+    tblActuals, tblProgress, optional tblConfig); status_date overrides the StatusDate
+    setting. Columns and rules as workbook.md (:func:`xlpmo.evm.evm_table`). Spills with a
+    header row unless header is FALSE.
+    """
+    from .evm import evm_table
+
+    inputs = _inputs(
+        status_date, config,
+        tblProjects=_raw_table(tables.PROJECTS.name, projects),
+        tblPlan=_raw_table(tables.PLAN.name, plan),
+        tblActuals=_raw_table(tables.ACTUALS.name, actuals, required=False),
+        tblProgress=_raw_table(tables.PROGRESS.name, progress, required=False),
+    )
+    return _table_result(evm_table(inputs), header)
+
+
 # -- variance -------------------------------------------------------------------------------
 
 
@@ -279,6 +340,23 @@ def RAG(value: Any, amber: Any, red: Any, higher_is_better: Any = None) -> Any:
     arr = np.atleast_1d(np.asarray(g, dtype=object))
     out = rule(arr.reshape(-1), a, r).to_numpy(dtype=object).reshape(arr.shape)
     return out.reshape(-1)[0] if np.ndim(g) == 0 else out.tolist()
+
+
+@fn
+def VARTABLE(plan: Any, actuals: Any, status_date: Any = None, config: Any = None,
+             header: Any = True) -> Any:
+    """The tblVariance table: planned, actual and variance per project and period.
+
+    plan, actuals (and optional config): whole Excel Tables with their header rows.
+    Variance = Planned − Actual; cumulative columns run to the status period; RAG from
+    the VarianceAmber / VarianceRed settings (:func:`xlpmo.variance.variance_table`).
+    """
+    from .variance import variance_table
+
+    inputs = _inputs(status_date, config,
+                     tblPlan=_raw_table(tables.PLAN.name, plan),
+                     tblActuals=_raw_table(tables.ACTUALS.name, actuals, required=False))
+    return _table_result(variance_table(inputs), header)
 
 
 # -- forecast -------------------------------------------------------------------------------
@@ -394,6 +472,24 @@ def PERT(optimistic: Any, likely: Any, pessimistic: Any, probability: Any = None
     return pert(_cell(optimistic), _cell(likely), _cell(pessimistic), p)
 
 
+@fn
+def FORECASTTABLE(plan: Any, actuals: Any, forecast: Any, status_date: Any = None,
+                  config: Any = None, header: Any = True) -> Any:
+    """The tblForecastOut table: actual and forecast spend per project and period with bands.
+
+    plan, actuals, forecast (and optional config): whole Excel Tables with their header
+    rows. Without tblProjects/tblProgress there is no EAC to steer by, so the bottom-up
+    forecast or the plan carries the future (:func:`xlpmo.forecast.forecast_table`).
+    """
+    from .forecast import forecast_table
+
+    inputs = _inputs(status_date, config,
+                     tblPlan=_raw_table(tables.PLAN.name, plan),
+                     tblActuals=_raw_table(tables.ACTUALS.name, actuals, required=False),
+                     tblForecast=_raw_table(tables.FORECAST.name, forecast, required=False))
+    return _table_result(forecast_table(inputs, None), header)
+
+
 # -- resources and utilisation --------------------------------------------------------------
 
 
@@ -457,6 +553,35 @@ def OVERALLOCATED(allocated: Any, capacity: Any) -> Any:
     from .utilisation import overallocated
 
     return xa.ungrid(overallocated(xa.grid(allocated), xa.grid(capacity)))
+
+
+@fn
+def UTILTABLE(resources: Any, timesheets: Any, allocations: Any, holidays: Any = None,
+              leave: Any = None, periods: Any = None, config: Any = None,
+              header: Any = True) -> Any:
+    """The tblUtilisation table: capacity, allocated, actual and billable hours per resource
+    and month.
+
+    resources, timesheets, allocations (and optional holidays, leave, config): whole Excel
+    Tables with their header rows; periods: the months to report (default: those of the
+    allocations and timesheets). Ratios are fractions, ``#DIV/0!`` at zero capacity
+    (:func:`xlpmo.utilisation.utilisation_table`).
+    """
+    from .utilisation import utilisation_table
+
+    inputs = _inputs(None, config,
+                     tblResources=_raw_table(tables.RESOURCES.name, resources),
+                     tblTimesheets=_raw_table(tables.TIMESHEETS.name, timesheets,
+                                              required=False),
+                     tblAllocations=_raw_table(tables.ALLOCATIONS.name, allocations,
+                                               required=False),
+                     tblHolidays=_raw_table(tables.HOLIDAYS.name, holidays, required=False),
+                     tblLeave=_raw_table(tables.LEAVE.name, leave, required=False))
+    months = None
+    if xa.optional_grid(periods) is not None:
+        days = xa.date_grid(periods)
+        months = [d for d in np.atleast_1d(days).ravel() if not np.isnat(d)]
+    return _table_result(utilisation_table(inputs, months), header)
 
 
 # -- helpers --------------------------------------------------------------------------------

@@ -34,17 +34,24 @@ def _long(rows: list[tuple], amount: str) -> pd.DataFrame:
 
 
 def make_inputs(plan: list[tuple], actuals: list[tuple] | None, status: str,
-                projects: list[str] | None = None, **config: float) -> Inputs:
-    """Inputs with the given rows; ``actuals=None`` means the workbook has no tblActuals."""
+                projects: list[str] | None = None, forecast: list[tuple] | None = None,
+                **config: float) -> Inputs:
+    """Inputs with the given rows; ``actuals=None`` means the workbook has no tblActuals.
+
+    (Also used by tests/test_forecast.py.)
+    """
     present = {"tblConfig", "tblProjects", "tblPlan"}
     if actuals is not None:
         present.add("tblActuals")
+    if forecast is not None:
+        present.add("tblForecast")
     ids = projects if projects is not None else sorted({r[0] for r in plan})
     return Inputs(
         settings=Settings(StatusDate=pd.Timestamp(status), **config),
         projects=pd.DataFrame({"ProjectID": pd.Series(ids, dtype=object)}),
         plan=_long(plan, "Planned"),
         actuals=_long(actuals or [], "Actual"),
+        forecast=_long(forecast or [], "Forecast"),
         present=frozenset(present),
     )
 

@@ -576,9 +576,8 @@ def forecast_table(inputs: Inputs, eac: pd.Series | None, confidence: float = 0.
     remaining = plan_after.groupby(level=0).sum().reindex(ids).fillna(0.0).to_numpy(float)
     by_project = past.groupby("ProjectID", sort=False)
     m = by_project.size().reindex(ids).fillna(0).to_numpy(np.int64)
-    ac = by_project["Actual"].sum().reindex(ids).fillna(0.0).to_numpy(float)
-    if ph.actuals_missing:
-        ac[:] = np.nan
+    ac = (np.full(len(ids), np.nan) if ph.actuals_missing
+          else by_project["Actual"].sum().reindex(ids).fillna(0.0).to_numpy(float))
     rate = (past.groupby("ProjectID", sort=False).tail(3).groupby("ProjectID", sort=False)
             ["Actual"].mean().reindex(ids).to_numpy(float))
     target = _eac_numbers(eac, ids)

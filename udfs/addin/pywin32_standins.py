@@ -125,6 +125,14 @@ def _dispatch(obj: Any, *args: Any, **kwargs: Any) -> Any:
 _IID_IDISPATCH = "{00020400-0000-0000-C000-000000000046}"
 
 
+class _TimeZoneInfo:
+    """win32timezone.TimeZoneInfo: xlwings only asks it for UTC (dates written to cells)."""
+
+    @staticmethod
+    def utc() -> dt.tzinfo:
+        return dt.timezone.utc
+
+
 def _unwrap(obj: Any) -> Any:
     raise TypeError("not a wrapped Python COM object")
 
@@ -143,6 +151,7 @@ def make_standins() -> dict[str, types.ModuleType]:
             "win32com.client", Dispatch=_dispatch, DispatchEx=_dispatch,
             CDispatch=_class("CDispatch"), CoClassBaseClass=_class("CoClassBaseClass"),
             DispatchBaseClass=_class("DispatchBaseClass"), VARIANT=VARIANT),
+        "win32timezone": _module("win32timezone", TimeZoneInfo=_TimeZoneInfo),
         # a plain Python value is not a wrapped COM object: unwrap refuses it, as pywin32 does
         "win32com.server.util": _module("win32com.server.util", unwrap=_unwrap,
                                         wrap=lambda obj, *a, **k: obj),

@@ -236,3 +236,25 @@ def test_property_finish_dates_equal_periods_add_months(start, months):
     assume(months < 1e6)
     out = schedule.finish_dates(np.array([start], dtype="datetime64[ns]"), np.array([months]))
     assert out[0] == add_months(start, months)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    plans=st.lists(st.lists(st.floats(0.01, 1e6), min_size=2, max_size=8), min_size=2,
+                   max_size=3),
+    status_month=st.integers(1, 8),
+)
+def test_property_table_es_equals_at_when_earned_equals_pv(plans, status_month):
+    """Through the table, with several cost-type rows per period: EV = PV -> ES = AT, SVt = 0."""
+    width = min(len(p) for p in plans)
+    assume(status_month <= width)
+    status = (pd.Timestamp("2026-01-01") + pd.DateOffset(months=status_month - 1)).strftime(
+        "%Y-%m-28")
+    inputs = make_inputs(status, {"P1": ("2026-01", plans[0][:width])})
+    extra = pd.concat([inputs.plan.assign(Planned=p[:width]) for p in plans[1:]])
+    inputs.plan = pd.concat([inputs.plan, extra], ignore_index=True)
+    pv = evm.project_measures(inputs).loc["P1", "PV"]
+    inputs.progress = pd.DataFrame({"ProjectID": ["P1"], "Period": [pd.Timestamp(status)],
+                                    "PercentComplete": [np.nan], "Earned": [pv]})
+    r = row(evm.evm_table(inputs))
+    assert r["ES"] == r["AT"] == status_month and r["SVt"] == 0 and r["SPIt"] == 1

@@ -393,6 +393,7 @@ def project_measures(inputs: Inputs) -> pd.DataFrame:
     etc_ = np.where(has_fc, _sum_where(fpos, famount, fmonth > status, n), np.nan)
 
     curve = _pv_curve(pos, month, amount, start, pd_, has_plan)
+    pv = _pv_from_curve(curve, at, pv)
     es = earned_schedule(curve, ev, pd=pd_, bac=bac)
     starts = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
     known = ~np.isnan(start)
@@ -485,6 +486,18 @@ def _pv_curve(
     curve = np.cumsum(flat.reshape(n, width), axis=1)
     curve[~(has_plan & ~np.isnan(start))] = np.nan
     return curve
+
+
+def _pv_from_curve(curve: np.ndarray, at: np.ndarray, pv: np.ndarray) -> np.ndarray:
+    """PV read off the ES curve where the status period is on it (AT ≥ 1).
+
+    The same number as the direct sum, added in the same order as the curve, so that
+    EV = PV gives ES = AT exactly; before Start the direct sum stays.
+    """
+    on_curve = (at >= 1) & ~np.isnan(curve[:, 0])
+    col = (np.minimum(np.nan_to_num(at, nan=1.0), curve.shape[1]) - 1).astype(np.int64)
+    from_curve = np.take_along_axis(curve, col[:, None], axis=1)[:, 0]
+    return np.where(on_curve, from_curve, pv)
 
 
 # -- the tblEVM table -----------------------------------------------------------------------

@@ -482,3 +482,12 @@ def test_property_table_metrics_equal_the_primitives_on_the_measures(seed):
                                                m["AC"].to_numpy()))
     assert t["EAC"].tolist() == list(evm.eac(m["BAC"].to_numpy(), m["EV"].to_numpy(),
                                              m["AC"].to_numpy()))
+
+
+def test_omitted_optional_arguments_take_their_defaults():
+    """functions.md: EAC(bac, ev, ac, [method], [pv], [weight], [etc]); an omitted argument
+    arrives as None and means the default (CPI, weight 0.8)."""
+    assert evm.eac(1000, 400, 500, None) == evm.eac(1000, 400, 500) == 1250
+    assert evm.eac(1000, 400, 500, "", pv=500) == 1250
+    assert evm.eac(1000, 400, 500, "WEIGHTED", pv=500, weight=None) == evm.eac(
+        1000, 400, 500, "WEIGHTED", pv=500, weight=0.8)

@@ -250,7 +250,9 @@ def eac_x(
 ) -> XValue:
     """:func:`eac` on :class:`XValue` operands (shared by the primitives and the table)."""
     shape = np.broadcast_shapes(bac.val.shape, ev.val.shape, ac.val.shape)
-    name = str(method).strip().upper() if method is not None else "CPI"
+    name = str(method).strip().upper() if method is not None else ""
+    name = name or "CPI"  # an omitted method (None or blank) is the default
+    weight = 0.8 if weight is None else weight
     if name == "CPI":
         return bac / (ev / ac)
     if name == "BUDGET":
@@ -291,6 +293,7 @@ def eac(
       (default 0.8), needs ``pv``;
     - ``BOTTOMUP``: AC + ``etc`` (a bottom-up estimate to complete).
 
+    An omitted ``method`` (None or blank) is CPI and an omitted ``weight`` (None) is 0.8.
     Undefined: an unknown method is ``#VALUE!``; a weight outside 0..1 is ``#NUM!``; a missing
     input (including ``pv`` / ``etc`` when the method needs them) is ``#N/A``; a zero CPI, SPI,
     AC or PV denominator is ``#DIV/0!``.
@@ -329,9 +332,6 @@ def tcpi(bac: Any, ev: Any, ac: Any, eac: Any = None) -> Any:
 
 
 # -- per-project measures -------------------------------------------------------------------
-
-MEASURE_COLUMNS = ["BAC", "PV", "EV", "AC", "Start", "PD", "AT", "ES", "ETC"]
-
 
 def project_measures(inputs: Inputs) -> pd.DataFrame:
     """The inputs of every EVM metric, one row per tblProjects row, indexed by ProjectID.
@@ -443,7 +443,9 @@ def _extreme(ufunc: Any, pos: np.ndarray, month: np.ndarray, n: int, init: float
     return out
 
 
-def _earned_value(progress: pd.DataFrame, index: pd.Index, status: int, bac: np.ndarray):
+def _earned_value(
+    progress: pd.DataFrame, index: pd.Index, status: int, bac: np.ndarray
+) -> np.ndarray:
     """EV per project from the latest usable progress row at or before the status period."""
     n = len(index)
     ev = np.full(n, np.nan)

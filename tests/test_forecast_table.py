@@ -193,9 +193,9 @@ def test_scales_to_1000_projects_60_months():
                     projects=pd.DataFrame({"ProjectID": pd.Series(ids, dtype=object)}),
                     plan=plan, actuals=actuals, present=frozenset({"tblActuals"}))
     eac = pd.Series(rng.uniform(3e4, 7e4, n), index=ids)
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time of this process: other jobs do not count
     out = forecast_table(inputs, eac)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert len(out) == n * span
     last = out.groupby("ProjectID", sort=False).Cumulative.last().astype(float)
     assert np.allclose(last.to_numpy(), eac.reindex(last.index).to_numpy())

@@ -279,9 +279,9 @@ def test_performance_1000_projects_60_months():
                     projects=pd.DataFrame({"ProjectID": pd.Series(ids, dtype=object)}),
                     plan=plan, actuals=actuals, present=frozenset({"tblActuals"}))
     best = np.inf
-    for _ in range(3):
-        start = time.perf_counter()
+    for _ in range(3):  # CPU time of this process: other jobs on the machine do not count
+        start = time.process_time()
         out = variance_table(inputs)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     assert len(out) == n * months
     assert best < 0.3

@@ -295,6 +295,8 @@ def test_plan_reaches_target():
     assert forecast([1], 2, "PLAN", target=10, plan=[0, 0]) is XLError.DIV0
     assert forecast([1], 2, "PLAN", plan=[1, 1]) is XLError.NA
     assert forecast([1], 2, "PLAN", target="#N/A", plan=[1, 1]) is XLError.NA
+    assert forecast([None, None], 2, "PLAN", target=10, plan=[1, 1]).tolist() == [5.0, 5.0]
+    assert forecast([5, "#N/A"], 2, "PLAN", target=10, plan=[1, 1]) is XLError.NA
 
 
 # -- PHASE, SCURVE --------------------------------------------------------------------------------

@@ -153,6 +153,9 @@ def test_eac_can_be_none_or_indexed_by_str_dtype():
     out = forecast_table(inputs, eac)
     assert rows(out, "PL", "Forecast").Cumulative.iloc[-1] == pytest.approx(720.0)
     assert not forecast_table(inputs, None).empty
+    twice = pd.Series([720.0, 999.0], index=["PL", "PL"])  # the first EAC of a project counts
+    out = forecast_table(inputs, twice)
+    assert rows(out, "PL", "Forecast").Cumulative.iloc[-1] == pytest.approx(720.0)
 
 
 def test_missing_actuals_table_is_na():

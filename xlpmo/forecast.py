@@ -334,9 +334,7 @@ def _plan_forecast(history: Any, h: int, target: Any, plan: Any) -> np.ndarray |
     if target is None or plan is None:
         return XLError.NA
     goal, remaining = _scalar(target), _series(plan)
-    values = _history(history)
-    if values is XLError.NA:
-        values = np.zeros(0)  # nothing spent yet
+    values = _series(history)  # only its sum counts: blanks (nothing spent yet) are 0
     err = _first_error(goal, remaining, values)
     if err is not None:
         return err
@@ -491,8 +489,10 @@ def pert(optimistic: Any, likely: Any, pessimistic: Any, probability: Any = None
 
     With ``probability`` p (0..1): the value x with P(X ≤ x) = p for the beta-PERT
     distribution on [O, P] with mode M: X = O + (P − O)·B, B ~ Beta(α, β),
-    α = 1 + 4(M − O)/(P − O), β = 1 + 4(P − M)/(P − O) (Vose, *Risk Analysis*, 3rd ed.,
-    §III.7 "PERT"); x = O + (P − O)·I⁻¹_p(α, β) = Excel ``BETA.INV(p, α, β, O, P)``.
+    α = 1 + 4(M − O)/(P − O), β = 1 + 4(P − M)/(P − O) (Vose, *Risk Analysis: A Quantitative
+    Guide*, 3rd ed., 2008; Vose Software risk wiki, "PERT distribution");
+    x = O + (P − O)·I⁻¹_p(α, β) = Excel ``BETA.INV(p, α, β, O, P)``, the inverse regularised
+    incomplete beta by bisection (:mod:`xlpmo.specfun`).
 
     ``#NUM!`` unless O ≤ M ≤ P and 0 ≤ p ≤ 1; with O = P every value is O.
     """
@@ -601,6 +601,7 @@ def _eac_numbers(eac: pd.Series | None, ids: pd.Index) -> np.ndarray:
     if eac is None or eac.empty:
         return np.full(len(ids), np.nan)
     series = pd.Series(eac.to_numpy(dtype=object), index=pd.Index(eac.index, dtype=object))
+    series = series[~series.index.duplicated()]  # one EAC per project: the first
     return parse_cells(series.reindex(ids).to_numpy(dtype=object))[0]
 
 

@@ -64,7 +64,9 @@ def _script(name: str):
 
 
 def _values(rng: Any) -> list[list[Any]]:
-    return rng.options(ndim=2, err_to_str=True).value or []
+    """A range's cells as lists of rows; error cells as :class:`XLError`."""
+    rows = rng.options(ndim=2, err_to_str=True).value or []
+    return [[XLError.parse(v) or v if isinstance(v, str) else v for v in row] for row in rows]
 
 
 def _origin(sheet: Any, rng: Any) -> str:
@@ -125,9 +127,11 @@ def load_inputs(book: Any) -> tuple[Any, list[Any], dict[str, Any]]:
 # -- writing the book -------------------------------------------------------------------------
 
 
-def cell_value(value: Any, kind: str = "number") -> Any:
-    """One output value as the cell gets it: errors as their text (Excel enters them as
-    error values), missing as blank, Timestamps as datetimes, text protected."""
+def cell_value(value: Any) -> Any:
+    """One value as the cell gets it: errors as their text (Excel enters them as error
+    values), missing as blank, Timestamps as datetimes, text protected
+    (:func:`xlpmo.importer.protect_text`). :func:`write_table` applies it to every cell,
+    exactly once."""
     if isinstance(value, XLError):
         return value.value
     if value is None or value is pd.NaT:
@@ -147,12 +151,9 @@ def cell_value(value: Any, kind: str = "number") -> Any:
     return value
 
 
-def frame_cells(frame: pd.DataFrame, spec: tables.TableSpec | None = None) -> list[list[Any]]:
-    """A DataFrame as cells with its header row (kinds from ``spec`` when given)."""
-    kinds = [spec.column(c).kind if spec else "text" for c in frame.columns]
-    body = [[cell_value(v, k) for v, k in zip(row, kinds, strict=True)]
-            for row in frame.itertuples(index=False, name=None)]
-    return [list(map(str, frame.columns)), *body]
+def frame_cells(frame: pd.DataFrame) -> list[list[Any]]:
+    """A DataFrame as rows of values with its header row first."""
+    return [list(map(str, frame.columns)), *frame.to_numpy(dtype=object).tolist()]
 
 
 def _sheet(book: Any, name: str) -> Any:
@@ -176,7 +177,7 @@ def write_table(book: Any, name: str, cells: list[list[Any]], sheet_name: str | 
                 ) -> Any:
     """Write ``cells`` (header first) into the Excel Table ``name``, resizing it; create the
     table (on ``sheet_name``) when the book has none. Values only."""
-    rows = [list(r) for r in cells]
+    rows = [[cell_value(v) for v in r] for r in cells]
     width = len(rows[0])
     if len(rows) == 1:
         rows.append([None] * width)  # an Excel Table keeps one data row
@@ -204,7 +205,7 @@ def write_table(book: Any, name: str, cells: list[list[Any]], sheet_name: str | 
 
 
 def write_output(book: Any, frame: pd.DataFrame, spec: tables.TableSpec) -> Any:
-    return write_table(book, spec.name, frame_cells(frame[spec.column_names], spec), spec.sheet)
+    return write_table(book, spec.name, frame_cells(frame[spec.column_names]), spec.sheet)
 
 
 def set_setting(book: Any, setting: str, value: Any) -> None:
@@ -217,7 +218,7 @@ def set_setting(book: Any, setting: str, value: Any) -> None:
     s_col, v_col = header.index("setting"), header.index("value")
     for i, row in enumerate(values[1:], start=1):
         if str(row[s_col] or "").strip().lower() == setting.lower():
-            table.range[i, v_col].value = value
+            table.range[i, v_col].value = cell_value(value)
             return
     new = [None] * len(header)
     new[s_col], new[v_col] = setting, value
@@ -320,10 +321,10 @@ def run_close_period(book: Any) -> pd.Timestamp:
     evm = evm_table(inputs)
     new = history_rows(evm, _now())
     old = raw.get(tables.HISTORY.name)
-    cells = frame_cells(new, tables.HISTORY)
+    cells = frame_cells(new)
     if old is not None and len(old):
         kept = [r for r in old.rows if any(c is not None for c in r)]
-        cells = [cells[0], *[[cell_value(c) for c in r] for r in kept], *cells[1:]]
+        cells = [cells[0], *kept, *cells[1:]]
     write_table(book, tables.HISTORY.name, cells, tables.HISTORY.sheet)
     status = next_month_end(inputs.settings.StatusDate)
     set_setting(book, "StatusDate", status.to_pydatetime())
@@ -353,9 +354,7 @@ def run_import_actuals(book: Any, source: Any = None) -> str:
     wide = spec is tables.ACTUALS and "period" not in header and "actual" not in header
     if wide:
         merged = importer.merge_wide(current, prepared.rows, amount)
-        cells = [merged.values[0], *[[protect_text(c) if isinstance(c, str) else c
-                                      for c in r] for r in merged.values[1:]]]
-        write_table(book, spec.name, cells, spec.sheet)
+        write_table(book, spec.name, merged.values, spec.sheet)
         summary = (f"{spec.name}: {merged.updated} cell(s) set, {merged.unchanged} already "
                    f"there, {merged.added_rows} new row(s), {merged.added_columns} new month(s)")
     else:
@@ -363,8 +362,8 @@ def run_import_actuals(book: Any, source: Any = None) -> str:
         add = importer.new_rows(existing, prepared.rows)
         order = [h for h in current[0]]
         by_norm = {importer.normalise_header(c): c for c in spec.column_names}
-        new_cells = [[cell_value(row.get(by_norm.get(importer.normalise_header(h))))
-                      for h in order] for row in add.to_dict("records")]
+        new_cells = [[row.get(by_norm.get(importer.normalise_header(h))) for h in order]
+                     for row in add.to_dict("records")]
         kept = [r for r in current[1:] if any(c is not None for c in r)]
         write_table(book, spec.name, [list(order), *kept, *new_cells], spec.sheet)
         summary = (f"{spec.name}: {len(add)} new row(s), "
@@ -417,9 +416,8 @@ def run_new_project(book: Any, project_id: str | None = None, project_name: str 
         v = given.get(h)
         if v is None and template is not None and h in ("portfolio", "manager", "status"):
             v = template[j]
-        new.append(protect_text(v) if isinstance(v, str) else v)
-    write_table(book, tables.PROJECTS.name,
-                [header, *[[cell_value(c) for c in r] for r in rows], new])
+        new.append(v)
+    write_table(book, tables.PROJECTS.name, [header, *rows, new])
     _add_plan_rows(book, project_id, given["baselinestart"], given["baselinefinish"])
     return project_id
 
@@ -473,17 +471,16 @@ def _add_plan_rows(book: Any, project_id: str, start: Any, finish: Any) -> None:
     new_rows: list[list[Any]] = []
     if not long:
         row = [None] * len(header)
-        row[pid] = protect_text(project_id)
+        row[pid] = project_id
         new_rows.append(row)
     elif start is not None and finish is not None:
         for month in periods.period_range(start, finish):
             row = [None] * len(header)
-            row[pid] = protect_text(project_id)
+            row[pid] = project_id
             row[norm.index("period")] = month.to_pydatetime()
             new_rows.append(row)
     if new_rows:
-        write_table(book, tables.PLAN.name,
-                    [header, *[[cell_value(c) for c in r] for r in rows], *new_rows])
+        write_table(book, tables.PLAN.name, [header, *rows, *new_rows])
 
 
 def run_report(book: Any) -> list[str]:

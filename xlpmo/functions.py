@@ -523,12 +523,23 @@ def CAPACITY(periods: Any, fte: Any = 1, hours_per_day: Any = 8, holidays: Any =
     from .capacity import capacity
 
     days = xa.date_list(holidays) if holidays is not None else []
+    months = xa.date_grid(periods)
+    shape = np.shape(months)
+
+    def along(value: Any, blank: float) -> Any:  # a single value, or one per period
+        g = xa.number_grid(value, blank)
+        if np.size(g) == 1:
+            return float(np.ravel(g)[0])
+        if np.shape(g) != shape:
+            raise xa.ArgError(XLError.VALUE, "a range not the size of periods")
+        return np.ravel(g)
+
     hours = capacity(
-        xa.date_grid(periods), xa.number_grid(fte, 1.0), xa.number_grid(hours_per_day, 8.0),
-        days or None, xa.date(start_date, default=None), xa.date(end_date, default=None),
-        xa.number_grid(leave_hours, 0.0), xa.weekmask(workweek),
+        np.ravel(months), along(fte, 1.0), along(hours_per_day, 8.0), days or None,
+        xa.date(start_date, default=None), xa.date(end_date, default=None),
+        along(leave_hours, 0.0), xa.weekmask(workweek),
     )
-    return xa.ungrid(hours)
+    return xa.ungrid(np.reshape(hours, shape)) if shape else float(np.ravel(hours)[0])
 
 
 @fn

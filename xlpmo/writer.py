@@ -136,8 +136,6 @@ def _column_plans(name: str, df: pd.DataFrame, spec: contract.TableSpec | None) 
             raise XlpmoError(f"{name}: column {i + 1} has no name; a table header cannot be blank")
         if header.lower() in seen:
             raise XlpmoError(f"{name}: the column name {header!r} appears twice")
-        if any(ord(ch) < 32 for ch in header):
-            raise XlpmoError(f"{name}: the column name {header!r} holds a control character")
         seen.add(header.lower())
         series = df.iloc[:, i]
         plans.append(ColumnPlan(header, series, column_kind(spec, header, label, series)))
@@ -312,6 +310,11 @@ def _render_job(job: Job, book: Book) -> bool:
             for col in range(new.c1, new.c2 + 1):
                 moved.setdefault(col, CLEAR if ws.cell(new.r2, col) is not None else None)
             ws.patch_row(new.r2, moved)
+
+    for plan in job.plans:
+        if (plan.existing is None) and any(ord(ch) < 32 and ch != "\n" for ch in plan.header):
+            raise XlpmoError(f"{job.name}: the column name {plan.header!r} holds a control "
+                             "character; a table header cannot")
 
     # header cells of new columns
     if header_rows:

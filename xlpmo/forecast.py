@@ -29,7 +29,7 @@ import pandas as pd
 
 from . import tables
 from .arith import with_errors
-from .errors import XLError
+from .errors import XLError, XlpmoError
 from .model import Inputs
 from .specfun import betaincinv, norm_ppf, t_ppf
 from .variance import (
@@ -525,7 +525,8 @@ def forecast_table(inputs: Inputs, eac: pd.Series | None, confidence: float = 0.
                    ) -> pd.DataFrame:
     """The tblForecastOut output: actual and forecast spend per project and period.
 
-    ``eac``: EAC per ProjectID (from the EVM engine; float, NaN or XLError values).
+    ``eac``: EAC per ProjectID (from the EVM engine; float, NaN or XLError values), or None.
+    ``confidence``: coverage of the Low/High band (0 < c < 1, else XlpmoError).
 
     Rows per project (tblProjects order), months ascending:
     - Kind "Actual": every month from the project's first period (earliest non-zero Planned
@@ -559,6 +560,8 @@ def forecast_table(inputs: Inputs, eac: pd.Series | None, confidence: float = 0.
     Vectorised over all projects and months; the only loop is over distinct history lengths
     (for the t quantiles).
     """
+    if not 0.0 < confidence < 1.0:
+        raise XlpmoError(f"the forecast band's confidence must be in (0, 1), not {confidence}")
     ph = phased(inputs)
     past = elapsed(ph)
     s = ph.status

@@ -1,9 +1,10 @@
 """Cost variance: Planned − Actual by project and period (tblVariance).
 
-Sign convention (shared/spec/workbook.md, PMI *Practice Standard for Earned Value
-Management*, 2nd ed., cost variance): Variance = Planned − Actual, so a positive variance is
-favourable (spent less than planned). VariancePct = (Planned − Actual) / Planned, a fraction.
-Money is summed first and then divided; nothing is rounded.
+The budget variance of plan against actual cost, as shared/spec/workbook.md defines it:
+Variance = Planned − Actual, with the sign convention of the EVM standard (PMI *Practice
+Standard for Earned Value Management*, 2nd ed.: CV = EV − AC, positive = favourable), so a
+positive variance means less was spent than planned. VariancePct = (Planned − Actual) /
+Planned, a fraction. Money is summed first and then divided; nothing is rounded.
 
 Worksheet primitives (:func:`variance`, :func:`variance_pct`) work on cells: numbers, blanks
 (``None``/NaN: missing, so ``#N/A``), Excel errors (passed on) and text (``#VALUE!``).

@@ -417,9 +417,9 @@ def _actuals(
     labour = np.round(total * share)
     external = total - labour
     replan = np.flatnonzero([p.profile == "replan" for p in sc.projects])
-    for i in replan:  # a supplier credit note in the month after the re-plan
+    for i in replan:  # a supplier credit note bigger than the month's invoices
         month = min(int(shape.start[i]) + 4, sc.status_idx)
-        external[i, month] -= np.round(0.015 * shape.bac[i], -2)
+        external[i, month] = -np.round(0.01 * shape.bac[i], -2)
     n = len(sc.projects)
     values = np.stack([labour, external], axis=1).reshape(2 * n, sc.n_months)
     pids = np.repeat([p.pid for p in sc.projects], 2)

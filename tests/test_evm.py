@@ -394,17 +394,17 @@ def test_table_uses_the_configured_eac_method(method, expected):
 
 
 def test_schedule_rag_follows_schedule_index_setting():
-    base = {"plan": {"P1": ("2026-01", [100, 100, 200, 100])},
+    """Front-loaded plan: SPI = 200/400 = 0.5 but ES = 1 + 100/300, SPI(t) = 0.667."""
+    base = {"plan": {"P1": ("2026-01", [100, 300, 100])},
             "actuals": {"P1": ("2026-01", [100, 100])},
-            "progress": [("P1", "2026-02-01", None, 185.0)]}
-    # SPI = 185/200 = 0.925 (Amber); ES = 1 + 85/100 = 1.85, SPIt = 0.925 as well -> vary it
-    spit_table = evm.evm_table(make_inputs("2026-02-28", **base, SPIAmber=0.93, SPIRed=0.92))
-    r = row(spit_table)
-    assert r["SPIt"] == pytest.approx(0.925) and r["ScheduleRAG"] == "Amber"
-    spi_table = evm.evm_table(make_inputs("2026-02-28", **base, ScheduleIndex="SPI",
-                                          SPIAmber=0.93, SPIRed=0.926))
-    assert row(spi_table)["ScheduleRAG"] == "Red"  # SPI 0.925 < 0.926
-    assert row(spit_table)["CostRAG"] == "Amber"  # CPI 0.925 between 0.90 and 0.95
+            "progress": [("P1", "2026-02-01", None, 200.0)], "SPIAmber": 0.6, "SPIRed": 0.55}
+    by_spit = row(evm.evm_table(make_inputs("2026-02-28", **base)))
+    assert by_spit["SPI"] == 0.5 and by_spit["SPIt"] == pytest.approx(2 / 3)
+    assert by_spit["ScheduleRAG"] == "Green" and by_spit["CostRAG"] == "Green"
+    by_spi = row(evm.evm_table(make_inputs("2026-02-28", **base, ScheduleIndex="SPI")))
+    assert by_spi["ScheduleRAG"] == "Red"
+    amber = row(evm.evm_table(make_inputs("2026-02-28", **{**base, "SPIAmber": 0.7})))
+    assert amber["ScheduleRAG"] == "Amber"
 
 
 def test_table_has_exactly_the_contract_columns_and_object_ratios():

@@ -103,13 +103,13 @@ def test_every_function_compiles_as_vba() -> None:
 
 
 def test_classic_functions_leaves_no_trace() -> None:
-    before = xlwings.func
-    classic_functions(MODULE)
-    assert xlwings.func is before
-    assert "pythoncom" not in sys.modules and "xlwings.udfs" not in sys.modules
-    import xlpmo_udfs.functions as functions
+    import xlpmo_udfs
+    import xlpmo_udfs.functions  # imported before, as in a running session
 
-    assert sys.modules[MODULE] is functions
+    before = (xlwings.func, sys.modules[MODULE], xlpmo_udfs.functions)
+    classic_functions(MODULE)
+    assert (xlwings.func, sys.modules[MODULE], xlpmo_udfs.functions) == before
+    assert "pythoncom" not in sys.modules and "xlwings.udfs" not in sys.modules
 
 
 def tiny_module(source: str) -> types.ModuleType:

@@ -115,9 +115,8 @@ def read_tables(book: Any) -> dict[str, Any]:
 
 def load_inputs(book: Any) -> tuple[Any, list[Any], dict[str, Any]]:
     """(Inputs, findings, raw tables) of the open book: coercion plus validation."""
-    from xlpmo.validate import validate
-
     from xlpmo.coerce import coerce_inputs
+    from xlpmo.validate import validate
 
     raw = read_tables(book)
     inputs, findings = coerce_inputs(raw)
@@ -208,22 +207,27 @@ def write_output(book: Any, frame: pd.DataFrame, spec: tables.TableSpec) -> Any:
     return write_table(book, spec.name, frame_cells(frame[spec.column_names]), spec.sheet)
 
 
-def set_setting(book: Any, setting: str, value: Any) -> None:
-    """Write one tblConfig setting (its Value cell), adding the row when it is missing."""
+def set_settings(book: Any, settings: dict[str, Any]) -> None:
+    """Write tblConfig settings (their Value cells), adding rows for missing ones; one
+    write of the whole table, as a script's reads do not see its own earlier writes."""
     table = find_table(book, tables.CONFIG.name)
     if table is None:
         raise XlpmoError("the workbook has no tblConfig table")
     values = _values(table.range)
     header = [str(h or "").strip().lower() for h in values[0]]
     s_col, v_col = header.index("setting"), header.index("value")
-    for i, row in enumerate(values[1:], start=1):
-        if str(row[s_col] or "").strip().lower() == setting.lower():
-            table.range[i, v_col].value = cell_value(value)
-            return
-    new = [None] * len(header)
-    new[s_col], new[v_col] = setting, value
-    rows = [r for r in values if any(c is not None for c in r)] + [new]
-    write_table(book, tables.CONFIG.name, rows)
+    rows = [list(r) for r in values[1:] if any(c is not None for c in r)]
+    todo = dict(settings)
+    for row in rows:
+        key = str(row[s_col] or "").strip().lower()
+        for name in list(todo):
+            if name.lower() == key:
+                row[v_col] = todo.pop(name)
+    for name, value in todo.items():
+        new = [None] * len(header)
+        new[s_col], new[v_col] = name, value
+        rows.append(new)
+    write_table(book, tables.CONFIG.name, [values[0], *rows])
 
 
 def _user() -> str:
@@ -253,9 +257,8 @@ def notify(book: Any, message: str) -> None:
 
 def run_refresh(book: Any) -> dict[str, pd.DataFrame]:
     """Recompute every output table, write them and tblChecks, stamp LastRefreshed."""
-    from xlpmo.validate import checks_table
-
     from xlpmo.tracker import compute
+    from xlpmo.validate import checks_table
 
     inputs, findings, _raw = load_inputs(book)
     missing = [n for n, s in tables.INPUTS.items() if s.required and not inputs.has(n)]
@@ -266,8 +269,7 @@ def run_refresh(book: Any) -> dict[str, pd.DataFrame]:
     outputs = compute(inputs)
     for name, frame in outputs.items():
         write_output(book, frame, tables.spec(name))
-    set_setting(book, "LastRefreshed", _now())
-    set_setting(book, "RefreshedBy", _user())
+    set_settings(book, {"LastRefreshed": _now(), "RefreshedBy": _user()})
     return outputs
 
 
@@ -327,7 +329,7 @@ def run_close_period(book: Any) -> pd.Timestamp:
         cells = [cells[0], *kept, *cells[1:]]
     write_table(book, tables.HISTORY.name, cells, tables.HISTORY.sheet)
     status = next_month_end(inputs.settings.StatusDate)
-    set_setting(book, "StatusDate", status.to_pydatetime())
+    set_settings(book, {"StatusDate": status.to_pydatetime()})
     return status
 
 

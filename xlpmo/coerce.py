@@ -47,6 +47,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -373,21 +374,30 @@ def _scale_percent(col: _Column, out: np.ndarray, pct: np.ndarray) -> np.ndarray
 # -- dates ------------------------------------------------------------------------------------
 
 
+_NS_FIRST = np.datetime64("1677-09-22", "us")  # whole days datetime64[ns] can hold
+_NS_LAST = np.datetime64("2262-04-11", "us")
+
+
 def _dates(col: _Column, month: bool) -> np.ndarray:
-    """-> datetime64[ns] (NaT for blank/bad); dates at midnight, or month starts."""
+    """-> datetime64[ns] (NaT for blank/bad); dates at midnight, or month starts.
+
+    Dates outside what datetime64[ns] holds (1677-09-22 .. 2262-04-11), such as the
+    placeholder 9999-12-31, are read as blank with a Warning.
+    """
     v = col.values
     k = col.kinds
     what = "a month" if month else "a date"
-    out = np.full(len(v), np.datetime64("NaT"), dtype="datetime64[ns]")
+    us = np.full(len(v), np.datetime64("NaT"), dtype="datetime64[us]")
     if k.date.any():
-        out[k.date] = pd.to_datetime(pd.Series(v[k.date], dtype=object)).to_numpy(
-            dtype="datetime64[ns]")
+        with warnings.catch_warnings():  # tz-aware datetimes: taken as they are
+            warnings.simplefilter("ignore")
+            us[k.date] = v[k.date].astype("datetime64[us]")
     if k.number.any():
         serial = v[k.number].astype(float)
         ok = (serial >= 1) & (serial <= periods.MAX_SERIAL)
         idx = np.flatnonzero(k.number)
-        epoch = _EPOCHS[col.raw.date1904]
-        out[idx[ok]] = epoch + (serial[ok] * _DAY_NS).round().astype("timedelta64[ns]")
+        epoch = _EPOCHS[col.raw.date1904].astype("datetime64[us]")
+        us[idx[ok]] = epoch + (serial[ok] * 86_400e6).round().astype("timedelta64[us]")
         bad = np.zeros(len(v), dtype=bool)
         bad[idx[~ok]] = True
         col.flag("Error", bad, lambda x: f"number {_show(x)} is not {what}")
@@ -396,13 +406,18 @@ def _dates(col: _Column, month: bool) -> np.ndarray:
         ok = np.array([p is not None for p in parsed], dtype=bool)
         idx = np.flatnonzero(k.text)
         if ok.any():
-            out[idx[ok]] = pd.DatetimeIndex(list(parsed[ok])).as_unit("ns").to_numpy()
+            us[idx[ok]] = np.array([p.to_datetime64() for p in parsed[ok]]).astype(
+                "datetime64[us]")
         bad = np.zeros(len(v), dtype=bool)
         bad[idx[~ok]] = True
         col.flag("Error", bad, lambda x: f"text {x.strip()!r} where {what} belongs")
     _flag_common(col, k, what, dates=False)
-    unit = "datetime64[M]" if month else "datetime64[D]"
-    return out.astype(unit).astype("datetime64[ns]")
+    us = us.astype("datetime64[M]" if month else "datetime64[D]").astype("datetime64[us]")
+    far = ~np.isnat(us) & ((us < _NS_FIRST) | (us > _NS_LAST))
+    col.flag("Warning", far, lambda x: f"{_show(x)} is a date outside the years 1678–2261 "
+             "that xlpmo handles", suffix=col.suffix.replace("blank", "blank (no date)"))
+    us[far] = np.datetime64("NaT")
+    return us.astype("datetime64[ns]")
 
 
 # -- booleans, ids, text ----------------------------------------------------------------------

@@ -244,3 +244,66 @@ def test_to_excel_never_shows_nan():
         "#N/A", "#DIV/0!", 2.0, None, "#NUM!"]
     frame = pd.DataFrame({"A": [1.0, np.nan], "B": [pd.Timestamp("2026-01-01"), pd.NaT]})
     assert xa.to_excel(frame) == [["A", "B"], [1.0, D(2026, 1, 1)], ["#N/A", None]]
+
+
+# -- whole-table functions (Excel Tables with their header rows) -------------------------------
+
+PROJECTS = [["ProjectID", "ProjectName", "Portfolio", "BAC"], ["P1", "Alpha", "Core", 1000],
+            ["P2", "Beta", "Core", 200]]
+PLAN_WIDE = [["ProjectID", "2026-01", "2026-02", "2026-03"], ["P1", 300, 300, 400],
+             ["P2", 100, 100, None]]
+ACTUALS = [["ProjectID", "Period", "Actual"], ["P1", D(2026, 1, 1), 350], ["P1", 46054, 250],
+           ["P2", "2026-01", 90]]
+PROGRESS = [["ProjectID", "Period", "PercentComplete"], ["P1", "2026-02", 0.5],
+            ["P2", "2026-02", 0.9]]
+
+
+def as_records(rows):
+    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+
+
+def test_evm_table_from_ranges():
+    rows = pmo.EVM(PROJECTS, PLAN_WIDE, ACTUALS, PROGRESS, "2026-02-28")
+    from xlpmo import tables
+
+    assert rows[0] == tables.EVM.column_names
+    p1, p2 = as_records(rows)
+    # P1 at end of February: PV 300+300, EV 50 % of 1000, AC 350+250 (serial 46054 = Feb 1)
+    approx([p1["PV"], p1["EV"], p1["AC"], p1["CPI"]], [600.0, 500.0, 600.0, 500 / 600])
+    # P2: BAC 200 given, EV 90 % = 180, AC 90, PV 200
+    approx([p2["PV"], p2["EV"], p2["AC"], p2["SPI"]], [200.0, 180.0, 90.0, 0.9])
+    assert p1["StatusDate"] == D(2026, 2, 28)
+    no_header = pmo.EVM(PROJECTS, PLAN_WIDE, ACTUALS, PROGRESS, "2026-02-28", None, False)
+    assert no_header == rows[1:]
+
+
+def test_table_functions_blank_required_table_is_na():
+    assert pmo.EVM(None, PLAN_WIDE, ACTUALS, PROGRESS) == "#N/A"
+    assert pmo.VARTABLE(None, ACTUALS) == "#N/A"
+    assert pmo.EVM(5, PLAN_WIDE, ACTUALS, PROGRESS) == "#VALUE!"  # not a table
+
+
+def test_vartable_and_forecasttable():
+    var = as_records(pmo.VARTABLE(PLAN_WIDE, ACTUALS, "2026-02-28"))
+    jan = next(r for r in var if r["ProjectID"] == "P1" and r["Period"] == D(2026, 1, 1))
+    approx([jan["Planned"], jan["Actual"], jan["Variance"]], [300.0, 350.0, -50.0])
+    fc = pmo.FORECASTTABLE(PLAN_WIDE, ACTUALS, None, "2026-02-28")
+    from xlpmo import tables
+
+    assert fc[0] == tables.FORECAST_OUT.column_names
+    kinds = {r["Kind"] for r in as_records(fc)}
+    assert kinds <= {"Actual", "Forecast"} and "Actual" in kinds
+
+
+def test_utiltable():
+    resources = [["ResourceID", "Name", "FTE"], ["R1", "Ann", 1]]
+    timesheets = [["ResourceID", "ProjectID", "Date", "Hours"], ["R1", "P1", "2026-02-02", 100]]
+    allocations = [["ResourceID", "ProjectID", "Period", "Hours"], ["R1", "P1", "2026-02", 150]]
+    rows = as_records(pmo.UTILTABLE(resources, timesheets, allocations, None, None,
+                                    [[D(2026, 2, 1)]]))
+    assert len(rows) == 1
+    feb = rows[0]  # February 2026: 20 working days x 8 h
+    approx([feb["CapacityHours"], feb["AllocatedHours"], feb["ActualHours"]],
+           [160.0, 150.0, 100.0])
+    approx(feb["Utilisation"], 100 / 160)
+    assert feb["OverAllocated"] is False

@@ -46,7 +46,7 @@ _RESERVED_WORDS = """
 VBA_RESERVED = frozenset(_RESERVED_WORDS.lower().split())
 # Names the generated wrapper body itself uses: a parameter of that name would shadow them.
 WRAPPER_NAMES = frozenset({"application", "err", "xlpy", "activeworkbook", "thisworkbook",
-                           "argsarray", "k"})
+                           "argsarray", "k", "range", "failed"})
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,7 @@ def classic_functions_subprocess(module_name: str, extra_path: Iterable[str] = (
     if proc.returncode != 0:
         tail = proc.stderr.strip().splitlines()[-1:] or ["(no message)"]
         raise RuntimeError(f"could not read the classic functions of {module_name}: {tail[0]}")
-    data = json.loads(proc.stdout)
+    data = json.loads(proc.stdout.strip().splitlines()[-1])  # the last line: import may print
     return ClassicFunctions(
         module=data["module"], vba=data["vba"],
         functions=tuple(

@@ -677,3 +677,10 @@ def test_classic_run_dispatches_by_button_id(server):
     assert records(run["payload"], "tblChecks")
     with pytest.raises(ValueError):
         commands.run("format_disk", book=object())
+
+
+def test_every_catalogue_function_is_called_through_xlwings():
+    import xlpmo.functions as pmo
+
+    called = {f for f, _a, _e in CALLS} | {f for f, _a in TABLE_CALLS}
+    assert called == {f"PMO_{n}" for n in pmo.__all__}

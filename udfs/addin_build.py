@@ -28,6 +28,8 @@ from importlib import resources
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from xlpmo.errors import XlpmoError
+
 from .addin import ovba
 from .addin.classic_udfs import (
     ADDIN_FILE,
@@ -65,8 +67,9 @@ _XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _ZIP_DATE = (2026, 1, 1, 0, 0, 0)
 
 
-class AddinError(Exception):
-    """The add-in cannot be built or installed; the message says why and what to do."""
+class AddinError(XlpmoError):
+    """The add-in cannot be built or installed; the message says why and what to do (the CLI
+    shows it without a traceback, like every ``XlpmoError``)."""
 
 
 # ------------------------------------------------------------------------------ sources

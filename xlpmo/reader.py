@@ -364,6 +364,7 @@ class _Package:
         if info.compress_type == zipfile.ZIP_STORED:
             out = bytes(raw)
             self._count(part, len(out), len(out))
+            self._check_crc(part, zlib.crc32(out))
             head = out
         elif info.compress_type == zipfile.ZIP_DEFLATED:
             out, head = self._inflate(part, raw, keep)
@@ -413,11 +414,13 @@ class _Package:
             if inflater.eof:
                 break
         self._count(part, size, len(raw))
-        info = self.parts[part.lower()]
-        if crc != info.CRC:
-            raise XlpmoError(f"{self.label} is damaged: part {part} fails its checksum")
+        self._check_crc(part, crc)
         out = b"".join(chunks)
         return out, (out[:_CHUNK] if keep else head)
+
+    def _check_crc(self, part: str, crc: int) -> None:
+        if crc != self.parts[part.lower()].CRC:
+            raise XlpmoError(f"{self.label} is damaged: part {part} fails its checksum")
 
     def _check_size(self, part: str, size: int, consumed: int) -> None:
         if size > MAX_PART_BYTES:
@@ -615,7 +618,8 @@ def _table_part(pkg: _Package, part: str) -> _TablePart:
 _RE_DIMENSION = re.compile(
     rb"<(?:\w+:)?dimension\s+ref=\"([A-Za-z$]+[0-9$]+)(?::([A-Za-z$]+[0-9$]+))?\""
 )
-_RE_ANY_REF = re.compile(rb"\sr\s*=\s*[\"']\$?([A-Za-z]{0,3})\$?0*([0-9]{1,9})[\"']")
+_RE_ANY_REF = re.compile(rb"\sr\s*=\s*[\"']\$?([A-Za-z]*)\$?0*([0-9]+)[\"']")
+EXCEL_ROWS, EXCEL_COLS = 1_048_576, 16_384
 
 
 def _num_gt(n: int) -> bytes:
@@ -723,6 +727,11 @@ def _load_cells(book: Any, pkg: _Package, sheet: _Sheet) -> _Cells:
 
     xml = pkg.read(sheet.part)
     rows, cols = _extent(xml)
+    if rows > EXCEL_ROWS or cols > EXCEL_COLS:
+        raise XlpmoError(
+            f"{pkg.label}: sheet {sheet.name!r} names cells beyond Excel's last cell XFD1048576;"
+            " the file is damaged or crafted"
+        )
     if rows * cols > MAX_SHEET_CELLS:
         raise XlpmoError(
             f"{pkg.label}: sheet {sheet.name!r} uses cells up to {col_letter(cols)}{rows} "

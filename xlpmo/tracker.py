@@ -1,0 +1,52 @@
+"""Compute every output table of the standard workbook from the canonical inputs.
+
+The one place that strings the core together (read → validate → **compute** → write):
+the command line refresh, the ribbon Refresh and the table worksheet functions all
+call :func:`compute`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from . import tables
+from .evm import evm_table
+from .forecast import forecast_table
+from .model import Inputs
+from .portfolio import portfolio_table
+from .utilisation import utilisation_table
+from .variance import variance_table
+
+Step = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def eac_by_project(evm: pd.DataFrame) -> pd.Series:
+    """The EAC column of tblEVM as a Series indexed by ProjectID (errors kept)."""
+    return pd.Series(evm["EAC"].to_numpy(dtype=object), index=evm["ProjectID"].to_numpy())
+
+
+def compute(inputs: Inputs, step: Step = _quiet) -> dict[str, pd.DataFrame]:
+    """All output tables (tblEVM, tblPortfolio, tblVariance, tblForecastOut, and
+    tblUtilisation when the workbook has resources), keyed by table name.
+
+    ``step`` is called with a short label before each stage (progress display).
+    """
+    out: dict[str, pd.DataFrame] = {}
+    step("earned value")
+    out[tables.EVM.name] = evm = evm_table(inputs)
+    step("portfolio roll-up")
+    out[tables.PORTFOLIO.name] = portfolio_table(evm)
+    step("variance")
+    out[tables.VARIANCE.name] = variance_table(inputs)
+    step("forecast")
+    out[tables.FORECAST_OUT.name] = forecast_table(inputs, eac_by_project(evm))
+    if inputs.has(tables.RESOURCES.name):
+        step("utilisation")
+        out[tables.UTILISATION.name] = utilisation_table(inputs)
+    return out

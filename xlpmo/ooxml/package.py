@@ -12,7 +12,6 @@ their place and compression method; added parts go at the end, deflated.
 from __future__ import annotations
 
 import copy
-import os
 import posixpath
 import struct
 import zipfile
@@ -220,7 +219,10 @@ class Package:
 
     # -- saving -----------------------------------------------------------------------------
     def save(self, dst: Path) -> int:
-        """Write the package to ``dst`` (a new file); returns the number of raw-copied parts."""
+        """Write the package to ``dst`` (a new file); returns the number of raw-copied parts.
+
+        Not fsynced: durable replacement of a user's file is :mod:`xlpmo.safesave`'s job.
+        """
         copied = 0
         with open(dst, "wb") as fh, zipfile.ZipFile(fh, "w", allowZip64=True) as out:
             for info in self.infos:
@@ -241,8 +243,6 @@ class Package:
                 zi.compress_type = zipfile.ZIP_DEFLATED
                 out.writestr(zi, self._new[name])
             out.comment = self._zf.comment
-            fh.flush()
-            os.fsync(fh.fileno())
         return copied
 
 

@@ -658,6 +658,7 @@ class _Builder:
         ws.freeze_panes(1, (2 if "CostType" in headers else 1) if wide else 1)
         if spec.name == "tblConfig":
             ws.freeze_panes(1, 0)
+            ws.set_column(1, 1, 16)  # values are dates, numbers and text
             self._config_validation(ws, frame)
         self._list_validations(ws, spec, headers)
         ws.set_landscape()
@@ -810,6 +811,8 @@ class _Builder:
         ws = self.sheets["Start"]
         ws.set_tab_color(TAB_DASH)
         ws.hide_gridlines(2)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
         ws.set_column(0, 0, 3)
         ws.set_column(1, 1, 110)
         ws.write_string(0, 1, self.title, self.fmt(None, bold=True, font_size=18))

@@ -171,7 +171,7 @@ def _type_codes(values: np.ndarray) -> np.ndarray:
     fast = _FAST.get(infer_dtype(values, skipna=True))
     if fast is not None:
         codes = np.full(len(values), fast, dtype=np.int8)
-        codes[np.equal(values, None)] = _BLANK
+        codes[pd.isna(values)] = _BLANK  # the reader made every blank None
         return codes
     f, uniques = pd.factorize(_type_u(values))
     return np.array([_CODES.get(u, _OTHER) for u in uniques], dtype=np.int8)[f]
@@ -253,9 +253,11 @@ class _Table:
 
     def column(self, name: str, j: int, rows: np.ndarray, suffix: str) -> _Column:
         kinds = self.kinds(j)
-        if len(rows) != len(self.raw.data):
+        if len(rows) == len(self.raw.data):  # every row: no copy
+            values = self.raw.data[:, j]
+        else:
             kinds = kinds.take(rows)
-        values = self.raw.data[rows, j] if len(rows) else np.empty(0, dtype=object)
+            values = self.raw.data[rows, j] if len(rows) else np.empty(0, dtype=object)
         return _Column(self.raw, name, j, rows, values, kinds, self.report, suffix)
 
 
@@ -391,7 +393,8 @@ def _dates(col: _Column, month: bool) -> np.ndarray:
     if k.date.any():
         with warnings.catch_warnings():  # tz-aware datetimes: taken as they are
             warnings.simplefilter("ignore")
-            us[k.date] = v[k.date].astype("datetime64[us]")
+            codes, uniques = pd.factorize(v[k.date])  # dates repeat: convert each once
+            us[k.date] = np.asarray(uniques, dtype=object).astype("datetime64[us]")[codes]
     if k.number.any():
         serial = v[k.number].astype(float)
         ok = (serial >= 1) & (serial <= periods.MAX_SERIAL)
@@ -455,7 +458,7 @@ def _number_text(values: np.ndarray) -> np.ndarray:
     out = np.empty(len(values), dtype=object)
     whole = np.isfinite(floats) & (np.mod(floats, 1) == 0) & (np.abs(floats) < 2**53)
     out[whole] = [str(int(x)) for x in floats[whole]]
-    out[~whole] = [repr(x) for x in floats[~whole]]
+    out[~whole] = [repr(float(x)) for x in floats[~whole]]
     return out
 
 
@@ -702,16 +705,18 @@ def _wide(
         src_rows = np.repeat(kept, n_months)
         amount_cols = np.tile(month_cols, n_rows)
     else:  # duplicated rows or months were added together: name the first of each
-        first = wide[list(_ID_COLUMNS)].assign(_row=np.arange(n_rows))
-        first = first.drop_duplicates(list(_ID_COLUMNS))
-        located = long[list(_ID_COLUMNS)].merge(first, how="left", on=list(_ID_COLUMNS))
+        keys = list(_ID_COLUMNS)
+        first = wide[keys].astype(object).assign(_row=np.arange(n_rows)).drop_duplicates(keys)
+        located = long[keys].astype(object).merge(first, how="left", on=keys)
         src_rows = kept[located["_row"].to_numpy(dtype=np.int64)]
         col_of = {m: raw.first_col + j for m, j in first_col.items()}
         amount_cols = long["Period"].map(col_of).to_numpy(dtype=np.int64)
+    cost = long["CostType"].to_numpy(dtype=object)
+    cost[pd.isna(cost)] = None
     frame = pd.DataFrame({
         "ProjectID": pd.Series(long["ProjectID"].to_numpy(dtype=object), dtype=object),
         "Period": pd.Series(long["Period"].to_numpy(dtype="datetime64[ns]")),
-        "CostType": pd.Series(long["CostType"].to_numpy(dtype=object), dtype=object),
+        "CostType": pd.Series(cost, dtype=object),
         amount: pd.Series(long[amount].to_numpy(dtype=float)),
     }, columns=spec.column_names)
     t.report.add("Info", spec.name, spec.name,

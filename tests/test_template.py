@@ -384,6 +384,16 @@ def test_long_layout_and_missing_tables(tmp_path):
     assert found["tblTimesheets"][1] == "A1:E2"  # empty: header and one blank row
 
 
+def test_month_columns_given_as_dates_get_text_headers(tmp_path):
+    data = example_rows()
+    plan = data["tblPlan"]
+    plan.columns = [*plan.columns[:2], *pd.date_range("2026-01-01", periods=12, freq="MS")]
+    path = build_workbook(tmp_path / "d.xlsx", data)
+    wb = openpyxl.load_workbook(path)
+    headers = _headers(wb["Plan"], _tables(wb)["tblPlan"][1])
+    assert headers[2:4] == ["Jan 2026", "Feb 2026"] and headers[-1] == "Dec 2026"
+
+
 def test_bad_data_is_refused(tmp_path):
     with pytest.raises(XlpmoError, match="unknown table"):
         build_workbook(tmp_path / "x.xlsx", {"tblNope": pd.DataFrame()})

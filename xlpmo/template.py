@@ -900,6 +900,8 @@ class _Builder:
     def _chart_data(self) -> None:
         ws = self.sheets["ChartData"]
         ws.set_tab_color(TAB_HELPER)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
         bold = self.fmt(None, bold=True)
         ws.write_string(
             0, 0, "Helper for the Dashboard charts: formulas only, nothing to type here.", bold
@@ -1069,6 +1071,8 @@ class _Builder:
     def _live(self) -> None:
         ws = self.sheets["Live"]
         ws.set_tab_color(TAB_HELPER)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
         bold = self.fmt(None, bold=True)
         ws.write_string(0, 0, "Live worksheet functions (xlwings Lite)",
                         self.fmt(None, bold=True, font_size=16))

@@ -67,14 +67,20 @@ class _Rows:
             self.out.append(Finding(severity, self.table, self.cell(int(rows[0]), column),
                                     f"{what} of {self.table} {message}"))
 
+    def _column(self, column: str) -> pd.Series:
+        """A column of the frame; all blank when a hand-built frame lacks it."""
+        if column in self.frame:
+            return self.frame[column]
+        return pd.Series([None] * len(self.frame), dtype=object)
+
     def values(self, column: str) -> np.ndarray:
-        return self.frame[column].to_numpy()
+        return self._column(column).to_numpy(dtype=object)
 
     def floats(self, column: str) -> np.ndarray:
-        return pd.to_numeric(self.frame[column], errors="coerce").to_numpy(dtype=float)
+        return pd.to_numeric(self._column(column), errors="coerce").to_numpy(dtype=float)
 
     def dates(self, column: str) -> np.ndarray:
-        return pd.to_datetime(self.frame[column], errors="coerce").to_numpy(
+        return pd.to_datetime(self._column(column), errors="coerce").to_numpy(
             dtype="datetime64[ns]")
 
 
@@ -158,8 +164,6 @@ def _spans(r: _Rows, start: str, end: str, severity: str = "Error") -> None:
 
 
 def _negative(r: _Rows, column: str, severity: str = "Warning") -> None:
-    if column not in r.frame:
-        return
     x = r.floats(column)
     r.flag(severity, x < 0, column, lambda i: f"negative {column} ({_fmt(x[i])})")
 

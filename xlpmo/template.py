@@ -42,8 +42,8 @@ The ``_xldudf_`` names are left alone by that option (no word boundary before th
 ``strings_to_formulas`` / ``strings_to_numbers`` / ``strings_to_urls`` are off: text from
 the data is always written as text, never as a formula.
 
-Deterministic output: XlsxWriter stamps every zip entry 1980-01-01 and the document
-properties carry the fixed :data:`CREATED` date, so the same data gives the same bytes
+Deterministic output: XlsxWriter stamps every zip entry with one fixed 1980 date and the
+document properties carry the fixed :data:`CREATED` date, so the same data gives the same bytes
 (for one XlsxWriter and zlib version; the test of the committed file compares the
 uncompressed parts).
 """

@@ -22,6 +22,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -378,11 +379,18 @@ def server(book_file) -> dict:
     requests += [{"kind": "call", "func": f, "args": a} for f, a in TABLE_CALLS]
     requests += [{"kind": "scripts", "payload": book_payload(str(book_file)), "steps": s}
                  for s in SCRIPT_RUNS.values()]
+    if TEMPLATE.exists():
+        requests.append({"kind": "scripts", "payload": template_payload(),
+                         "steps": [{"script": "refresh"}, {"script": "import_actuals"},
+                                   {"script": "import_actuals"}, {"script": "report"}]})
     results = run_server(requests)
     meta = results[0]
     calls = results[1:1 + len(CALLS)]
     tables = results[1 + len(CALLS):1 + len(CALLS) + len(TABLE_CALLS)]
-    runs = dict(zip(SCRIPT_RUNS, results[1 + len(CALLS) + len(TABLE_CALLS):], strict=True))
+    rest = results[1 + len(CALLS) + len(TABLE_CALLS):]
+    runs = dict(zip(SCRIPT_RUNS, rest[:len(SCRIPT_RUNS)], strict=True))
+    if TEMPLATE.exists():
+        runs["template"] = rest[len(SCRIPT_RUNS)]
     return {"meta": meta, "calls": calls, "tables": tables, "runs": runs}
 
 
@@ -684,3 +692,40 @@ def test_every_catalogue_function_is_called_through_xlwings():
 
     called = {f for f, _a, _e in CALLS} | {f for f, _a in TABLE_CALLS}
     assert called == {f"PMO_{n}" for n in pmo.__all__}
+
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "workbook" / "PMO_Tracker.xlsx"
+EXPORT = [["Project", "Period", "Cost type", "Amount"],
+          ["PRJ-101", "2026-11", "Labour", "12,500"],
+          ["PRJ-101", "2026-11", "Labour", "500"],
+          ["NEW-9", "2026-11", "Labour", "100"]]
+
+
+def template_payload() -> dict:
+    """The committed template as the Office.js client would send it, with an export pasted
+    into a sheet named Import."""
+    payload = book_payload(str(TEMPLATE))
+    payload["sheets"].append({"name": "Import", "values": EXPORT, "pictures": [], "shapes": [],
+                              "charts": [], "notes": [], "tables": [], "pivot_tables": [],
+                              "show_gridlines": True, "visibility": "Visible",
+                              "print_area": None})
+    return payload
+
+
+@pytest.mark.skipif(not TEMPLATE.exists(), reason="no committed template")
+def test_commands_on_the_committed_template(server):
+    run = run_ok(server, "template")
+    payload = run["payload"]
+    evm = records(payload, "tblEVM")
+    assert evm and all(r["ProjectID"] for r in evm)
+    for r in evm:  # an index is a number or an Excel error, never NaN or a formula
+        assert isinstance(r["CPI"], float) or str(r["CPI"]).startswith("#")
+    _sheet, actuals = read_table(payload, "tblActuals")
+    month = actuals[0].index("Nov 2026")  # the template's month headers
+    rows = {(r[0], r[1]): r for r in actuals[1:]}
+    # the export's November total for PRJ-101 Labour is set once: imported twice, not doubled
+    assert rows[("PRJ-101", "Labour")][month] == 13000.0
+    assert rows[("NEW-9", "Labour")][month] == 100.0
+    assert len(rows) == len(actuals) - 1  # no duplicate rows
+    report = next(s for s in payload["sheets"] if s["name"] == "Report")
+    assert len(report["charts"]) >= 2

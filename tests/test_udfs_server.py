@@ -119,7 +119,7 @@ def book_payload(path: str) -> dict:
     """Read an .xlsx with openpyxl into the JSON book the Office.js client sends."""
     import openpyxl
 
-    wb = openpyxl.load_workbook(path)
+    wb = openpyxl.load_workbook(path, data_only=True)  # cell values, as Office.js sends
     sheets = []
     for ws in wb.worksheets:
         rows = [[json_cell(v) for v in row] for row in ws.iter_rows(values_only=True)] or [[]]

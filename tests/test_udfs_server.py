@@ -551,7 +551,9 @@ def book_file(tmp_path_factory):
         ["0042", "2026-03-07", "Labour", "5"],       # an ID that must stay 0042
     ], start=1):
         for c, v in enumerate(row, start=1):
-            imp.cell(r, c, v)
+            cell = imp.cell(r, c, v)
+            if isinstance(v, str) and v.startswith("="):
+                cell.data_type = "s"  # text in the export, not a formula
     path = tmp_path_factory.mktemp("book") / "pmo.xlsx"
     wb.save(path)
     return path

@@ -456,7 +456,8 @@ def _bools(col: _Column, default: bool) -> np.ndarray:
 def _number_text(values: np.ndarray) -> np.ndarray:
     floats = values.astype(float)
     out = np.empty(len(values), dtype=object)
-    whole = np.isfinite(floats) & (np.mod(floats, 1) == 0) & (np.abs(floats) < 2**53)
+    with np.errstate(invalid="ignore"):
+        whole = np.isfinite(floats) & (np.mod(floats, 1) == 0) & (np.abs(floats) < 2**53)
     out[whole] = [str(int(x)) for x in floats[whole]]
     out[~whole] = [repr(float(x)) for x in floats[~whole]]
     return out

@@ -343,9 +343,10 @@ def _render_job(job: Job, book: Book) -> bool:
         for i, cells in enumerate(zip(*[cells for _, cells in columns], strict=True)):
             ws.patch_row(rows[i], dict(zip(cols, cells, strict=True)))
 
-    # explicit cell values (tblConfig settings)
+    # explicit cell values (tblConfig settings): each row is its own kind of value, so a
+    # cell keeps its own style and a new row starts from the default style
     for (r, col), value in job.cell_values.items():
-        base = _cell_style(ws, r, col) or base_style(col)
+        base = _cell_style(ws, r, col)
         plan_kind = next((p.kind for p in job.plans if p.col == col), "text")
         try:
             cell = render_value(value, cell_ref(r, col), ColumnStyle(styles, base, plan_kind),

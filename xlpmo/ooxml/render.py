@@ -17,10 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import XlpmoError
+from ..errors import XLError, XlpmoError
 from .cells import (
     DATE,
     DATETIME,
+    MAX_TEXT,
     NUMBER,
     OTHER,
     col_letter,
@@ -29,6 +30,8 @@ from .cells import (
     serials,
 )
 from .styles import DATE_FORMAT, DATE_KINDS, DATETIME_FORMAT, KIND_FORMATS, Styles
+
+_INF = (float("inf"), float("-inf"))
 
 
 class ColumnStyle:
@@ -110,13 +113,29 @@ def render_column(
         pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
     ):
         return _render_numbers(series, letter, rows, style)
+    return _render_objects(series.tolist(), letter, rows, style, date1904, where, first_row)
+
+
+def _render_objects(values: list[Any], letter: str, rows: range, style: ColumnStyle,
+                    date1904: bool, where: str, first_row: int) -> list[str | None]:
+    """Mixed values; floats, plain text and errors inline (the common output mix)."""
+    number, other = style.attr(NUMBER), style.attr(OTHER)
     out: list[str | None] = []
-    for r, value in zip(rows, series.tolist(), strict=True):
-        ref = f"{letter}{r}"
-        try:
-            out.append(render_value(value, ref, style, date1904))
-        except (ValueError, TypeError) as exc:
-            raise XlpmoError(f"{where}, cell {ref} (row {r - first_row + 1}): {exc}") from None
+    for r, value in zip(rows, values, strict=True):
+        kind = type(value)
+        if (kind is float or kind is np.float64) and value == value and value not in _INF:
+            out.append(f'<c r="{letter}{r}"{number}><v>{float(value)!r}</v></c>')
+        elif kind is XLError:
+            out.append(f'<c r="{letter}{r}"{other} t="e"><v>{value.value}</v></c>')
+        elif kind is str and len(value) <= MAX_TEXT:
+            out.append(f'<c r="{letter}{r}"{other} t="inlineStr">{inline_string_body(value)}</c>')
+        else:
+            ref = f"{letter}{r}"
+            try:
+                out.append(render_value(value, ref, style, date1904))
+            except (ValueError, TypeError) as exc:
+                raise XlpmoError(f"{where}, cell {ref} (row {r - first_row + 1}): {exc}") \
+                    from None
     return out
 
 

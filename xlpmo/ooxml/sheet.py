@@ -167,9 +167,12 @@ class Worksheet:
     def occupied_cells(self, region: CellRange, own: CellRange | None) -> list[str]:
         """A1 addresses of non-empty cells in ``region`` outside ``own``."""
         found = []
+        inside_own = own is not None and own.c1 <= region.c1 and region.c2 <= own.c2
         for r in self._rows:
             if not region.r1 <= r <= region.r2:
                 continue
+            if inside_own and own.r1 <= r <= own.r2:  # type: ignore[union-attr]
+                continue  # the whole row segment is the table's own
             for col, c in self.cells(self._rows[r]):
                 if col < region.c1 or col > region.c2:
                     continue
@@ -323,7 +326,10 @@ class Worksheet:
         strings: list[tuple[int, str]] = []
         elements: list[tuple[int, etree._Element]] = []
         kept: list[tuple[int, etree._Element]] = []
-        if row_el is not None:
+        if row_el is not None and self._only_patched_cells(row_el, payloads):
+            if next(row_el.iter(self._t["f"]), None) is not None:
+                self.formulas_changed = True
+        elif row_el is not None:
             for col, c in self.cells(row_el):
                 if col not in payloads:
                     if c.get("r") is None:
@@ -368,6 +374,25 @@ class Worksheet:
         row_el[:] = [c for _, c in merged] + non_cells
         flush()
         out.append(row_el)
+
+    def _only_patched_cells(self, row_el: etree._Element, payloads: dict[int, Any]) -> bool:
+        """Fast check: every existing cell of the row is replaced by a str/element payload.
+
+        True when the payload columns are contiguous, hold no CLEAR, and the row's first and
+        last cells (with explicit references) fall inside them.
+        """
+        lo, hi = min(payloads), max(payloads)
+        if hi - lo + 1 != len(payloads) or any(p is CLEAR for p in payloads.values()):
+            return False
+        ctag = self._t["c"]
+        first = row_el.find(ctag)
+        if first is None:
+            return True
+        last = row_el[-1]
+        if last.tag != ctag or first.get("r") is None or last.get("r") is None:
+            return False
+        return lo <= ref_col(first.get("r")) and ref_col(last.get("r")) <= hi \
+            and len(row_el) <= len(payloads)
 
     def _start_tag(self, row_el: etree._Element) -> str:
         prefixes = {uri: p for p, uri in (row_el.nsmap or {}).items() if p}

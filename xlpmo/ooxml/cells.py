@@ -215,7 +215,7 @@ def serials(values: pd.Series, date1904: bool = False) -> tuple[np.ndarray, np.n
     floor = epoch if date1904 else _FIRST_SAFE_1900
     out = ((dts - epoch) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan).copy()
     out[(dts < floor).to_numpy(dtype=bool, na_value=False)] = np.nan
-    timed = (dts != dts.dt.normalize()).to_numpy(dtype=bool, na_value=False)
+    timed = ((dts != dts.dt.normalize()) & dts.notna()).to_numpy(dtype=bool, na_value=False)
     return out, timed
 
 

@@ -94,7 +94,8 @@ def test_excel_serials_match_excel() -> None:
     assert excel_serial(dt.date(1900, 3, 1)) == 61
     assert excel_serial(dt.date(2026, 1, 1)) == 46023
     assert excel_serial(dt.date(2026, 1, 1), date1904=True) == 44561
-    values, timed = serials(pd.Series(pd.to_datetime(["2026-01-01 00:00", None, "2026-01-01 06:00"])))
+    stamps = pd.to_datetime(["2026-01-01 00:00", None, "2026-01-01 06:00"])
+    values, timed = serials(pd.Series(stamps))
     assert values[0] == 46023 and np.isnan(values[1]) and values[2] == 46023.25
     assert timed.tolist() == [False, False, True]
 

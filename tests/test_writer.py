@@ -575,3 +575,50 @@ def test_60k_row_variance_table_is_fast(tmp_path: Path, capsys: pytest.CaptureFi
     last = df.iloc[0]
     assert grid[-1][0] == last["ProjectID"] and grid[-1][2] == last["Planned"]
     assert grid[1][4] == df.iloc[-1]["Variance"]
+
+
+# -- the real template (workbook/PMO_Tracker.xlsx, built by another part of the project) ----
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "workbook" / "PMO_Tracker.xlsx"
+
+
+@pytest.mark.skipif(not TEMPLATE.exists(), reason="workbook/PMO_Tracker.xlsx not built yet")
+def test_refresh_of_the_real_template(tmp_path: Path) -> None:
+    from test_corpus_roundtrip import check_step
+
+    src = tmp_path / "PMO_Tracker.xlsx"
+    src.write_bytes(TEMPLATE.read_bytes())
+    stamp = {"LastRefreshed": pd.Timestamp("2026-11-28 11:00"), "RefreshedBy": "me"}
+    sizes = [(12, 3, 300, 40, 30, 5), (30, 5, 900, 80, 60, 0), (2, 1, 10, 5, 4, 2)]
+    before = src
+    for k, n in enumerate(sizes):
+        outputs = {name: frame(spec, size, seed=k) for (name, spec), size in zip(
+            contract.OUTPUTS.items(), n, strict=True)}
+        after = tmp_path / f"step{k}.xlsx"
+        report = write_tables(before, after, outputs, stamp)
+        check_step(before, after, report, outputs, full_load=k == len(sizes) - 1,
+                   also_written=("tblConfig",))
+        # only output sheets/tables, tblConfig's and (once) styles.xml are rewritten
+        assert not report.added and not report.removed
+        before = after
+    cfg = load_openpyxl(before)["Config"]
+    values = {cfg.cell(r, 1).value: cfg.cell(r, 2).value for r in range(2, cfg.max_row + 1)}
+    assert values["RefreshedBy"] == "me"
+    assert values["LastRefreshed"] == dt.datetime(2026, 11, 28, 11, 0)
+
+
+@pytest.mark.skipif(not TEMPLATE.exists(), reason="workbook/PMO_Tracker.xlsx not built yet")
+def test_month_columns_match_month_headers(tmp_path: Path) -> None:
+    src = tmp_path / "PMO_Tracker.xlsx"
+    src.write_bytes(TEMPLATE.read_bytes())
+    before = tables_in_zip(src)["tblplan"]
+    months = pd.date_range("2026-01-01", periods=12, freq="MS")
+    df = pd.DataFrame({"ProjectID": ["A", "B"], "CostType": ["Labour", "Other"],
+                       **{m: [float(i), float(i) * 2] for i, m in enumerate(months)}})
+    write_tables(src, tmp_path / "o.xlsx", {"tblPlan": df})
+    info = tables_in_zip(tmp_path / "o.xlsx")["tblplan"]
+    assert info.columns == before.columns  # "Jan 2026" ... matched, nothing appended
+    assert info.ref == f"A1:{before.ref.split(':')[1][0]}3"
+    ws = load_openpyxl(tmp_path / "o.xlsx")["Plan"]
+    first_month = before.columns.index(next(c for c in before.columns if "Jan" in c)) + 1
+    assert ws.cell(3, first_month + 5).value == 10.0

@@ -25,9 +25,10 @@ overwrite a non-empty cell, a merged cell, another table or an array/spill range
 before anything is written.
 
 Existing tables: DataFrame columns are matched to table columns by name
-(case-insensitively), so extra columns a user added to a table are kept (their cells in
-rows that stay in the table are untouched; new rows get their calculated-column formula or
-a blank cell in their style). DataFrame columns the table lacks are appended at its right.
+(case-insensitively; month headers by month, so ``2026-01`` matches ``Jan 2026``), so
+extra columns a user added to a table are kept (their cells in rows that stay in the
+table are untouched; new rows get their calculated-column formula or a blank cell in
+their style). DataFrame columns the table lacks are appended at its right.
 A table always keeps at least one data row (Excel requires it).
 """
 
@@ -197,9 +198,17 @@ def _geometry(job: Job) -> None:
     assert table is not None
     old = table.ref
     by_name = {c.name.strip().lower(): (i, c) for i, c in enumerate(table.columns)}
+    by_period: dict[pd.Timestamp, tuple[int, TableColumnInfo]] = {}
+    for i, c in enumerate(table.columns):  # month headers: "Jan 2026" matches 2026-01
+        month = parse_period(c.name)
+        if month is not None:
+            by_period.setdefault(month, (i, c))
     appended = 0
     for plan in job.plans:
         hit = by_name.get(plan.header.lower())
+        if hit is None and by_period:
+            month = parse_period(plan.header)
+            hit = by_period.get(month) if month is not None else None
         if hit is not None:
             plan.col, plan.existing = old.c1 + hit[0], hit[1]
         else:

@@ -158,7 +158,9 @@ VARIANCE = TableSpec(
     ),
 )
 FORECAST_OUT = TableSpec(
-    "tblForecastOut", "Forecast",
+    # workbook.md puts it on sheet "Forecast", where the input tblForecast (wide: grows right
+    # and down) lives; no spot there is safe from growth, so it gets a sheet of its own.
+    "tblForecastOut", "ForecastOut",
     _cols(
         "ProjectID:id", "Period:period", "Kind", "Amount:money", "Cumulative:money",
         "Low:money", "High:money",

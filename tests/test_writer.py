@@ -622,3 +622,29 @@ def test_month_columns_match_month_headers(tmp_path: Path) -> None:
     ws = load_openpyxl(tmp_path / "o.xlsx")["Plan"]
     first_month = before.columns.index(next(c for c in before.columns if "Jan" in c)) + 1
     assert ws.cell(3, first_month + 5).value == 10.0
+
+
+def test_sheet_with_a_prefixed_main_namespace(tmp_path: Path) -> None:
+    """Some producers write <x:worksheet xmlns:x="...main"><x:sheetData><x:row>..."""
+    wb = xlsxwriter.Workbook(str(tmp_path / "b.xlsx"))
+    ws = wb.add_worksheet("Checks")
+    ws.write("A1", "kept")
+    ws.write("F3", 7)
+    wb.close()
+    data = zip_contents(tmp_path / "b.xlsx")
+    xml = data["xl/worksheets/sheet1.xml"].decode()
+    head, body = xml.split("?>", 1)
+    body = re.sub(r"<(/?)(?!x:)([A-Za-z]+)([ />])", r"<\1x:\2\3", body)
+    body = body.replace('xmlns="http://schemas', 'xmlns:x="http://schemas', 1)
+    data["xl/worksheets/sheet1.xml"] = (head + "?>" + body).encode()
+    assert "<x:row" in body and 'xmlns="' not in body
+    with zipfile.ZipFile(tmp_path / "b.xlsx", "w") as z:
+        for name, part in data.items():
+            z.writestr(name, part)
+    df = frame(contract.CHECKS, 3)
+    write_tables(tmp_path / "b.xlsx", tmp_path / "o.xlsx", {"tblChecks": df})
+    info = tables_in_zip(tmp_path / "o.xlsx")["tblchecks"]
+    assert info.ref == "A5:D8"
+    book = load_openpyxl(tmp_path / "o.xlsx")
+    assert not mismatches(df, read_table_openpyxl(book, info))
+    assert book["Checks"]["A1"].value == "kept" and book["Checks"]["F3"].value == 7

@@ -79,6 +79,10 @@ class Worksheet:
                 r = el.get("r")
             prev = int(r)
             self._rows[prev] = el
+        # rows spliced in as text: declare the main namespace when it is not the default one
+        # (some producers write <x:row>)
+        default_ns = self.sheet_data.nsmap.get(None)
+        self._row_open = "<row" if default_ns == self.ns else f'<row xmlns="{self.ns}"'
         self.patches: dict[int, dict[int, Any]] = {}
         self.formulas_changed = False
         self.changed = False
@@ -355,7 +359,7 @@ class Worksheet:
             body = "".join(s for _, s in strings)
             if row_el is None:
                 if body:
-                    pending.append(f'<row r="{r}">{body}</row>')
+                    pending.append(f'{self._row_open} r="{r}">{body}</row>')
             else:
                 pending.append(f"{self._start_tag(row_el)}{body}</row>")
             return
@@ -405,7 +409,7 @@ class Worksheet:
                 uri, local = key[1:].split("}", 1)
                 key = f"{prefixes[uri]}:{local}" if uri in prefixes else local
             parts.append(f' {key}="{escape_attr(value)}"')
-        return f"<row{''.join(parts)}>"
+        return f"{self._row_open}{''.join(parts)}>"
 
     def _update_dimension(self) -> None:
         if self._extra_dimension is None:

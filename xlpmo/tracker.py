@@ -8,6 +8,7 @@ call :func:`compute`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pandas as pd
 
@@ -31,12 +32,25 @@ def eac_by_project(evm: pd.DataFrame) -> pd.Series:
     return pd.Series(evm["EAC"].to_numpy(dtype=object), index=evm["ProjectID"].to_numpy())
 
 
+def first_project_rows(inputs: Inputs) -> Inputs:
+    """Inputs whose tblProjects keeps the first row of each ProjectID: a repeated ID is an
+    Error finding of :func:`xlpmo.validate.validate`, not a reason to refresh nothing (the
+    same rule as :func:`xlpmo.capacity.unique_resources` for tblResources)."""
+    projects = inputs.projects
+    if not projects["ProjectID"].duplicated().any():
+        return inputs
+    first = projects.drop_duplicates("ProjectID", keep="first").reset_index(drop=True)
+    return replace(inputs, projects=first)
+
+
 def compute(inputs: Inputs, step: Step = _quiet) -> dict[str, pd.DataFrame]:
     """All output tables (tblEVM, tblPortfolio, tblVariance, tblForecastOut, and
     tblUtilisation when the workbook has resources), keyed by table name.
 
-    ``step`` is called with a short label before each stage (progress display).
+    ``step`` is called with a short label before each stage (progress display). Repeated
+    ProjectIDs: the first tblProjects row counts (:func:`first_project_rows`).
     """
+    inputs = first_project_rows(inputs)
     out: dict[str, pd.DataFrame] = {}
     step("earned value")
     out[tables.EVM.name] = evm = evm_table(inputs)

@@ -50,6 +50,17 @@ class XlpmoError(Exception):
 
 
 SEVERITIES = ("Error", "Warning", "Info")
+MAX_MESSAGE = 1000  # characters of a finding's message; a cell holds 32,767
+
+
+def shorten(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` cut in the middle to at most ``limit`` characters (head and tail kept)."""
+    if len(text) <= limit:
+        return text
+    marker = " … "
+    head = (limit - len(marker)) * 2 // 3
+    tail = limit - len(marker) - head
+    return text[:head] + marker + text[len(text) - tail:]
 
 
 @dataclass(frozen=True)
@@ -57,7 +68,9 @@ class Finding:
     """One problem found in the inputs, as shown in tblChecks.
 
     ``cell`` is an A1 address with its sheet (``Plan!D14``), or the table name
-    when the problem is not one cell (a missing column, a missing table).
+    when the problem is not one cell (a missing column, a missing table). A message that
+    quotes a huge cell (32,767 characters) is shortened in the middle (:func:`shorten`), so
+    it fits tblChecks and a terminal.
     """
 
     severity: str
@@ -68,6 +81,8 @@ class Finding:
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
             raise ValueError(f"severity must be one of {SEVERITIES}, not {self.severity!r}")
+        if len(self.message) > MAX_MESSAGE:
+            object.__setattr__(self, "message", shorten(self.message))
 
     def __str__(self) -> str:
         return f"{self.severity}: {self.cell}: {self.message}"

@@ -193,7 +193,8 @@ def excel_serial(value: Any, date1904: bool = False) -> float | None:
     """A date/datetime -> Excel serial, or None when Excel cannot show it (before its epoch)."""
     if isinstance(value, pd.Period):
         value = value.start_time
-    ts = to_naive(pd.Timestamp(value))
+    # microseconds: a nanosecond Timedelta from 1899 overflows after the year 2192
+    ts = to_naive(pd.Timestamp(value)).as_unit("us")
     epoch = EPOCH_1904 if date1904 else EPOCH_1900
     if ts < (epoch if date1904 else _FIRST_SAFE_1900):
         return None
@@ -211,6 +212,7 @@ def serials(values: pd.Series, date1904: bool = False) -> tuple[np.ndarray, np.n
     Blank (NaT) and unrepresentable dates come back as NaN.
     """
     dts = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) is not None else values
+    dts = dts.dt.as_unit("us")  # a nanosecond difference from 1899 overflows after 2192
     epoch = EPOCH_1904 if date1904 else EPOCH_1900
     floor = epoch if date1904 else _FIRST_SAFE_1900
     out = ((dts - epoch) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan).copy()

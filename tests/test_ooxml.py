@@ -98,6 +98,10 @@ def test_excel_serials_match_excel() -> None:
     values, timed = serials(pd.Series(stamps))
     assert values[0] == 46023 and np.isnan(values[1]) and values[2] == 46023.25
     assert timed.tolist() == [False, False, True]
+    # far dates: a nanosecond difference from 1899 would overflow after 2192
+    assert excel_serial(dt.datetime(9999, 12, 31)) == 2958465  # Excel's last date
+    far = pd.Series([pd.Timestamp("2300-01-01")]).astype("datetime64[us]")
+    assert serials(far)[0][0] == excel_serial(dt.date(2300, 1, 1)) == 146099
 
 
 @pytest.mark.parametrize("code, is_date", [

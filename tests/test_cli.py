@@ -51,9 +51,11 @@ def test_demo_writes_a_refreshed_sample(tmp_path: Path, capsys):
 def test_refresh_template_in_place_keeps_a_backup(tracker: Path, capsys):
     before = tracker.read_bytes()
     assert main(["refresh", str(tracker), "--quiet"]) == 0
-    assert "refreshed" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "refreshed" in out
     backups = [p for p in tracker.parent.rglob("*") if p.is_file() and p != tracker]
-    assert any(p.read_bytes() == before for p in backups), "previous version kept"
+    assert [p for p in backups if p.read_bytes() == before], "previous version kept"
+    assert f"previous version kept as {backups[0]}" in out
     evm = _frame(read_workbook(tracker).tables["tblEVM"])
     projects = _frame(read_workbook(tracker).tables["tblProjects"])
     assert sorted(evm["ProjectID"]) == sorted(projects["ProjectID"])

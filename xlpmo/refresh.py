@@ -104,11 +104,10 @@ def refresh_file(
         "RefreshedBy": refreshed_by or _user(),
     }
     step("writing workbook")
-    backup_path = atomic_write(
+    saved = atomic_write(
         path,
         lambda tmp: write_tables(path, tmp, outputs, stamps),
         expected=raw.fingerprint,
         backup=backup,
     )
-    result = RefreshResult(path, inputs, findings, outputs, written=True, backup=backup_path)
-    return result
+    return RefreshResult(path, inputs, findings, outputs, written=True, backup=saved.backup)

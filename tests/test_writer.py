@@ -499,6 +499,14 @@ def test_not_a_workbook_is_a_clear_error(tmp_path: Path) -> None:
         write_tables(bad, tmp_path / "o.xlsx", {"tblChecks": frame(contract.CHECKS, 1)})
 
 
+def test_file_system_errors_are_clear(tmp_path: Path) -> None:
+    df = {"tblChecks": frame(contract.CHECKS, 1)}
+    with pytest.raises(XlpmoError, match="there is no file"):
+        write_tables(tmp_path / "missing.xlsx", tmp_path / "o.xlsx", df)
+    with pytest.raises(XlpmoError, match="could not write"):
+        write_tables(blank(tmp_path / "b.xlsx"), tmp_path / "no" / "such" / "o.xlsx", df)
+
+
 def test_save_tables_goes_through_atomic_write(tmp_path: Path) -> None:
     from xlpmo.safesave import BACKUP_DIR, fingerprint
 

@@ -545,7 +545,10 @@ def write_tables(
 
         t4 = time.perf_counter()
         tmp = dst.with_name(f".{dst.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.xlpmo-part")
-        copied = book.pkg.save(tmp)
+        try:
+            copied = book.pkg.save(tmp)
+        except OSError as exc:
+            raise XlpmoError(f"could not write {dst}: {exc.strerror or exc}") from exc
         report = WriteReport(
             tables=[
                 TableWritten(job.name, job.ws.name, str(job.new), _data_rows(job),
@@ -556,7 +559,10 @@ def write_tables(
             copied=copied, formulas_changed=formulas_changed,
         )
         book.close()
-        os.replace(tmp, dst)
+        try:
+            os.replace(tmp, dst)
+        except OSError as exc:
+            raise XlpmoError(f"could not write {dst}: {exc.strerror or exc}") from exc
         tmp = None
         timings["zip"] = time.perf_counter() - t4
         timings["total"] = time.perf_counter() - t0

@@ -91,7 +91,11 @@ class Package:
         self.max_part_bytes = max_part_bytes
         try:
             self._zf = zipfile.ZipFile(self.path)
-        except (zipfile.BadZipFile, OSError) as exc:
+        except FileNotFoundError:
+            raise XlpmoError(f"there is no file {self.path}") from None
+        except OSError as exc:
+            raise XlpmoError(f"cannot read {self.path.name}: {exc.strerror or exc}") from None
+        except zipfile.BadZipFile as exc:
             raise XlpmoError(f"{self.path.name} is not an Excel workbook (zip): {exc}") from None
         self.infos = self._zf.infolist()
         names = [i.filename for i in self.infos]

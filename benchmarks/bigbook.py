@@ -448,8 +448,8 @@ EVM (one row per project):
   % complete =SUMIFS(Progress!Pct,Progress!ProjectID,id,Progress!Period,last progress)
   EV  =IF(last=0,NA(),BAC*%)   CV, CV%, SV, SV%, CPI=EV/AC, SPI=EV/PV, EAC=BAC/CPI,
   ETC=EAC-AC, VAC=BAC-EAC, TCPI=(BAC-EV)/(BAC-AC), CostRAG from CPI and the thresholds
-Portfolio (one row per portfolio): SUMIFS of BAC, PV, EV, AC, EAC over EVM; CV, SV, CPI,
-  SPI, VAC from the sums
+Portfolio (one row per portfolio, then Total): SUMIFS (SUM for Total) of BAC, PV, EV, AC,
+  EAC over EVM; CV, SV, CPI, SPI, VAC from the sums
 Utilisation (one row per resource and month of the utilisation periods):
   FTE, Country: INDEX/MATCH on Resources
   CapacityHours =NETWORKDAYS.INTL(Period,EOMONTH(Period,0),1,INDEX(Holidays,0,MATCH(Country,
@@ -621,10 +621,12 @@ def write_formula_workbook(path: str | Path, inputs: Inputs, n_projects: int | N
         + [formula(c, evm_f[c], k, styles.get(c, GENERAL)) for c in EVM_FORMULA_COLUMNS[1:]]))
 
     # Portfolio roll-up over the EVM rows
-    portfolios = sorted(projects["Portfolio"].iloc[:k].astype(str).unique())
+    portfolios = [*sorted(projects["Portfolio"].iloc[:k].astype(str).unique()), "Total"]
     ep = _rng("EVM", 3, k)
-    sums = {c: f"SUMIFS({_rng('EVM', EVM_FORMULA_COLUMNS.index(c) + 1, k)},{ep},$A{{r}})"
-            for c in ("BAC", "PV", "EV", "AC", "EAC")}
+    evm_col = {c: _rng("EVM", EVM_FORMULA_COLUMNS.index(c) + 1, k)
+               for c in ("BAC", "PV", "EV", "AC", "EAC")}
+    sums = {c: f'IF($A{{r}}="Total",SUM({r}),SUMIFS({r},{ep},$A{{r}}))'
+            for c, r in evm_col.items()}
     port_f = {**sums, "CV": "D{r}-E{r}", "SV": "D{r}-C{r}", "CPI": "D{r}/E{r}",
               "SPI": "D{r}/C{r}", "VAC": "B{r}-J{r}"}
     book.add("Portfolio", Block(

@@ -212,3 +212,68 @@ def test_part_size_cap_and_duplicate_entries(tmp_path: Path) -> None:
             z.writestr("a.xml", b"2")
     with pytest.raises(XlpmoError, match="duplicate"):
         Package(dup)
+
+
+CORPUS = Path("/work/shared/corpus")
+
+
+def _worksheet_parts(path: Path) -> list[tuple[str, str]]:
+    from test_ooxml_helpers import sheets_in_zip
+
+    return [(name, part) for name, (kind, part) in sheets_in_zip(path).items()
+            if kind == "worksheet"][:4]
+
+
+def _c14n(el: object) -> bytes:
+    from lxml import etree
+
+    return etree.tostring(el, method="c14n")
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="no corpus")
+def test_patching_real_sheets_keeps_everything_else() -> None:
+    """On every worksheet of the corpus (up to 4 a file): patch rows below the content and
+    one cell beside existing content; every other row and every other element of the part
+    (extLst, mc:AlternateContent, drawings, conditional formats, ...) stays as it was."""
+    from lxml import etree
+
+    from xlpmo.ooxml.cells import CellRange
+    from xlpmo.ooxml.sheet import Worksheet
+
+    checked = 0
+    for path in sorted(CORPUS.glob("*.x*")):
+        with Package(path) as pkg:
+            for name, part in _worksheet_parts(path):
+                ws = Worksheet(pkg, part, name)
+                original = etree.fromstring(pkg.read(part))
+                bottom = ws.content_bottom()
+                rows = ws.row_numbers()
+                beside = rows[0] if rows else None
+                for r in range(bottom + 2, bottom + 5):
+                    ws.patch_row(r, {1: f'<c r="A{r}" t="inlineStr"><is><t>n{r}</t></is></c>',
+                                     2: f'<c r="B{r}"><v>{r}</v></c>'})
+                if beside is not None:
+                    ws.patch(beside, 16000, f'<c r="WQJ{beside}"><v>1</v></c>')
+                ws.extend_dimension(CellRange(bottom + 2, 1, bottom + 4, 2))
+                ws.apply()
+                after = etree.fromstring(ws.to_bytes())
+                ns = ws.ns
+                skip = {f"{{{ns}}}sheetData", f"{{{ns}}}dimension"}
+                assert [_c14n(e) for e in original if e.tag not in skip] == \
+                    [_c14n(e) for e in after if e.tag not in skip], (path.name, part)
+                old_rows = {e.get("r"): e for e in original.find(f"{{{ns}}}sheetData")}
+                new_rows = {e.get("r"): e for e in after.find(f"{{{ns}}}sheetData")}
+                patched = {str(r) for r in ws.patches}
+                for r, el in old_rows.items():
+                    if r is not None and r not in patched:
+                        assert _c14n(new_rows[r]) == _c14n(el), (path.name, part, r)
+                if beside is not None:
+                    kept = [_c14n(c) for c in old_rows[str(beside)]]
+                    assert [_c14n(c) for c in new_rows[str(beside)]][:len(kept)] == kept
+                    assert new_rows[str(beside)][len(kept)].get("r") == f"WQJ{beside}"
+                for r in range(bottom + 2, bottom + 5):
+                    cells = new_rows[str(r)]
+                    assert [c.get("r") for c in cells][:2] == [f"A{r}", f"B{r}"]
+                    assert etree.QName(cells[0]).namespace == ns
+                checked += 1
+    assert checked > 100

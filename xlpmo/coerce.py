@@ -712,7 +712,7 @@ def _wide(
         src_rows = kept[located["_row"].to_numpy(dtype=np.int64)]
         col_of = {m: raw.first_col + j for m, j in first_col.items()}
         amount_cols = long["Period"].map(col_of).to_numpy(dtype=np.int64)
-    cost = long["CostType"].to_numpy(dtype=object)
+    cost = long["CostType"].to_numpy(dtype=object, copy=True)  # a view may be read-only
     cost[pd.isna(cost)] = None
     frame = pd.DataFrame({
         "ProjectID": pd.Series(long["ProjectID"].to_numpy(dtype=object), dtype=object),

@@ -242,3 +242,29 @@ def test_calamine_is_faster_than_openpyxl_on_20k_rows(tmp_path: Path) -> None:
     assert len(t) == len(rows) - 1 == 20_000
     assert t.rows[-1] == rows[-1]
     assert ours < theirs
+
+
+def test_from_sheet_applies_the_sheet_rule() -> None:
+    t = RawTable.from_sheet([["ProjectID", "BAC", "", "Note"], ["P1", 5, "", "x"],
+                             [None, None, None, "y"], ["", "", "", ""]], "Projects", "tblProjects")
+    assert t is not None and t.header == ["ProjectID", "BAC"]
+    assert t.rows == [["P1", 5]]
+    assert RawTable.from_sheet([["Name"], ["x"]], "Projects", "tblProjects") is None
+
+
+def test_outputs_are_optional_and_never_block_the_inputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    evm = [["ProjectID", "CPI"]] + [[f"P{i}", 1.0] for i in range(30)]
+    path = write_book(tmp_path / "o.xlsx",
+                      {"Plan": [("A1", PLAN_LONG)], "Dashboard": [("A1", evm)]},
+                      [("Plan", "tblPlan", "A1:D4"), ("Dashboard", "tblEVM", "A1:B31")])
+    assert list(read_workbook(path, outputs=False).tables) == ["tblPlan"]
+    monkeypatch.setattr(reader, "MAX_SHEET_CELLS", 20)  # Plan: 16 cells, Dashboard: 62
+    book = read_workbook(path)
+    assert list(book.tables) == ["tblPlan"]
+    [note] = book.findings
+    assert note.severity == "Warning" and "'Dashboard' are not read" in note.message
+    monkeypatch.setattr(reader, "MAX_SHEET_CELLS", 10)
+    with pytest.raises(reader.XlpmoError, match="'Plan' uses cells up to D4"):
+        read_workbook(path)

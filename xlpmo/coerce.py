@@ -776,7 +776,10 @@ def coerce_inputs(raw: dict[str, RawTable]) -> tuple[Inputs, list[Finding]]:
 
 
 def load_inputs(path: str | os.PathLike[str]) -> tuple[Inputs, list[Finding], RawWorkbook]:
-    """Read a workbook file and coerce its inputs: (inputs, findings, raw workbook)."""
-    book = read_workbook(path)
+    """Read a workbook file and coerce its inputs: (inputs, findings, raw workbook).
+
+    The raw workbook holds the input tables only (``read_workbook(path, outputs=False)``).
+    """
+    book = read_workbook(path, outputs=False)
     inputs, findings = coerce_inputs(book.tables)
     return inputs, [*book.findings, *findings], book

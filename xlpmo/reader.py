@@ -275,6 +275,27 @@ class RawTable:
             return cls(name, sheet, [], [], row, col, is_listobject)
         return cls(name, sheet, list(arr[0]), arr[1:], row, col, is_listobject)
 
+    @classmethod
+    def from_sheet(cls, values: Any, sheet: str, name: str) -> RawTable | None:
+        """The table on a sheet named like it (``Plan`` for tblPlan), from the sheet's
+        values starting at A1: the headers are the cells of row 1 from column A up to the
+        first blank one, the rows run down to the last one with a value under them.
+        None when row 1 lacks the table's first contract column (``ProjectID``)."""
+        arr = clean_values(_as_2d(values))
+        if arr.size == 0:
+            return None
+        width = 0
+        while width < arr.shape[1] and not _is_blank(arr[0, width]):
+            width += 1
+        header = [header_text(v) for v in arr[0, :width]]
+        key = tables.spec(name).columns[0].name.casefold()
+        if key not in {h.strip().casefold() for h in header}:
+            return None
+        body = arr[1:, :width]
+        used = np.flatnonzero(np.not_equal(body, None).any(axis=1)) if body.size else []
+        body = body[: used[-1] + 1] if len(used) else body[:0]
+        return cls(name, sheet, header, body, 1, 1, is_listobject=False, cleaned=True)
+
     @property
     def rows(self) -> list[list[Any]]:
         return self.data.tolist()
@@ -792,32 +813,26 @@ def _is_blank(value: Any) -> bool:
 
 def _sheet_table(spec: tables.TableSpec, sheet: _Sheet, cells: _Cells,
                  date1904: bool) -> RawTable | None:
-    """The table on a sheet named like it: headers in row 1 from column A (contiguous),
-    rows down to the last non-empty one. None when row 1 lacks the table's key column."""
+    """The table on a sheet named like it (see :meth:`RawTable.from_sheet`)."""
     if cells.values.size == 0:
         return None
-    row1 = cells.block(1, 1, 1, cells.left + cells.values.shape[1] - 1)[0]
-    width = 0
-    while width < len(row1) and not _is_blank(row1[width]):
-        width += 1
-    header = [header_text(v) for v in row1[:width]]
-    key = spec.columns[0].name.casefold()
-    if key not in {h.strip().casefold() for h in header}:
-        return None
     bottom = cells.top + cells.values.shape[0] - 1
-    body = cells.block(2, 1, bottom, width)
-    used = np.flatnonzero(np.not_equal(body, None).any(axis=1)) if body.size else []
-    body = body[: used[-1] + 1] if len(used) else body[:0]
-    return RawTable(spec.name, sheet.name, header, body, 1, 1, is_listobject=False,
-                    date1904=date1904, cleaned=True)
+    right = cells.left + cells.values.shape[1] - 1
+    table = RawTable.from_sheet(cells.block(1, 1, bottom, right), sheet.name, spec.name)
+    if table is not None:
+        table.date1904 = date1904
+    return table
 
 
-def read_workbook(path: str | os.PathLike[str]) -> RawWorkbook:
+def read_workbook(path: str | os.PathLike[str], outputs: bool = True) -> RawWorkbook:
     """Read every contract table of an .xlsx/.xlsm file (see the module docstring).
 
     Missing tables are simply absent from ``tables`` (validation reports the required
-    ones). Raises :class:`XlpmoError` with a user-facing message for anything that is not
-    a readable, sane OOXML workbook.
+    ones). ``outputs=False`` skips the output tables and tblHistory (faster when only the
+    inputs are needed); a sheet that holds only output tables and cannot be read is
+    skipped with a Warning rather than failing the whole read. Raises
+    :class:`XlpmoError` with a user-facing message for anything that is not a readable,
+    sane OOXML workbook.
     """
     import python_calamine as calamine
 
@@ -848,7 +863,7 @@ def read_workbook(path: str | os.PathLike[str]) -> RawWorkbook:
                 spec = tables.spec(tp.name)
             except KeyError:
                 continue
-            if spec.name not in found:
+            if spec.name not in found and (outputs or spec.name in tables.INPUTS):
                 found.add(spec.name)
                 wanted.append((spec, sheet, tp))
     by_name = {s.name.casefold(): s for s in sheets}
@@ -869,13 +884,24 @@ def read_workbook(path: str | os.PathLike[str]) -> RawWorkbook:
     except Exception as exc:  # calamine raises plain errors on some damaged parts
         raise XlpmoError(f"{label} cannot be read as a workbook ({exc})") from None
 
-    loaded: dict[str, _Cells] = {}
+    loaded: dict[str, _Cells | None] = {}
     out: dict[str, RawTable] = {}
     notes: list[Finding] = []
+    input_sheets = {sheet.name for spec, sheet, _ in wanted if spec.name in tables.INPUTS}
     for spec, sheet, tp in wanted:
         if sheet.name not in loaded:
-            loaded[sheet.name] = _load_cells(book, pkg, sheet)
+            try:
+                loaded[sheet.name] = _load_cells(book, pkg, sheet)
+            except XlpmoError as exc:
+                if sheet.name in input_sheets:
+                    raise
+                loaded[sheet.name] = None
+                notes.append(Finding("Warning", spec.name, spec.name,
+                                     f"the output tables on sheet {sheet.name!r} are not read: "
+                                     f"{exc}"))
         cells = loaded[sheet.name]
+        if cells is None:
+            continue
         if tp is not None:
             out[spec.name] = _listobject_table(spec, sheet, tp, cells, date1904)
             continue

@@ -193,6 +193,9 @@ def wide_to_long(
             amount: values.reshape(-1),
         }
     )
+    months = long["Period"].iloc[:n_periods]
+    if months.is_unique and not wide.duplicated(id_columns).any():
+        return long  # nothing to add together: already one row per (row, month), row-major
     return long.groupby([*id_columns, "Period"], as_index=False, sort=False, dropna=False)[
         amount
     ].sum()

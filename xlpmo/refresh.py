@@ -58,7 +58,7 @@ def load_and_check(path: Path, status_date: Any = None, progress: Progress | Non
     """Read, coerce and validate a workbook: ``(inputs, findings, raw)``."""
     step = progress or (lambda _label: None)
     step("reading workbook")
-    raw = read_workbook(path)
+    raw = read_workbook(path, outputs=False)  # the writer finds the output tables itself
     step("checking inputs")
     inputs, findings = coerce_inputs(raw.tables)
     if status_date is not None:

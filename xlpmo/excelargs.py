@@ -34,6 +34,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: what COM passes for an omitted optional argument (DISP_E_PARAMNOTFOUND)
 COM_MISSING = -2147352572
+#: rows of a sheet: no result can spill further, so a longer one is ``#NUM!`` at once (a
+#: typo such as 10000000 periods would otherwise keep Excel busy for minutes)
+MAX_SPILL = 1_048_576
 
 
 class ArgError(Exception):
@@ -173,8 +176,10 @@ def number(value: Any, default: Any = REQUIRED) -> Any:
     return result if done else to_number(value)
 
 
-def integer(value: Any, default: Any = REQUIRED, minimum: int | None = None) -> Any:
-    """A whole number (truncated like Excel); below ``minimum`` is ``#NUM!``."""
+def integer(value: Any, default: Any = REQUIRED, minimum: int | None = None,
+            maximum: int | None = None) -> Any:
+    """A whole number (truncated like Excel); below ``minimum`` or above ``maximum`` is
+    ``#NUM!``."""
     value = single(value)
     done, result = _blank_or_error(value, default)
     if done:
@@ -185,6 +190,8 @@ def integer(value: Any, default: Any = REQUIRED, minimum: int | None = None) -> 
     whole = math.trunc(result)
     if minimum is not None and whole < minimum:
         raise ArgError(XLError.NUM, f"must be at least {minimum}")
+    if maximum is not None and whole > maximum:
+        raise ArgError(XLError.NUM, f"must be at most {maximum}")
     return whole
 
 

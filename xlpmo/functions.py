@@ -388,7 +388,7 @@ def FORECAST(history: Any, horizon: Any, method: Any = "RUNRATE", window: Any = 
     from .forecast import forecast
 
     m = xa.choice(method, FORECAST_METHODS, default="RUNRATE")
-    h = xa.integer(horizon, minimum=1)
+    h = xa.integer(horizon, minimum=1, maximum=xa.MAX_SPILL)
     w = xa.integer(window, default=3, minimum=1)
     t = xa.number(target, default=None)
     p = _series(plan) if xa.optional_grid(plan) is not None else None
@@ -410,7 +410,7 @@ def FORECASTRANGE(history: Any, horizon: Any, method: Any = "LINEAR", confidence
     from .forecast import forecast_range
 
     m = xa.choice(method, BAND_METHODS, default="LINEAR")
-    h = xa.integer(horizon, minimum=1)
+    h = xa.integer(horizon, minimum=1, maximum=xa.MAX_SPILL)
     c = xa.number(confidence, default=0.95)
     w = xa.integer(window, default=3, minimum=1)
     band = _checked(forecast_range(_series(history), h, m, c, window=w))
@@ -455,7 +455,7 @@ def SCURVE(total: Any, periods: Any, shape: Any = "LINEAR") -> Any:
     from .forecast import scurve
 
     kind = xa.choice(shape, SCURVE_SHAPES, default="LINEAR")
-    n = xa.integer(periods, minimum=1)
+    n = xa.integer(periods, minimum=1, maximum=xa.MAX_SPILL)
     return xa.column(list(_checked(scurve(_cell(total), n, kind))))
 
 

@@ -339,7 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sample", type=int, default=25, help="projects compared (default 25)")
     p.add_argument("--lo-resources", default=None,
                    help="N1,N2: resources with utilisation formulas in the two LibreOffice "
-                        "runs (default 20,60; quick 10,30)")
+                        "runs (default 20,60; quick 5,20)")
     p.add_argument("--lo-full", action="store_true",
                    help="recalculate the whole formula tracker in LibreOffice (hours)")
     p.add_argument("--lo-repeat", type=int, help="calculateAll() repeats (default 2, quick 1)")
@@ -354,7 +354,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = build_parser().parse_args(argv)
     repeat = args.repeat or (2 if args.quick else 3)
     lo_repeat = args.lo_repeat or (1 if args.quick else 2)
-    lo_res = [int(x) for x in (args.lo_resources or ("10,30" if args.quick else "20,60"))
+    lo_res = [int(x) for x in (args.lo_resources or ("5,20" if args.quick else "20,60"))
               .split(",")]
     lo = None
     if not args.skip_libreoffice:

@@ -524,16 +524,19 @@ def _missing(t: _Table, spec: tables.TableSpec, names: list[str]) -> None:
 
 
 def _header_period(text: str) -> pd.Timestamp | None:
+    """The month a wide-layout header names; None for other headers and for months outside
+    what datetime64[ns] holds (``3162-07``, serial 461132: such a column is not a month)."""
     found = periods.parse_period(text)
-    if found is not None:
-        return found
-    try:
-        number = float(text)
-    except ValueError:
+    if found is None:
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+        if _MIN_SERIAL_HEADER <= number <= periods.MAX_SERIAL:
+            found = periods.parse_period(number)
+    if found is None or not _NS_FIRST <= np.datetime64(found, "us") <= _NS_LAST:
         return None
-    if _MIN_SERIAL_HEADER <= number <= periods.MAX_SERIAL:
-        return periods.parse_period(number)
-    return None
+    return found
 
 
 def _coerce_column(col: _Column, kind: str) -> np.ndarray:

@@ -63,7 +63,7 @@ def load_and_check(path: Path, status_date: Any = None, progress: Progress | Non
     inputs, findings = coerce_inputs(raw.tables)
     if status_date is not None:
         inputs.settings = inputs.settings.with_status_date(status_date)
-    findings = [*findings, *validate(inputs, raw.tables)]
+    findings = [*raw.findings, *findings, *validate(inputs, raw.tables)]
     return inputs, findings, raw
 
 

@@ -134,7 +134,7 @@ def test_new_tables_values_kinds_and_formats(tmp_path: Path) -> None:
     out = tmp_path / "o.xlsx"
     tables = tables_in_zip(out)
     wb = load_openpyxl(out)
-    assert {t.sheet for t in tables.values()} == {"Dashboard", "Utilisation", "History"}
+    assert {t.sheet for t in tables.values()} == {"Dashboard", "Utilisation", "EVMHistory"}
     assert len({zipfile.ZipFile(out).read(t.part)[:0] or t.part for t in tables.values()}) == 3
     for name, df in written.items():
         info = tables[name.lower()]

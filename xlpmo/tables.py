@@ -177,7 +177,8 @@ UTILISATION = TableSpec(
 CHECKS = TableSpec("tblChecks", "Checks", _cols("Severity", "Table", "Cell", "Message"))
 HISTORY = TableSpec(
     # Not in workbook.md's output list: written by the Close period command (functions.md).
-    "tblHistory", "History", (Column("ClosedOn", "timestamp"), *EVM.columns),
+    # Sheet "EVMHistory": Excel reserves the sheet name "History" (change tracking).
+    "tblHistory", "EVMHistory", (Column("ClosedOn", "timestamp"), *EVM.columns),
 )
 
 OUTPUTS: dict[str, TableSpec] = {

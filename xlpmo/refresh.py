@@ -20,7 +20,7 @@ from .coerce import coerce_inputs
 from .errors import Finding, XlpmoError
 from .model import Inputs
 from .progress import Progress
-from .reader import read_workbook
+from .reader import quote_sheet, read_workbook
 from .safesave import atomic_write
 from .tracker import compute
 from .validate import checks_table, validate
@@ -98,11 +98,20 @@ def refresh_file(
             "unusable (see `xlpmo validate`); the file was not changed"
         )
     outputs = compute(inputs, step)
-    outputs[tables.CHECKS.name] = checks_table(findings)
     stamps = {
         "LastRefreshed": pd.Timestamp.now().floor("s"),
         "RefreshedBy": refreshed_by or _user(),
     }
+    config = raw.tables.get(tables.CONFIG.name)
+    if config is not None and not config.is_listobject:
+        # A new tblConfig table for the stamps would hide the Config sheet's own settings
+        # from the next read (a sheet holding an Excel Table is not read as a table).
+        stamps = {}
+        findings = [*findings, Finding(
+            "Info", tables.CONFIG.name, f"{quote_sheet(config.sheet)}!A1",
+            "tblConfig is a plain sheet, not an Excel Table: LastRefreshed and RefreshedBy "
+            "are not written (make it an Excel Table named tblConfig to get them)")]
+    outputs[tables.CHECKS.name] = checks_table(findings)
     step("writing workbook")
     saved = atomic_write(
         path,

@@ -212,9 +212,9 @@ def frame(spec: contract.TableSpec, n: int, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(cols, index=range(n))
 
 
-EXPECTED_FORMATS = {
-    "money": "#,##0.00", "hours": "#,##0.0", "fraction": "0.0%", "index": "0.00",
-    "periods": "0.00", "date": "yyyy-mm-dd", "period": "mmm yyyy",
+EXPECTED_FORMATS = {  # the template's formats (workbook/README.md)
+    "money": "#,##0;[Red]-#,##0", "hours": "#,##0.00", "number": "0.00", "fraction": "0.0%",
+    "index": "0.00", "periods": "0.00", "date": "d mmm yyyy", "period": "mmm yyyy",
     "timestamp": "yyyy-mm-dd hh:mm",
 }
 

@@ -192,7 +192,7 @@ def test_values_of_every_python_type(tmp_path: Path) -> None:
     assert got[11:14] == ["#N/A", "#VALUE!", "#NUM!"]  # inf cannot be stored: #NUM!
     assert got[14:] == [dt.datetime(2026, 1, 15), dt.datetime(2026, 2, 1),
                         dt.datetime(2026, 3, 1, 12, 30), dt.datetime(2026, 4, 1)]
-    assert ws.cell(16, 2).number_format == "yyyy-mm-dd"
+    assert ws.cell(16, 2).number_format == "d mmm yyyy"  # the template's date format
     assert ws.cell(18, 2).number_format == "yyyy-mm-dd hh:mm"
 
 

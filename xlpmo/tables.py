@@ -13,6 +13,9 @@ months), ``timestamp``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,43 @@ class TableSpec:
             if c.name.lower() == name.lower():
                 return c
         raise KeyError(name)
+
+
+#: Excel number format of each column kind: the template and the writer show a kind alike.
+NUMBER_FORMATS: dict[str, str] = {
+    "money": "#,##0;[Red]-#,##0",
+    "hours": "#,##0.00",
+    "number": "0.00",
+    "fraction": "0.0%",
+    "index": "0.00",
+    "periods": "0.00",
+    "date": "d mmm yyyy",
+    "period": "mmm yyyy",
+    "timestamp": "yyyy-mm-dd hh:mm",
+    "id": "@",
+}
+
+
+def column_kind(
+    spec: TableSpec | None, name: Any, values: pd.Series, is_month: bool = False
+) -> str:
+    """The kind of a column to lay out: the contract's kind for a contract column, ``money``
+    for a month column of a time-phased table, else guessed from the values' dtype."""
+    if is_month:
+        return "money"
+    if spec is not None:
+        try:
+            return spec.column(str(name)).kind
+        except KeyError:
+            pass
+    dtype = values.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "bool"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "date"
+    if pd.api.types.is_numeric_dtype(dtype):
+        return "number"
+    return "text"
 
 
 def _cols(*specs: str) -> tuple[Column, ...]:

@@ -73,18 +73,7 @@ UDF_PREFIX = "_xldudf_PMO_"  # how Excel stores an Office.js custom function PMO
 
 # -- formats ---------------------------------------------------------------------------------
 
-NUMBER_FORMATS = {
-    "money": "#,##0;[Red]-#,##0",
-    "hours": "#,##0.00",
-    "number": "0.00",
-    "fraction": "0.0%",
-    "index": "0.00",
-    "periods": "0.00",
-    "date": "d mmm yyyy",
-    "period": "mmm yyyy",
-    "timestamp": "yyyy-mm-dd hh:mm",
-    "id": "@",
-}
+NUMBER_FORMATS = tables.NUMBER_FORMATS
 _DATE_KINDS = ("date", "period", "timestamp")
 _NUMBER_KINDS = ("money", "hours", "number", "fraction", "index", "periods")
 _WIDTHS = {"money": 13, "date": 12, "period": 10, "timestamp": 17, "fraction": 10, "bool": 10}
@@ -470,22 +459,6 @@ def build_workbook(
 # -- implementation --------------------------------------------------------------------------
 
 
-def _kind(spec: tables.TableSpec, name: Any, series: pd.Series, months: set) -> str:
-    if name in months:
-        return "money"
-    try:
-        return spec.column(str(name)).kind
-    except KeyError:
-        pass
-    if pd.api.types.is_bool_dtype(series):
-        return "bool"
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return "date"
-    if pd.api.types.is_numeric_dtype(series):
-        return "number"
-    return "text"
-
-
 def _cells(series: pd.Series, kind: str) -> tuple[list[Any], list[int], list[XLError]]:
     """Python values for one column (None = blank) and the positions of error values."""
     values = series.to_numpy(dtype=object)
@@ -607,7 +580,7 @@ class _Builder:
         headers, months = self._headers(spec, df)
         if len({h.lower() for h in headers}) != len(headers):
             raise XlpmoError(f"{spec.name}: two columns have the same header")
-        kinds = [_kind(spec, c, df[c], months) for c in df.columns]
+        kinds = [tables.column_kind(spec, c, df[c], c in months) for c in df.columns]
         n = max(1, len(df))
         columns = [
             {"header": h, "format": self.fmt(k)} for h, k in zip(headers, kinds, strict=True)

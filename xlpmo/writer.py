@@ -104,20 +104,10 @@ def header_text(label: Any) -> str:
 
 
 def column_kind(spec: contract.TableSpec | None, header: str, label: Any, series: pd.Series) -> str:
-    if spec is not None:
-        try:
-            return spec.column(header).kind
-        except KeyError:
-            if spec.amount and parse_period(label) is not None:
-                return "money"
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        return "bool"
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return "date"
-    if pd.api.types.is_numeric_dtype(dtype):
-        return "number"
-    return "text"
+    """The column's kind (month columns of time-phased tables are money)."""
+    is_month = bool(spec is not None and spec.amount and header.lower() not in
+                    {c.name.lower() for c in spec.columns} and parse_period(label) is not None)
+    return contract.column_kind(spec, header, series, is_month)
 
 
 @dataclass

@@ -11,19 +11,12 @@ import re
 
 from lxml import etree
 
+from ..tables import NUMBER_FORMATS
 from .package import Package, Relationships, qn
 
-# Formats by column kind (xlpmo.tables kinds).
+# Formats by column kind (xlpmo.tables kinds; the same as the template's). Text ids get none.
 KIND_FORMATS: dict[str, str] = {
-    "money": "#,##0.00",
-    "hours": "#,##0.0",
-    "fraction": "0.0%",
-    "percent": "0.0%",
-    "index": "0.00",
-    "periods": "0.00",
-    "date": "yyyy-mm-dd",
-    "period": "mmm yyyy",
-    "timestamp": "yyyy-mm-dd hh:mm",
+    kind: code for kind, code in NUMBER_FORMATS.items() if kind != "id"
 }
 DATE_KINDS = {"date", "period", "timestamp"}
 DATE_FORMAT = KIND_FORMATS["date"]

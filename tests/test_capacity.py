@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -13,16 +14,17 @@ from hypothesis import strategies as st
 
 from xlpmo import tables
 from xlpmo.capacity import (
-    calendar_findings,
     capacity,
     capacity_table,
     default_periods,
     resolve_country,
+    unknown_countries,
     weekmask_from,
     workdays,
 )
 from xlpmo.model import _DTYPES, Inputs
 from xlpmo.settings import Settings, parse_workweek
+from xlpmo.validate import validate
 
 D = dt.date
 
@@ -262,11 +264,13 @@ def test_unknown_country_gives_warning_and_uses_table_days_only():
                    {"ResourceID": "B"}],
         holidays=[{"Date": "2026-12-03", "Country": "narnia", "Name": "Aslan day"}],
     )
-    findings = calendar_findings(inputs)
+    assert unknown_countries(inputs.resources).tolist() == [True, False, False]
+    with_table = replace(inputs, present=inputs.present | {"tblResources"})
+    findings = [f for f in validate(with_table) if "holidays package" in f.message]
     assert len(findings) == 1
     f = findings[0]
-    assert (f.severity, f.table, f.cell) == ("Warning", "tblResources", "tblResources")
-    assert "N1" in f.message and "Narnia" in f.message
+    assert (f.severity, f.table) == ("Warning", "tblResources")
+    assert "'Narnia'" in f.message
     table = capacity_table(inputs, pd.DatetimeIndex([DEC26]))
     assert cap_of(table, "N1", DEC26) == (DEC26_WEEKDAYS - 1) * 8
 

@@ -19,7 +19,7 @@ Holiday calendar of a resource (workbook.md, tblResources ``Country`` and tblHol
 (``Germany``, ``United Kingdom``, ``United States of America``), ISO 3166-2 subdivisions
 (``GB-SCT``, ``US-CA``, ``DE-BY``) and the UK nations (``England``, ``Scotland``,
 ``Wales``, ``Northern Ireland``). A country the package does not know gets only the
-tblHolidays dates and a Warning from :func:`calendar_findings`.
+tblHolidays dates and a Warning from :func:`xlpmo.validate.validate` (:func:`unknown_countries`).
 
 Capacity of a resource in a month (hours)::
 
@@ -49,7 +49,6 @@ import numpy as np
 import pandas as pd
 
 from . import periods as _periods
-from .errors import Finding
 from .model import Inputs
 from .settings import parse_workweek
 
@@ -342,26 +341,18 @@ def build_calendars(countries: Any, holiday_table: pd.DataFrame, weekmask: str,
     return Calendars(keys, hol_list, cal_list, index)
 
 
-def calendar_findings(inputs: Inputs) -> list[Finding]:
-    """Warnings for tblResources rows whose Country the ``holidays`` package does not know
-    (their capacity then uses only tblHolidays dates).
-
-    The core has no cell addresses: a finding names the table ``tblResources`` in its
-    Cell and the row's ResourceID in its message.
-    """
-    res = inputs.resources
-    codes, texts = _country_codes(res["Country"])
+def unknown_countries(resources: pd.DataFrame) -> np.ndarray:
+    """Mask of tblResources rows whose Country the ``holidays`` package does not know
+    (their capacity then uses only tblHolidays dates); a blank Country is not unknown."""
+    codes, texts = _country_codes(resources["Country"])
     unknown = np.array([bool(t) and resolve_country(t) is None for t in texts], dtype=bool)
-    rows = np.flatnonzero(unknown[codes]) if len(codes) else np.array([], dtype=np.int64)
-    return [
-        Finding(
-            "Warning", "tblResources", "tblResources",
-            f"Resource {res['ResourceID'].iloc[i]}: Country {texts[codes[i]]!r} is not a "
-            "country (or subdivision) the holidays package knows; only tblHolidays dates "
-            "are used. Use an ISO code (GB, DEU, US-CA) or an English country name.",
-        )
-        for i in rows
-    ]
+    return unknown[codes] if len(codes) else np.zeros(0, dtype=bool)
+
+
+UNKNOWN_COUNTRY = (
+    "Country {country!r} is not a country (or subdivision) the holidays package knows; only "
+    "tblHolidays dates are used. Use an ISO code (GB, DEU, US-CA) or an English country name."
+)
 
 
 # -- capacity -------------------------------------------------------------------------------

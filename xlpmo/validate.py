@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import periods, tables
+from .capacity import UNKNOWN_COUNTRY, unknown_countries
 from .coerce import load_inputs
 from .errors import SEVERITIES, Finding
 from .model import TABLE_FIELDS, Inputs
@@ -189,6 +190,9 @@ def _resources(inputs: Inputs, out: list[Finding]) -> set[Any] | None:
     hpw = r.floats("HoursPerWeek")
     r.flag("Warning", hpw <= 0, "HoursPerWeek",
            lambda i: f"HoursPerWeek {_fmt(hpw[i])} is not positive")
+    country = r.frame["Country"]
+    r.flag("Warning", unknown_countries(r.frame), "Country",
+           lambda i: UNKNOWN_COUNTRY.format(country=country.iloc[i]))
     return keys
 
 

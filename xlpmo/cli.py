@@ -162,8 +162,7 @@ def cmd_addin(args: argparse.Namespace) -> int:
         path = addin_build.build_addin(Path(args.out))
         print(f"built {path}")
     else:
-        path = addin_build.install_addin()
-        print(f"installed {path}")
+        print(addin_build.install_addin())
     return EXIT_OK
 
 
@@ -214,6 +213,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except XlpmoError as exc:
         print(f"\nxlpmo: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:  # `xlpmo functions | head`: the reader left, not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("\nxlpmo: interrupted; nothing was written", file=sys.stderr)
         return EXIT_ERROR

@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from corpus_paths import CORPUS as CORPUS_DIR
 from test_ooxml_helpers import (
     frame,
     is_strict,
@@ -47,7 +48,7 @@ from xlpmo import tables as contract
 from xlpmo.errors import XlpmoError
 from xlpmo.writer import WriteReport, write_tables
 
-CORPUS = Path("/work/shared/corpus")
+CORPUS = CORPUS_DIR
 FILES = sorted(p for p in CORPUS.glob("*") if p.suffix.lower() in
                (".xlsx", ".xlsm", ".xltx", ".xltm", ".xlam")) if CORPUS.exists() else []
 
@@ -181,7 +182,7 @@ def summary(request: pytest.FixtureRequest) -> Any:
         print(text)
 
 
-@pytest.mark.skipif(not FILES, reason="no corpus at /work/shared/corpus")
+@pytest.mark.skipif(not FILES, reason=f"no corpus at {CORPUS}")
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name[-48:])
 def test_corpus_roundtrip(path: Path, tmp_path: Path, summary: list) -> None:
     src = tmp_path / path.name
@@ -246,7 +247,7 @@ LO_SAMPLE = [
 
 @pytest.mark.libreoffice
 @pytest.mark.skipif(not os.path.exists(SOFFICE), reason="LibreOffice (soffice) not installed")
-@pytest.mark.skipif(not FILES, reason="no corpus at /work/shared/corpus")
+@pytest.mark.skipif(not FILES, reason=f"no corpus at {CORPUS}")
 def test_libreoffice_opens_written_files(tmp_path: Path) -> None:
     """LibreOffice headless converts written files to CSV (all sheets) showing our tables."""
     inputs = []

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from corpus_paths import CORPUS as CORPUS_DIR
 from hypothesis import given
 from hypothesis import strategies as st
 from test_ooxml_helpers import raw_entry
@@ -214,7 +215,7 @@ def test_part_size_cap_and_duplicate_entries(tmp_path: Path) -> None:
         Package(dup)
 
 
-CORPUS = Path("/work/shared/corpus")
+CORPUS = CORPUS_DIR
 
 
 def _worksheet_parts(path: Path) -> list[tuple[str, str]]:

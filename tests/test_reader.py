@@ -21,9 +21,10 @@ from xlpmo.errors import XLError
 from xlpmo.reader import RawTable, fingerprint, read_workbook
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "reader"))
+from corpus_paths import CORPUS as CORPUS_DIR
 from reader_books import CONFIG, PLAN_LONG, PROJECTS, rezip, table_book, write_book
 
-CORPUS = Path("/work/shared/corpus/poi__StructuredRefs-lots-with-lookups.xlsx")
+CORPUS = CORPUS_DIR / "poi__StructuredRefs-lots-with-lookups.xlsx"
 
 
 # -- A1 helpers -------------------------------------------------------------------------------

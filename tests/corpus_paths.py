@@ -1,0 +1,12 @@
+"""Where the real-world workbooks of shared/corpus are: beside the checkout (CI lays
+``shared/`` next to its clone) or at the workplace's /work/shared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_CANDIDATES = (
+    Path(__file__).resolve().parent.parent.parent / "shared" / "corpus",
+    Path("/work/shared/corpus"),
+)
+CORPUS: Path = next((p for p in _CANDIDATES if p.is_dir()), _CANDIDATES[0])

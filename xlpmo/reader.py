@@ -34,6 +34,7 @@ import io
 import os
 import posixpath
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -840,6 +841,10 @@ def read_workbook(path: str | os.PathLike[str], outputs: bool = True) -> RawWork
     label = path.name
     try:
         before = os.stat(path)
+        if stat.S_ISDIR(before.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(before.st_mode):  # a FIFO blocks the read, /dev/zero never ends
+            raise XlpmoError(f"{path} is not a regular file (a pipe or device?): not read")
         if before.st_size > MAX_FILE_BYTES:
             raise XlpmoError(f"{label} is larger than {MAX_FILE_BYTES >> 30} GB: not read")
         data = path.read_bytes()

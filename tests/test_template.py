@@ -455,6 +455,11 @@ def test_writer_grows_the_output_tables_without_conflict(tmp_path):
     for name, n in sizes.items():
         assert written[name].rows == n, name
     before, after = _parts(TEMPLATE), _parts(tmp_path / "w.xlsx")
-    kept = [p for p in before if p.startswith(("xl/charts/", "xl/drawings/"))]
-    assert len(kept) >= 5 and all(after[p] == before[p] for p in kept)  # charts untouched
+    # the CPI/SPI chart follows tblEVM (300 rows); the other charts are untouched
+    followed = {f.part for f in report.followed}
+    assert {f.new.split("!")[1] for f in report.followed} == {
+        "$M$26:$M$325", "$Y$26:$Y$325", "$Z$26:$Z$325"}
+    kept = [p for p in before if p.startswith(("xl/charts/", "xl/drawings/"))
+            and p not in followed]
+    assert len(followed) == 1 and len(kept) >= 4 and all(after[p] == before[p] for p in kept)
     assert _sheet_xml(tmp_path / "w.xlsx", "ChartData") == _sheet_xml(TEMPLATE, "ChartData")

@@ -260,9 +260,14 @@ def test_rewrite_in_place_keeps_template_and_everything_else(tmp_path: Path) -> 
     assert "xl/styles.xml" not in report.rewritten
     # the rest of the sheet part is untouched
     before, after = sheet_xml(src, "Dashboard"), sheet_xml(grown, "Dashboard")
-    for name in ("cols", "mergeCells", "conditionalFormatting", "dataValidations", "sheetViews",
-                 "pageMargins", "tableParts"):
+    for name in ("cols", "mergeCells", "sheetViews", "pageMargins", "tableParts"):
         assert element(before, name) == element(after, name), name
+    # the CF and the validation over CostRAG's data rows follow the table (as in Excel)
+    for name in ("conditionalFormatting", "dataValidations"):
+        assert 'sqref="E4:E5"' in element(before, name)
+        assert element(after, name) == element(before, name).replace('"E4:E5"', '"E4:E9"')
+    assert sorted(f.where for f in report.followed) == ["conditional formatting",
+                                                        "data validation"]
     assert ws["J4"].value == "note beside the table"
     assert ws["A1"].value == "Portfolio dashboard"
     assert tables_in_zip(grown)["tblportfolio"].ref == "A30:C32"
@@ -272,6 +277,8 @@ def test_rewrite_in_place_keeps_template_and_everything_else(tmp_path: Path) -> 
     assert (info.ref, info.autofilter) == ("A3:E4", "A3:E4")
     ws = load_openpyxl(shrunk)["Dashboard"]
     assert all(ws.cell(r, c).value is None for r in range(5, 10) for c in range(1, 6))
+    for name in ("conditionalFormatting", "dataValidations"):
+        assert 'sqref="E4:E4"' in element(sheet_xml(shrunk, "Dashboard"), name)
     assert ws["J4"].value == "note beside the table"
     assert ws["A4"].value == "Q0"
 

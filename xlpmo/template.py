@@ -511,7 +511,6 @@ class _Builder:
         self.sheets = {name: wb.add_worksheet(name) for name in SHEET_ORDER}
         self._formats: dict[tuple, Any] = {}
         self.settings = self._settings()
-        self.n_projects = max(1, len(data.get("tblProjects", ())))
         self.placed: dict[str, tuple[str, int, int, list[str]]] = {}  # name -> sheet, r, c, cols
 
     # formats ---------------------------------------------------------------------------------
@@ -991,7 +990,9 @@ class _Builder:
         ws.insert_chart(4, 0, scurve, {"x_offset": 2, "y_offset": 4})
 
         _, row, col, headers = self.placed["tblEVM"]
-        first, last = row + 2, row + 1 + self.n_projects  # Excel rows of the expected data
+        # exactly tblEVM's data rows as built (one blank row when no outputs are given): the
+        # writer rewrites a series over a whole table column when refresh resizes the table
+        first, last = row + 2, row + 1 + max(1, len(self.data.get("tblEVM", ())))
         ids = xl_col_to_name(col + headers.index("ProjectID"))
         indices = self.wb.add_chart({"type": "column"})
         for name, colour in (("CPI", "#4472C4"), ("SPI", "#ED7D31")):

@@ -12,7 +12,19 @@ Parts it may rewrite (listed in :attr:`WriteReport.rewritten`):
 - the table parts of the tables it writes;
 - ``xl/workbook.xml`` (a new sheet, ``calcPr fullCalcOnLoad="1"``), its rels (new sheet,
   calcChain removed), ``[Content_Types].xml`` (new parts, calcChain removed);
-- ``xl/styles.xml`` when a number format style must be added.
+- ``xl/styles.xml`` when a number format style must be added;
+- chart parts (``xl/charts/chart*.xml``, on any sheet or chartsheet) with a series over a
+  resized table column, and ``xl/workbook.xml`` for a defined name over one (see below).
+
+References that follow a resized table (listed in :attr:`WriteReport.followed`): when an
+existing table gets more or fewer data rows, every chart series reference (``c:f`` of a
+series name, categories, values, x/y values, bubble sizes, data-label range), defined name
+and conditional-format / data-validation ``sqref`` range (on the table's sheet, 2010
+extensions included) that covers exactly the old data rows of one or more of the table's
+columns is rewritten to cover the new data rows, as Excel does for a Table column. The
+stale point caches of a rewritten series are removed (Excel reads the points from the
+cells on open, LibreOffice from the range). Charts and names that reference anything else
+are copied byte for byte. Details in :mod:`xlpmo.ooxml.follow`.
 
 ``xl/calcChain.xml`` is removed when formula cells are overwritten, cleared or added (a
 stale chain makes Excel repair the file); sharedStrings is never touched (text is written
@@ -48,6 +60,7 @@ import pandas as pd
 from . import tables as contract
 from .errors import XlpmoError
 from .ooxml.cells import CellRange, cell_ref, escape_text
+from .ooxml.follow import Followed, Resize
 from .ooxml.render import ColumnStyle, render_column, render_header, render_value
 from .ooxml.sheet import CLEAR, Worksheet
 from .ooxml.tablepart import TableColumnInfo, TablePart, check_table_name
@@ -74,6 +87,8 @@ class WriteReport:
 
     tables: list[TableWritten] = field(default_factory=list)
     rewritten: list[str] = field(default_factory=list)  # pre-existing parts replaced
+    # chart series, defined names and CF/DV ranges rewritten to follow resized tables
+    followed: list[Followed] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     copied: int = 0  # parts copied raw (byte for byte)
@@ -86,6 +101,7 @@ class WriteReport:
         lines.append(f"copied {self.copied} parts; rewrote {', '.join(self.rewritten) or '-'}; "
                      f"added {', '.join(self.added) or '-'}; removed "
                      f"{', '.join(self.removed) or '-'}")
+        lines += [f"followed {f}" for f in self.followed]
         lines.append("timings: " + ", ".join(f"{k} {v:.3f}s" for k, v in self.timings.items()))
         return "\n".join(lines)
 
@@ -386,6 +402,19 @@ def _render_job(job: Job, book: Book) -> bool:
     return formulas_added
 
 
+def _resize(job: Job) -> Resize | None:
+    """The job's change of data rows (before rendering), or None when they stay."""
+    table, new = job.table, job.new
+    if table is None or new is None or job.created:
+        return None
+    old = table.ref
+    old_end, new_end = old.r2 - table.totals_rows, new.r2 - table.totals_rows
+    if old_end == new_end:
+        return None
+    return Resize(table.name, job.ws.name, old.c1, old.c2, old.r1 + table.header_rows,
+                  old_end, new_end)
+
+
 def _data_rows(job: Job) -> int:
     assert job.new is not None and job.table is not None
     return job.new.rows - job.table.header_rows - job.table.totals_rows
@@ -524,9 +553,11 @@ def write_tables(
         timings["plan"] = time.perf_counter() - t1
 
         t2 = time.perf_counter()
+        resizes = [rz for rz in map(_resize, jobs) if rz is not None]
         formulas_added = False
         for job in jobs:
             formulas_added |= _render_job(job, book)
+        followed = book.follow_resizes(resizes)
         timings["render"] = time.perf_counter() - t2
 
         t3 = time.perf_counter()
@@ -545,8 +576,8 @@ def write_tables(
                              job.new.cols, job.created, job.sheet_created)
                 for job in jobs
             ],
-            rewritten=book.pkg.replaced, added=book.pkg.added, removed=book.pkg.removed,
-            copied=copied, formulas_changed=formulas_changed,
+            rewritten=book.pkg.replaced, followed=followed, added=book.pkg.added,
+            removed=book.pkg.removed, copied=copied, formulas_changed=formulas_changed,
         )
         book.close()
         try:

@@ -14,6 +14,7 @@ from lxml import etree
 
 from ..errors import XlpmoError
 from .cells import CellRange
+from .follow import Followed, Resize, follow_chart, follow_defined_names, follow_sheet_ranges
 from .package import ContentTypes, Package, Relationships, office_document, parse_xml
 from .sheet import WORKSHEET_CONTENT_TYPE, Worksheet, new_worksheet_xml, shared_string_texts
 from .styles import Styles
@@ -177,6 +178,56 @@ class Book:
         table = TablePart(self.pkg, part, ws.part)
         self.tables.append(table)
         return table
+
+    # -- references that follow resized tables ----------------------------------------------
+    def chart_parts(self) -> list[str]:
+        """Every chart part drawn on a sheet (worksheets, chartsheets, ...), once each."""
+        found: list[str] = []
+        for entry in self.sheets:
+            if entry.part is None or not self.pkg.has(entry.part):
+                continue
+            for _, drawing in Relationships(self.pkg, entry.part).of_type("drawing"):
+                if not self.pkg.has(drawing):
+                    continue
+                for _, chart in Relationships(self.pkg, drawing).of_type("chart"):
+                    if self.pkg.has(chart) and chart not in found:
+                        found.append(chart)
+        return found
+
+    def follow_resizes(self, resizes: list[Resize]) -> list[Followed]:
+        """Rewrite chart series, defined names and CF/DV ranges over resized table columns.
+
+        See :mod:`.follow`. A chart part that cannot be parsed is left as it is. Changed
+        chart parts are replaced in the package; the workbook part and worksheets are
+        serialised by :meth:`finish`.
+        """
+        if not resizes:
+            return []
+        out: list[Followed] = []
+        for part in self.chart_parts():
+            try:
+                tree = self.pkg.xml(part)
+            except XlpmoError:
+                continue
+            followed = follow_chart(tree, part, resizes)
+            if followed:
+                self.pkg.set_xml(part, tree)
+                out += followed
+        followed = follow_defined_names(self.root, self.ns, self.part, resizes)
+        if followed:
+            self.dirty = True
+            out += followed
+        for sheet in dict.fromkeys(rz.sheet.lower() for rz in resizes):
+            entry = self.sheet_entry(sheet)
+            if entry is None or entry.kind != "worksheet":
+                continue
+            ws = self.worksheet(entry)
+            followed = follow_sheet_ranges(ws.root, ws.ns, ws.part,
+                                           [rz for rz in resizes if rz.sheet.lower() == sheet])
+            if followed:
+                ws.changed = True
+                out += followed
+        return out
 
     # -- calculation ------------------------------------------------------------------------
     def set_full_calc_on_load(self) -> None:

@@ -22,8 +22,11 @@ from urllib.parse import unquote
 from lxml import etree
 
 from ..errors import XlpmoError
+from ..reader import MAX_PART_BYTES as READER_MAX_PART
+from ..reader import MAX_RATIO, RATIO_FLOOR
 
-MAX_PART_BYTES = 1 << 30  # 1 GiB uncompressed per part we read
+MAX_PART_BYTES = READER_MAX_PART  # uncompressed per part we read: the reader's caps
+_CHUNK = 1 << 20
 
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -146,17 +149,27 @@ class Package:
         info = self._zf.getinfo(name)
         if info.file_size > self.max_part_bytes:
             raise XlpmoError(
-                f"the workbook part {name} is {info.file_size:,} bytes uncompressed, more than "
+                f"{self.path.name}: the workbook part {name} is {info.file_size:,} bytes "
+                "uncompressed, more than "
                 f"the {self.max_part_bytes:,} xlpmo reads"
             )
+        chunks: list[bytes] = []
+        size = 0
         try:
             with self._zf.open(info) as fh:
-                data = fh.read(self.max_part_bytes + 1)
+                while block := fh.read(_CHUNK):
+                    size += len(block)
+                    if size > self.max_part_bytes:
+                        raise XlpmoError(f"{self.path.name}: the workbook part {name} is larger "
+                                         "than its header says")
+                    if size > RATIO_FLOOR and size > MAX_RATIO * max(info.compress_size, 1):
+                        raise XlpmoError(
+                            f"{self.path.name}: the workbook part {name} is compressed more "
+                            f"than {MAX_RATIO}:1; refusing it as a likely zip bomb")
+                    chunks.append(block)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             raise XlpmoError(f"the workbook part {name} is damaged: {exc}") from None
-        if len(data) > self.max_part_bytes:
-            raise XlpmoError(f"the workbook part {name} is larger than its header says")
-        return data
+        return b"".join(chunks)
 
     def xml(self, part: str) -> etree._ElementTree:
         """The parsed part (cached: edits to the tree are saved by :meth:`set_xml`)."""
@@ -165,7 +178,7 @@ class Package:
             raise XlpmoError(f"the workbook has no part {part}")
         tree = self._xml_cache.get(name)
         if tree is None:
-            tree = parse_xml(self.read(name), name)
+            tree = parse_xml(self.read(name), f"{name} of {self.path.name}")
             self._xml_cache[name] = tree
         return tree
 

@@ -364,6 +364,9 @@ class _Package:
                 "Was the download or copy cut short?"
             ) from None
         self.parts = {i.filename.lstrip("/").lower(): i for i in infos}
+        if len(self.parts) != len(infos):  # tools disagree on which copy counts
+            raise XlpmoError(f"{label} is damaged or crafted: it holds two zip entries with "
+                             "the same part name")
 
     def has(self, part: str) -> bool:
         return part.lower() in self.parts

@@ -113,10 +113,15 @@ def refresh_file(
             "are not written (make it an Excel Table named tblConfig to get them)")]
     outputs[tables.CHECKS.name] = checks_table(findings)
     step("writing workbook")
-    saved = atomic_write(
-        path,
-        lambda tmp: write_tables(path, tmp, outputs, stamps),
-        expected=raw.fingerprint,
-        backup=backup,
-    )
+    try:
+        saved = atomic_write(
+            path,
+            lambda tmp: write_tables(path, tmp, outputs, stamps),
+            expected=raw.fingerprint,
+            backup=backup,
+        )
+    except XlpmoError as exc:  # the writer's messages name parts: say which workbook too
+        if path.name in str(exc):
+            raise
+        raise XlpmoError(f"{path.name}: {exc}") from None
     return RefreshResult(path, inputs, findings, outputs, written=True, backup=saved.backup)

@@ -689,6 +689,7 @@ def _wide(
     wide = pd.DataFrame({name: pd.Series(cols[name][keep], dtype=object) for name in _ID_COLUMNS})
     first_col: dict[pd.Timestamp, int] = {}
     period_of: dict[str, pd.Timestamp] = {}
+    amounts: dict[str, np.ndarray] = {}
     for j, month in months.items():
         if month in first_col:
             a, b = col_letter(raw.first_col + first_col[month]), col_letter(raw.first_col + j)
@@ -697,8 +698,9 @@ def _wide(
         else:
             first_col[month] = j
         values, _ = _numbers(t.column(f"{month:%Y-%m}", j, rows, "; read as 0"), "money")
-        wide[f"_m{j}"] = values[keep]
+        amounts[f"_m{j}"] = values[keep]
         period_of[f"_m{j}"] = month
+    wide = pd.concat([wide, pd.DataFrame(amounts, index=wide.index)], axis=1)
     long = periods.wide_to_long(wide, amount, list(_ID_COLUMNS), period_of)
     kept = rows[keep]
     n_rows, n_months = len(wide), len(period_of)

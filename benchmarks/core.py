@@ -17,6 +17,7 @@ import time
 import tracemalloc
 
 from synthetic import synthetic_inputs  # benchmarks/ is on sys.path when run as a script
+
 from xlpmo.evm import evm_table
 from xlpmo.utilisation import utilisation_table
 from xlpmo.variance import variance_table

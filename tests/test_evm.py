@@ -339,8 +339,8 @@ def test_status_before_start_and_after_finish():
     r = row(evm.evm_table(after))
     assert r["PV"] == 300 and r["AT"] == 9  # Jun 2026 .. Feb 2027
     assert r["ES"] == pytest.approx(2.4) and r["SVt"] == pytest.approx(-6.6)
-    assert r["ForecastFinish"] == pd.Timestamp("2026-06-01") + pd.DateOffset(months=11) + (
-        pd.Timedelta(days=0.25 * 31))  # IEAC(t) = 3 / (2.4/9) = 11.25 months
+    # IEAC(t) = 3 / (2.4/9) = 11.25 months: a quarter of May 2027 (7.75 days) -> 8 May
+    assert r["ForecastFinish"] == pd.Timestamp("2027-05-08")
 
 
 def test_baseline_dates_set_start_and_duration():

@@ -146,16 +146,16 @@ def months_between(start: Any, end: Any) -> int:
 
 
 def add_months(period: Any, months: float) -> pd.Timestamp:
-    """A date ``months`` (possibly fractional) after the start of ``period``'s month.
+    """The date ``months`` (possibly fractional) after the start of ``period``'s month.
 
-    The fractional part is spread over the days of the month it lands in
-    (``add_months(2026-01-01, 1.5)`` -> 2026-02-15).
+    The fractional part is spread over the days of the month it lands in and the result is
+    the day it falls in (``add_months(2026-01-01, 1.5)`` -> 2026-02-15; no time of day).
     """
     base = month_start_scalar(period)
     whole = int(np.floor(months))
     frac = float(months) - whole
     start = base + pd.DateOffset(months=whole)
-    return start + pd.Timedelta(days=frac * start.days_in_month)
+    return start + pd.Timedelta(days=int(np.floor(frac * start.days_in_month)))
 
 
 def period_range(start: Any, end: Any) -> pd.DatetimeIndex:

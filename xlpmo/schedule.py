@@ -214,9 +214,9 @@ def finish_dates(start: np.ndarray, months: Any) -> np.ndarray:
     first_day = landing.astype("datetime64[D]")
     days = ((landing + 1).astype("datetime64[D]") - first_day).astype(np.int64)
     frac = np.where(ok, m.val - whole, 0.0)
-    # the same float steps as pd.Timedelta(days=frac * days) in add_months: ns truncated
-    nanos = np.trunc((frac * days) * 24 * 3600 * 1_000_000_000).astype(np.int64)
-    dates = first_day.astype("datetime64[ns]") + nanos.astype("timedelta64[ns]")
+    # the same steps as add_months: the day the fraction of the month falls in
+    day = np.floor(frac * days).astype(np.int64)
+    dates = (first_day + day.astype("timedelta64[D]")).astype("datetime64[ns]")
     out = pd.DatetimeIndex(dates).to_numpy(dtype=object)
     bad = err != OK
     out[bad] = XValue(np.full(bad.sum(), np.nan), err[bad].astype(np.int8)).objects()

@@ -342,6 +342,10 @@ def atomic_write(
                 os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
         except OSError as exc:
             raise _os_error(path, exc) from exc
+        except XlpmoError as exc:  # the writer's own message names the hidden temp file
+            if isinstance(exc.__cause__, OSError):
+                raise _os_error(path, exc.__cause__) from exc
+            raise
         _refuse_if_open(path)  # Excel may have opened it while we wrote
         _check_unchanged(path, expected)
         saved = _backup(path, keep) if backup and path.exists() else None

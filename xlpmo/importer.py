@@ -30,6 +30,7 @@ the contract's, and adds what is new:
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from dataclasses import dataclass, field
@@ -79,13 +80,25 @@ def read_export(path: str | Path) -> pd.DataFrame:
     suffix = p.suffix.lower()
     try:
         if suffix in (".csv", ".txt"):
-            return pd.read_csv(p, dtype=str, keep_default_na=False, sep=None, engine="python",
-                               encoding="utf-8-sig")
+            return pd.read_csv(io.StringIO(_decode(p.read_bytes(), p.name)), dtype=str,
+                               keep_default_na=False, sep=None, engine="python")
         if suffix in (".xlsx", ".xlsm", ".xls"):
             return pd.read_excel(p, dtype=object, engine="calamine")
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise XlpmoError(f"cannot read the export {p.name}: {exc}") from None
     raise XlpmoError(f"{p.name}: an export must be a .csv or .xlsx file")
+
+
+def _decode(data: bytes, name: str) -> str:
+    """CSV bytes -> text: UTF-8 (with or without BOM), else Windows-1252, the code page of
+    Excel's "CSV (Comma delimited)" on Western Windows (``€``, ``é``)."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise XlpmoError(f"cannot read the export {name}: it is neither UTF-8 nor Windows-1252 "
+                     "text; save it as CSV UTF-8")
 
 
 def frame_from_values(values: list[list[Any]]) -> pd.DataFrame:
@@ -143,14 +156,36 @@ def key_text(value: Any) -> str | None:
     return text or None
 
 
-def to_amount(value: Any) -> float | None:
-    """``1,234.50`` / ``(100)`` / ``-5`` / ``£12`` -> float; blank or unreadable -> None."""
+_COMMA_DECIMAL = re.compile(r",\d{1,2}\D*$|\.\d{3},|,\d{4,}\D*$")  # 12,5  1.234,50
+_POINT_DECIMAL = re.compile(r"\.\d{1,2}\D*$|,\d{3}\.|\.\d{4,}\D*$")  # 12.5  1,234.50
+
+
+def decimal_comma(values: Any, column: Any = "") -> bool:
+    """True when the texts of an amount column write decimals with a comma (``1.234,50``,
+    ``12,5``: semicolon CSVs of continental Europe), False for decimal points or when no
+    text tells (``1,234`` alone is read as thousands). Raises XlpmoError when the column
+    mixes both, rather than misreading one of them a thousand times too big or small."""
+    texts = [v.strip() for v in values if isinstance(v, str) and v.strip()]
+    comma = next((t for t in texts if _COMMA_DECIMAL.search(t)), None)
+    point = next((t for t in texts if _POINT_DECIMAL.search(t)), None)
+    if comma is not None and point is not None:
+        raise XlpmoError(f"the export's column {column} mixes decimal commas ({comma}) and "
+                         f"decimal points ({point}): make them all alike and import again")
+    return comma is not None
+
+
+def to_amount(value: Any, comma: bool = False) -> float | None:
+    """``1,234.50`` / ``(100)`` / ``-5`` / ``£12`` -> float; blank or unreadable -> None.
+    ``comma``: the decimal separator is a comma (``1.234,50`` -> 1234.5)."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float, np.integer, np.floating)):
         number = float(value)
         return None if math.isnan(number) else number
-    text = str(value).strip().replace(",", "").replace("\u00a0", "").replace(" ", "")
+    text = str(value).strip()
+    if comma:
+        text = text.replace(".", "").replace(",", ".")
+    text = text.replace(",", "").replace("\u00a0", "").replace(" ", "")
     negative = text.startswith("(") and text.endswith(")")
     text = re.sub(r"^[^\d\-+.]+|[^\d.]+$", "", text.strip("()"))
     try:
@@ -191,8 +226,10 @@ def prepare(export: pd.DataFrame, target: str | None = None) -> Prepared:
     spec = TARGETS[target]
     out: dict[str, list[Any]] = {c: [] for c in spec.column_names}
     skipped: list[tuple[int, str]] = []
+    commas = {col: decimal_comma(export[source].tolist(), source)
+              for col, source in mapping.items() if spec.column(col).kind in ("money", "hours")}
     for i, record in enumerate(export.to_dict("records"), start=2):  # row 1 = header
-        row, problem = _typed(record, mapping, spec)
+        row, problem = _typed(record, mapping, spec, commas)
         if problem:
             if any(v not in (None, "") and not (isinstance(v, float) and math.isnan(v))
                    for v in record.values()):
@@ -212,8 +249,8 @@ def prepare(export: pd.DataFrame, target: str | None = None) -> Prepared:
     return Prepared(target, frame, skipped)
 
 
-def _typed(record: dict, mapping: dict[str, Any], spec: tables.TableSpec
-           ) -> tuple[dict[str, Any], str | None]:
+def _typed(record: dict, mapping: dict[str, Any], spec: tables.TableSpec,
+           commas: dict[str, bool] | None = None) -> tuple[dict[str, Any], str | None]:
     row: dict[str, Any] = {}
     for col, source in mapping.items():
         raw = record.get(source)
@@ -221,7 +258,7 @@ def _typed(record: dict, mapping: dict[str, Any], spec: tables.TableSpec
         if kind in ("id", "text"):
             row[col] = key_text(raw)
         elif kind in ("money", "hours"):
-            row[col] = to_amount(raw)
+            row[col] = to_amount(raw, bool((commas or {}).get(col)))
         elif kind == "period":
             row[col] = periods.parse_period(raw)
         elif kind == "date":

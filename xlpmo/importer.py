@@ -63,7 +63,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 
 TARGETS = {tables.ACTUALS.name: tables.ACTUALS, tables.TIMESHEETS.name: tables.TIMESHEETS}
 _AMOUNT = {tables.ACTUALS.name: "Actual", tables.TIMESHEETS.name: "Hours"}
-_FORMULA_START = ("=", "+", "-", "@")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection prefixes
 
 
 def normalise_header(text: Any) -> str:
@@ -373,8 +373,9 @@ _NUMBERISH = re.compile(r"^\s*[-+]?[\d.,\s]+%?\s*$|^\s*\(.*\)\s*$")
 
 def protect_text(value: Any) -> Any:
     """Text as Excel must keep it: a leading apostrophe when Excel would otherwise read the
-    text as a formula (``=``, ``+``, ``-``, ``@``), a number, a percentage or a date, or
-    when it starts with an apostrophe itself. Other values are returned unchanged."""
+    text as a formula (``=``, ``+``, ``-``, ``@``, and a leading tab or carriage return,
+    which some programs strip: OWASP's CSV-injection list), a number, a percentage or a
+    date, or when it starts with an apostrophe itself. Other values are returned unchanged."""
     if not isinstance(value, str) or not value:
         return value
     if (value.startswith(_FORMULA_START) or value.startswith("'") or _NUMBERISH.match(value)

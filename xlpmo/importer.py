@@ -174,9 +174,15 @@ def decimal_comma(values: Any, column: Any = "") -> bool:
     return comma is not None
 
 
+_CURRENCY = r"(?:[A-Z]{3}|[$€£¥₹])"
+_AMOUNT_TEXT = re.compile(  # currency symbol or code before or after, sign, SAP's trailing minus
+    rf"^{_CURRENCY}?(?P<sign>[-+]?){_CURRENCY}?(?P<number>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)"
+    rf"(?P<minus>-)?{_CURRENCY}?$")
+
+
 def to_amount(value: Any, comma: bool = False) -> float | None:
-    """``1,234.50`` / ``(100)`` / ``-5`` / ``£12`` -> float; blank or unreadable -> None.
-    ``comma``: the decimal separator is a comma (``1.234,50`` -> 1234.5)."""
+    """``1,234.50`` / ``(100)`` / ``-5`` / ``£12`` / ``12 EUR`` / ``100-`` -> float; blank or
+    unreadable -> None. ``comma``: the decimal separator is a comma (``1.234,50`` -> 1234.5)."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float, np.integer, np.floating)):
@@ -187,11 +193,12 @@ def to_amount(value: Any, comma: bool = False) -> float | None:
         text = text.replace(".", "").replace(",", ".")
     text = text.replace(",", "").replace("\u00a0", "").replace(" ", "")
     negative = text.startswith("(") and text.endswith(")")
-    text = re.sub(r"^[^\d\-+.]+|[^\d.]+$", "", text.strip("()"))
-    try:
-        number = float(text)
-    except ValueError:
+    m = _AMOUNT_TEXT.match(text[1:-1] if negative else text)
+    if m is None:  # not an amount: "@SUM(A1)" is not 1, "12%" is not 12
         return None
+    number = float(m["number"])
+    if m["sign"] == "-" or m["minus"]:
+        number = -number
     return -number if negative else number
 
 

@@ -43,7 +43,7 @@ from xlpmo.reader import read_workbook
 from xlpmo.refresh import refresh_file
 from xlpmo.safesave import BACKUP_DIR, LOCK_SUFFIX
 
-KILLS_CI, KILLS_ALL = 8, 80
+KILLS_CI, KILLS_ALL = 6, 60
 LITTER = (".xlpmo-tmp", ".xlpmo-part", LOCK_SUFFIX, ".stale")
 ENV = {**{k: v for k, v in os.environ.items() if not k.startswith("XLPMO")},
        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
@@ -79,6 +79,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     path = tmp_path_factory.mktemp("sample") / "Tracker.xlsx"
     build_workbook(path, sample_portfolio())
+    refresh_file(path, backup=False)
     return path
 
 
@@ -114,8 +115,10 @@ def check_intact(path: Path, original: bytes, inputs: dict[str, list[list[Any]]]
     book = read_workbook(path)  # raises on a damaged package
     for name, rows in inputs.items():
         got = book.tables[name].rows
-        if name == tables.CONFIG.name:
-            assert got[: len(rows)] == rows, "tblConfig settings changed"
+        if name == tables.CONFIG.name:  # settings as they were; the refresh stamps move on
+            def settings(table: list[list[Any]]) -> list[list[Any]]:
+                return [r for r in table if r[0] not in ("LastRefreshed", "RefreshedBy")]
+            assert settings(got) == settings(rows), "tblConfig settings changed"
         else:
             assert got == rows, f"{name} changed"
     for name in ("tblEVM", "tblPortfolio", "tblVariance", "tblForecastOut", "tblUtilisation",
@@ -125,13 +128,13 @@ def check_intact(path: Path, original: bytes, inputs: dict[str, list[list[Any]]]
 
 
 class Child:
-    """A refresh in a child process, started (imports done) but waiting for ``go``."""
+    """A refresh in a child process: it imports, says ``ready`` and waits for ``go``."""
 
     def __init__(self, path: Path, who: str = "child") -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-c", CHILD, str(path), who], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
-        assert self.line() == "ready"
+        self.ready = False
 
     def line(self, timeout: float = 60) -> str:
         start = time.perf_counter()
@@ -139,7 +142,13 @@ class Child:
         assert time.perf_counter() - start < timeout
         return text
 
+    def wait_ready(self) -> None:
+        if not self.ready:
+            assert self.line() == "ready"
+            self.ready = True
+
     def go(self) -> None:
+        self.wait_ready()
         self.proc.stdin.write("go\n")  # type: ignore[union-attr]
         self.proc.stdin.flush()  # type: ignore[union-attr]
 
@@ -176,6 +185,7 @@ def test_sigkill_at_random_points_of_the_write(sample: Path, sample_inputs: dict
     folder = path.parent
     outcomes: list[tuple[float, str]] = []
     child = Child(path)
+    states = {sha(path)}  # every version the workbook has had
     for i in range(kills):
         before = path.read_bytes()
         child.go()
@@ -188,11 +198,14 @@ def test_sigkill_at_random_points_of_the_write(sample: Path, sample_inputs: dict
         outcome = "old" if path.read_bytes() == before else check_intact(
             path, original, sample_inputs)
         outcomes.append((delay, outcome))
-        for backup in (folder / BACKUP_DIR).glob("*"):
-            check_intact(backup, original, sample_inputs)  # every backup a whole version
+        states.add(sha(path))
+        for backup in (folder / BACKUP_DIR).glob("*"):  # each one a version the file had
+            assert sha(backup) in states, f"{backup.name} is no earlier version"
         assert leftovers(folder, path) == [], "only hidden temp files and a lock may be left"
         left = litter(folder)
-        assert all(n.startswith(".") or n.endswith(LOCK_SUFFIX) for n in left), left
+        # hidden temp files, the dead process's lock, or a dead lock it was moving aside
+        assert all(n.startswith(".") or n.endswith(LOCK_SUFFIX) or n.startswith(
+            path.name + LOCK_SUFFIX + ".") for n in left), left
         temps = [n for n in left if n.endswith((".xlpmo-tmp", ".xlpmo-part"))]
         assert len(temps) <= 2, f"earlier litter was not cleaned up: {left}"
         child = nxt  # type: ignore[assignment]
@@ -294,6 +307,8 @@ def two_at_once(sample: Path, sample_inputs: dict, folder: Path) -> None:
     path = fresh_copy(sample, folder)
     original = path.read_bytes()
     children = [Child(path, f"user{i}") for i in range(2)]
+    for child in children:
+        child.wait_ready()
     for child in children:  # both released together, imports done
         child.go()
     results = [child.finish() for child in children]

@@ -554,6 +554,34 @@ def _sniff(data: bytes, label: str) -> None:
         raise XlpmoError(f"{label} is not an Excel workbook (.xlsx/.xlsm): it is {what}")
 
 
+_MACRO_SHEETS = ("xlmacrosheet", "xlintlmacrosheet")
+
+
+def _for_calamine(pkg: _Package, wb_part: str) -> bytes:
+    """The package as calamine should see it. Calamine refuses a workbook that holds Excel
+    4.0 macro sheets ("Unrecognized sheet type"), so for one it gets a copy of the XML parts
+    whose workbook part lists only the other sheets (the macro sheets are neither read nor
+    run); every part copied is read under the caps."""
+    rels = _rels(pkg, wb_part)
+    macro = {part.lower() for kind, part in rels.values() if kind.lower() in _MACRO_SHEETS}
+    if not macro:
+        return pkg.data
+    root = _xml(pkg, wb_part)
+    for el in list(_children(root, "sheet")):
+        if rels.get(_rel_id(el) or "", ("", ""))[1].lower() in macro:
+            el.getparent().remove(el)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in pkg.names():
+            low = name.lower()
+            if low in macro or not low.endswith((".xml", ".rels")):
+                continue
+            body = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                  standalone=True) if low == wb_part.lower() else pkg.read(name)
+            z.writestr(name, body)
+    return out.getvalue()
+
+
 def _workbook_part(pkg: _Package) -> str:
     if pkg.has("mimetype") and not pkg.has("[Content_Types].xml"):
         raise XlpmoError(
@@ -886,7 +914,7 @@ def read_workbook(path: str | os.PathLike[str], outputs: bool = True) -> RawWork
         if low.endswith(("sharedstrings.xml", "styles.xml")) or low == wb_part.lower():
             pkg.read(name, keep=False)
     try:
-        book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(_for_calamine(pkg, wb_part)))
     except calamine.CalamineError as exc:
         raise XlpmoError(f"{label} cannot be read as a workbook ({exc})") from None
     except Exception as exc:  # calamine raises plain errors on some damaged parts

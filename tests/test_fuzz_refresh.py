@@ -719,3 +719,85 @@ def test_thousands_of_month_columns(tmp_path: Path) -> None:
         planned = sum((p + 1) * (m % 7) for m in range(p * 200, p * 200 + 400))
         assert evm.loc[f"G{p + 1}", "BAC"] == pytest.approx(planned)
     check_read_back(path, result)
+
+
+# -- what the fuzzing found, pinned down -------------------------------------------------------
+
+
+def small_book(listobjects: bool = True, **replace: Table) -> Book:
+    plan = Table("tblPlan", HEADERS["plan"], [["P1", m, "Labour", 100.0] for m in MONTHS])
+    tables_ = {"tblConfig": config_table(),
+               "tblProjects": Table("tblProjects", HEADERS["projects"],
+                                    [["P1", "Alpha", GOOD, None]]),
+               "tblPlan": plan}
+    tables_.update(replace)
+    return Book(list(tables_.values()), listobjects)
+
+
+def test_duplicated_project_ids_are_findings_not_a_failed_refresh(tmp_path: Path) -> None:
+    projects = Table("tblProjects", HEADERS["projects"],
+                     [["P1", "Alpha", GOOD, 1000.0], ["P1", "Alpha again", GOOD, 5.0]])
+    path = write_book(tmp_path / "Dup.xlsx", small_book(tblProjects=projects))
+    result = refresh_file(path, backup=False)
+    dup = [f for f in result.findings if "duplicate ProjectID" in f.message]
+    assert [(f.severity, f.cell) for f in dup] == [("Error", "Projects!A3")]
+    evm = result.outputs["tblEVM"]
+    assert evm["ProjectID"].tolist() == ["P1"] and evm["BAC"].tolist() == [1000.0]
+    check_read_back(path, result)
+
+
+def test_dates_after_2192_are_written(tmp_path: Path) -> None:
+    """Nanosecond Timestamps after 2192 overflowed the serial-date arithmetic."""
+    plan = Table("tblPlan", HEADERS["plan"], [["P1", dt.datetime(2250, 1, 1), "L", 100.0],
+                                              ["P1", dt.datetime(2026, 1, 1), "L", 100.0]])
+    path = write_book(tmp_path / "Far.xlsx", small_book(tblPlan=plan))
+    result = refresh_file(path, backup=False)
+    computed = [p for p in result.outputs["tblForecastOut"]["Period"] if p.year > 2192]
+    assert computed, "the forecast runs to the plan's last period"
+    written = [r[1] for r in read_workbook(path).tables["tblForecastOut"].rows]
+    assert [p.to_pydatetime() for p in computed] == [d for d in written if d.year > 2192]
+    check_read_back(path, result)
+
+
+def test_month_headers_beyond_the_calendar_are_not_months(tmp_path: Path) -> None:
+    header = ["ProjectID", "CostType", "2026-01", "3162-07", "461132", "2026-02"]
+    plan = Table("tblPlan", header, [["P1", "L", 100.0, 5.0, 7.0, 50.0]])
+    path = write_book(tmp_path / "Headers.xlsx", small_book(tblPlan=plan))
+    result = refresh_file(path, backup=False)
+    assert any("wide layout, 2 months" in f.message for f in result.findings)
+    assert result.outputs["tblEVM"]["BAC"].tolist() == [150.0]
+
+
+def test_the_readers_own_findings_reach_tblchecks(tmp_path: Path) -> None:
+    actuals = Table("tblActuals", ["Project", "Period", "Actual"], [["P1", MONTHS[0], 5.0]])
+    path = write_book(tmp_path / "Sheets.xlsx", small_book(False, tblActuals=actuals))
+    result = refresh_file(path, backup=False)
+    notes = [f for f in result.findings if f.cell == "Actuals!A1"]
+    assert notes and "not read as tblActuals" in notes[0].message
+    assert "Actuals!A1" in [r[2] for r in read_workbook(path).tables["tblChecks"].rows]
+
+
+def test_a_plain_config_sheet_keeps_its_settings(tmp_path: Path) -> None:
+    """The refresh stamps used to go into a new tblConfig table below the plain Config
+    sheet, which hid StatusDate and every setting from the next refresh."""
+    path = write_book(tmp_path / "Plain.xlsx", small_book(False))
+    first = refresh_file(path, backup=False)
+    second = refresh_file(path, backup=False)
+    for result in (first, second):
+        assert result.inputs.settings.StatusDate == pd.Timestamp(STATUS)
+        assert any(f.severity == "Info" and "LastRefreshed" in f.message
+                   for f in result.findings)
+    assert read_workbook(path).tables["tblConfig"].ref.startswith("A1:")
+
+
+def test_long_cells_are_quoted_short(tmp_path: Path) -> None:
+    """A 32,767-character cell quoted in a finding made tblChecks unwritable."""
+    projects = Table("tblProjects", HEADERS["projects"],
+                     [["P1", "Alpha", GOOD, LONG_TEXT], [LONG_TEXT, "x", "Bad", None],
+                      [LONG_TEXT, "y", "Bad", None]])
+    path = write_book(tmp_path / "Long.xlsx", small_book(tblProjects=projects))
+    result = refresh_file(path, backup=False)
+    assert all(len(f.message) <= 1000 for f in result.findings)
+    assert any(f.cell == "Projects!D2" and f.severity == "Error" for f in result.findings)
+    assert LONG_TEXT in result.outputs["tblEVM"]["ProjectID"].tolist()
+    check_read_back(path, result)

@@ -319,3 +319,18 @@ def test_import_actuals_command_writes_payloads_as_text_once(tmp_path: Path) -> 
     for payload in expected:  # each needs Excel's text prefix, and got it
         assert payload not in written, f"{payload!r} written without its text prefix"
         assert "'" + payload in written
+
+
+@pytest.mark.parametrize(("text", "comma", "amount"), [
+    ("1,200.50", False, 1200.5), ("(100)", False, -100.0), ("-5", False, -5.0),
+    ("£12", False, 12.0), ("12 EUR", False, 12.0), ("EUR 12", False, 12.0),
+    ("100-", False, -100.0), ("-£12", False, -12.0), ("1.5E+05", False, 150000.0),
+    ("1.234,50", True, 1234.5), ("(1.234,50 €)", True, -1234.5), ("12,5", True, 12.5),
+    ("@SUM(A1)", False, None), ("=1+1", False, None), ("12%", False, None),
+    ("abc123", False, None), ("1+1", False, None), ("", False, None), ("nan", False, None),
+    ("inf", False, None),
+])
+def test_an_amount_is_a_number_and_nothing_else(text: str, comma: bool,
+                                                amount: float | None) -> None:
+    """'@SUM(A1)' was imported as 1, '12%' as 12, '100-' as +100, '1.234,50' as 1.2345."""
+    assert importer.to_amount(text, comma) == amount

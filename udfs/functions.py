@@ -55,6 +55,48 @@ def _com_error_factory() -> Callable[[str], Any] | None:
 _com_error = _com_error_factory()
 
 
+def _never_jsnull(value: Any) -> bool:
+    """Pyodide's ``JsNull`` exists only inside Pyodide: elsewhere no value is one."""
+    return False
+
+
+def _skip_per_cell_pyodide_import() -> bool:
+    """Work around xlwings 0.37.8 on xlwings Server; True when the fix was installed.
+
+    xlwings converts every argument cell of a custom function with
+    ``xlwings.pro._xlofficejs._is_jsnull``, which calls ``xlwings.utils.is_jsnull``, which
+    runs ``from pyodide.ffi import JsNull`` for each cell. Outside Pyodide that import fails,
+    and a failed import is not cached: Python searches sys.path again for every cell.
+    Measured on ``=PMO.EVM`` over 1,000 projects (296,136 argument cells, 2 cores under
+    load): 18.6-26.4 s per call as shipped, 0.64 s with the check answering False at once
+    (benchmarks/udfs.py; H9 findings and /work/brief/H12_figures.md). So, only on xlwings
+    Server (``XLWINGS_ON_SERVER``: xlwings imported its Office.js engine) and only where
+    no ``pyodide`` package can be imported, the per-cell check is replaced by
+    :func:`_never_jsnull` (JsNull cannot exist there, so every answer stays the same).
+    Inside Pyodide (xlwings Lite), where the import succeeds and is cached, nothing is
+    changed; classic COM xlwings never loads that engine.
+    """
+    import importlib.util
+    import sys
+
+    engine = sys.modules.get("xlwings.pro._xlofficejs")
+    if not getattr(xw, "on_server", False) or engine is None \
+            or not callable(getattr(engine, "_is_jsnull", None)):
+        return False
+    try:
+        in_pyodide = importlib.util.find_spec("pyodide") is not None
+    except (ImportError, ValueError):
+        in_pyodide = False
+    if in_pyodide:
+        return False
+    engine._is_jsnull = _never_jsnull
+    return True
+
+
+#: True when :func:`_skip_per_cell_pyodide_import` replaced xlwings' per-cell check
+JSNULL_CHECK_REPLACED = _skip_per_cell_pyodide_import()
+
+
 def _out(result: Any) -> Any:
     """A catalogue result in the running runtime's form (classic: real COM errors)."""
     if _com_error is None:

@@ -72,6 +72,52 @@ def is_blank(value: Any) -> bool:
     return False
 
 
+_type_u = np.frompyfunc(type, 1, 1)
+
+
+def _of_type(kinds: np.ndarray, kind: type) -> np.ndarray:
+    """Where an array of cell types (``_type_u(cells)``) is exactly ``kind``."""
+    return np.asarray(np.equal(kinds, np.array(kind, dtype=object)), dtype=bool)
+
+
+def _blank_mask(arr: np.ndarray) -> np.ndarray:
+    """:func:`is_blank` of every cell of an object array, as a bool array of its shape.
+
+    Cells of the exact types Office.js and COM send (``str``, ``float``, ``int``, ``bool``,
+    None) are judged with array comparisons; any other type (numpy scalars, NaT, dates,
+    subclasses ...) goes through :func:`is_blank` one by one, so the answer is the same.
+    """
+    kinds = _type_u(arr)
+    mask = _of_type(kinds, type(None))
+    known = mask.copy()
+    for kind, blank in ((str, lambda v: v == ""), (float, lambda v: v != v),
+                        (int, lambda v: v == COM_MISSING)):
+        of_kind = _of_type(kinds, kind)
+        if of_kind.any():
+            mask[of_kind] = np.asarray(blank(arr[of_kind]), dtype=bool)
+        known |= of_kind
+    known |= _of_type(kinds, bool)
+    if not known.all():
+        odd = ~known
+        mask[odd] = [is_blank(v) for v in arr[odd]]
+    return mask
+
+
+def _rows_array(value: Any) -> np.ndarray | None:
+    """A non-empty list (or tuple) of equal-length, non-empty lists (or tuples) as a 2-D
+    object array in one C loop; None for anything else (or when a cell is itself a list
+    numpy would unpack), so the caller takes its cell-by-cell path."""
+    if type(value) not in (list, tuple) or not value:
+        return None
+    if not all(type(r) in (list, tuple) for r in value) or not value[0]:
+        return None
+    try:
+        arr = np.array(value, dtype=object)
+    except ValueError:
+        return None
+    return arr if arr.shape == (len(value), len(value[0])) else None
+
+
 def error_of(value: Any) -> XLError | None:
     """The Excel error a cell value stands for, else None.
 
@@ -327,16 +373,36 @@ def date_list(value: Any) -> list[pd.Timestamp]:
 def table(value: Any, name: str = "table") -> list[list[Any]]:
     """A whole Excel Table given as a 2-D range *with its header row* -> list of rows.
 
-    Cells are kept as they are (the reader's coercion judges them); a single row
-    (header only) is a table without data; a scalar or ragged range is ``#VALUE!``.
+    Cells are kept as they are (the reader's coercion judges them), blanks become None;
+    a single row (header only) is a table without data; a scalar or ragged range is
+    ``#VALUE!``. :func:`table_array` gives the same rows as a 2-D object array.
     """
-    if isinstance(value, pd.DataFrame):
-        return [list(value.columns), *value.to_numpy(dtype=object).tolist()]
-    dims = shape(value)
-    if dims is None:
-        raise ArgError(XLError.VALUE, f"{name}: a table with its header row was expected")
-    rows = [list(r) for r in value] if dims[1] else [list(value)]
-    return [[None if is_blank(c) else c for c in row] for row in rows]
+    return table_array(value, name).tolist()
+
+
+def table_array(value: Any, name: str = "table") -> np.ndarray:
+    """:func:`table` as a 2-D object array (header row first), built without a Python
+    step per cell when the range is a list of equal rows (what Office.js and COM send)."""
+    if isinstance(value, pd.DataFrame):  # cells as they are, blanks included
+        body = value.to_numpy(dtype=object)
+        arr = np.empty((len(body) + 1, body.shape[1]), dtype=object)
+        for j, col in enumerate(value.columns):  # a tuple name must stay one cell
+            arr[0, j] = col
+        arr[1:] = body
+        return arr
+    arr = _rows_array(value)
+    if arr is None:
+        dims = shape(value)
+        if dims is None:
+            raise ArgError(XLError.VALUE, f"{name}: a table with its header row was expected")
+        rows = [list(r) for r in value] if dims[1] else [list(value)]
+        arr = np.empty((len(rows), len(rows[0]) if rows else 0), dtype=object)
+        for i, row in enumerate(rows):
+            for j, cell in enumerate(row):
+                arr[i, j] = cell
+    if arr.size:
+        arr[_blank_mask(arr)] = None
+    return arr
 
 
 def clean_cell(value: Any) -> Any:
@@ -505,6 +571,9 @@ def to_excel(value: Any) -> Any:
     if isinstance(value, (pd.Series, pd.Index, np.ndarray)):
         return [to_excel(v) for v in value.tolist()]
     if isinstance(value, (list, tuple)):
+        arr = _rows_array(value)
+        if arr is not None:  # rows of cells: the same conversion, in bulk
+            return _excel_cells(arr).tolist()
         return [to_excel(v) for v in value]
     if isinstance(value, XLError):
         return value.value
@@ -528,6 +597,35 @@ def to_excel(value: Any) -> Any:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime(value.year, value.month, value.day)
     return value
+
+
+def _excel_cells(arr: np.ndarray) -> np.ndarray:
+    """:func:`to_excel` of every cell of an object array (a new array of its shape).
+
+    Python ``float`` cells are checked for NaN / infinity with array operations and
+    ``str``, ``int``, ``bool`` and None cells are already worksheet values; cells of any
+    other type (XLError, numpy scalars, Timestamps ...) go through :func:`to_excel` one
+    by one, so the answer is the same as converting cell by cell.
+    """
+    out = arr.copy()
+    kinds = _type_u(arr)
+    floats = _of_type(kinds, float)
+    if floats.any():
+        numbers = arr[floats].astype(float)
+        values = arr[floats]
+        values[np.isnan(numbers)] = XLError.NA.value
+        values[np.isinf(numbers)] = XLError.NUM.value
+        out[floats] = values
+    known = floats
+    for kind in (str, int, bool, type(None)):
+        known |= _of_type(kinds, kind)
+    if not known.all():
+        odd = ~known
+        out[odd] = _to_excel_u(arr[odd])
+    return out
+
+
+_to_excel_u = np.frompyfunc(to_excel, 1, 1)
 
 
 def excel_function(func: F) -> F:

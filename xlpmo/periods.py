@@ -183,7 +183,12 @@ def wide_to_long(
     are added together.
     """
     cols = list(periods)
-    values = wide[cols].apply(pd.to_numeric, errors="coerce").fillna(0.0).to_numpy(float)
+    block = wide[cols]
+    if all(isinstance(t, np.dtype) and t.kind in "fiub" for t in block.dtypes):
+        values = block.to_numpy(float)  # numbers already (the coercion's): no per-column pass
+        values = np.where(np.isnan(values), 0.0, values)
+    else:
+        values = block.apply(pd.to_numeric, errors="coerce").fillna(0.0).to_numpy(float)
     n_rows, n_periods = values.shape
     ids = {c: np.repeat(wide[c].to_numpy(), n_periods) for c in id_columns}
     long = pd.DataFrame(

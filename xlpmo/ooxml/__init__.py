@@ -6,6 +6,7 @@
 - :mod:`.tablepart`: Excel Table parts
 - :mod:`.sheet`: worksheet parts and sheetData row patching
 - :mod:`.render`: DataFrame columns -> cell XML with the right styles
+- :mod:`.follow`: chart series, defined names and CF/DV ranges that follow a resized table
 - :mod:`.workbook`: the workbook (sheets, tables, calcPr/calcChain) and saving
 
 The public entry point is :func:`xlpmo.writer.write_tables`.

@@ -320,8 +320,11 @@ def atomic_write(
     Excel, locked by another refresh, changed since it was read, or the write fails (disk
     full, permissions, an error in ``write``).
     """
-    path = Path(path).absolute()
-    _refuse_if_open(path)
+    link = Path(path).absolute()
+    path = link.resolve()  # through a symbolic link its target is replaced; the link stays
+    names = {link, path}  # Excel's owner file sits beside the name it opened
+    for name in names:
+        _refuse_if_open(name)
     lock = _Lock(path, stale_after)
     lock.acquire()
     tmp: Path | None = None
@@ -346,7 +349,8 @@ def atomic_write(
             if isinstance(exc.__cause__, OSError):
                 raise _os_error(path, exc.__cause__) from exc
             raise
-        _refuse_if_open(path)  # Excel may have opened it while we wrote
+        for name in names:  # Excel may have opened it while we wrote
+            _refuse_if_open(name)
         _check_unchanged(path, expected)
         saved = _backup(path, keep) if backup and path.exists() else None
         try:

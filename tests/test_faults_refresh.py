@@ -446,3 +446,24 @@ def test_read_only_folder_refuses_cleanly(sample: Path, tmp_path: Path) -> None:
 
 
 _ = resource  # RLIMIT_FSIZE is set in the children (FSIZE_CHILD)
+
+
+def test_refresh_through_a_symbolic_link(sample: Path, sample_inputs: dict,
+                                         tmp_path: Path) -> None:
+    """The target is saved and the link stays a link; the backup is the real old version;
+    Excel's owner file beside the link's name refuses the save."""
+    real = fresh_copy(sample, tmp_path / "work")
+    original = real.read_bytes()
+    link = real.with_name("Shortcut.xlsx")
+    link.symlink_to(real.name)
+    owner = link.with_name("~$" + link.name)
+    owner.write_bytes(b"\x03Ann" + b"\0" * 60)
+    with pytest.raises(XlpmoError, match="open in Excel"):
+        refresh_file(link)
+    owner.unlink()
+    assert refresh_file(link).written
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert check_intact(real, original, sample_inputs) == "new"
+    [backup] = (real.parent / BACKUP_DIR).iterdir()
+    assert not backup.is_symlink() and backup.read_bytes() == original
+    assert litter(real.parent) == []

@@ -255,6 +255,12 @@ def build(folder: Path, case: str, secret_file: Path) -> Path:
     elif case == "xxe_unparsed":
         rezip(src, path, {"docProps/core.xml": _use_entity(
             _dtd(xxe("file:///etc/passwd")), b"<dc:creator>", b"&xxe;")})
+    elif case == "xinclude":  # XInclude needs no DTD: it must simply never be processed
+        xi = (b'<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file:///etc/'
+              b'passwd" parse="text"/>')
+        rezip(src, path, {"xl/sharedStrings.xml": lambda d: d.replace(b"<t>", xi + b"<t>", 1),
+                          PLAN_SHEET: lambda d: d.replace(b"<sheetData>", b"<sheetData>" + xi,
+                                                          1)})
     elif case == "escaping_entry_name":
         rezip(src, path, {"../../escaped.txt": b"a part whose name climbs out of the folder"})
     else:
@@ -326,7 +332,8 @@ REFUSED: dict[str, tuple[str, ...]] = {
 # inputs only, may pass them; refresh must refuse them
 WRITER_ONLY = {"output_sheet_bomb", "laughs_dashboard", "xxe_dashboard_passwd",
                "laughs_content_types", "xxe_types_passwd", "duplicate_entries"}
-ACCEPTED = ("two_hundred_sheets", "unread_bomb", "xxe_unparsed", "escaping_entry_name")
+ACCEPTED = ("two_hundred_sheets", "unread_bomb", "xxe_unparsed", "escaping_entry_name",
+            "xinclude")
 
 
 @pytest.fixture

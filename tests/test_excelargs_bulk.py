@@ -146,3 +146,28 @@ def test_bulk_conversion_examples():
 def test_a_dataframe_table_keeps_its_cells_and_tuple_headers():
     frame = pd.DataFrame([[1, ""]], columns=[("a", 1), "B"])
     assert xa.table(frame) == [[("a", 1), "B"], [1, ""]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(ranges())
+def test_raw_table_cleaned_once_reads_the_same(value):
+    """``table_array(clean=False)`` leaves blanks to RawTable's own cleaning: the table the
+    functions read is the one read from the fully cleaned rows."""
+    from xlpmo.reader import RawTable
+
+    try:
+        full = xa.table_array(value)
+    except xa.ArgError:
+        with pytest.raises(xa.ArgError):
+            xa.table_array(value, clean=False)
+        return
+    half = xa.table_array(value, clean=False)
+    try:
+        expected = RawTable.from_values(full, "Plan!A1", "tblPlan")
+    except Exception as exc:  # the same refusal either way
+        with pytest.raises(type(exc)):
+            RawTable.from_values(half, "Plan!A1", "tblPlan")
+        return
+    got = RawTable.from_values(half, "Plan!A1", "tblPlan")
+    assert got.header == expected.header
+    assert same(got.data.tolist(), expected.data.tolist())

@@ -242,6 +242,25 @@ class _Table:
                                        np.empty(0, dtype=object))
         return self._kinds[j]
 
+    def classify_numbers(self, cols: list[int]) -> None:
+        """Classify many columns at once when together they hold only numbers and blanks
+        (the month columns of a wide plan): each gets the :class:`_Kinds` :func:`_classify`
+        would give it, without a pass per column. Otherwise nothing is done here and
+        :meth:`kinds` classifies column by column."""
+        todo = [j for j in dict.fromkeys(cols) if j not in self._kinds]
+        n = len(self.raw.data)
+        if len(todo) < 2 or not n:
+            return
+        block = self.raw.data[:, todo]
+        if _FAST.get(infer_dtype(block.ravel(), skipna=True)) != _NUMBER:
+            return
+        blank = pd.isna(block)
+        for k, j in enumerate(todo):
+            self._kinds[j] = _Kinds(
+                blank[:, k].copy(), np.zeros(n, dtype=bool), ~blank[:, k],
+                np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool),
+                np.empty(n, dtype=object))
+
     def used_rows(self, cols: list[int]) -> np.ndarray:
         """Indices of the rows with a non-blank value in any of ``cols``."""
         if not len(self.raw.data) or not cols:
@@ -683,6 +702,7 @@ def _wide(
     """Wide layout -> long via :func:`periods.wide_to_long`, keeping each row's cells."""
     raw, amount = t.raw, spec.amount or ""
     ids = {name: j for name, j in where.items() if name in _ID_COLUMNS}
+    t.classify_numbers(list(months))
     rows = t.used_rows([*ids.values(), *months])
     id_specs = tuple(c for c in spec.columns if c.name in _ID_COLUMNS)
     cols, keep = _read_columns(t, id_specs, ids, rows, {"ProjectID"})

@@ -380,9 +380,14 @@ def table(value: Any, name: str = "table") -> list[list[Any]]:
     return table_array(value, name).tolist()
 
 
-def table_array(value: Any, name: str = "table") -> np.ndarray:
+def table_array(value: Any, name: str = "table", clean: bool = True) -> np.ndarray:
     """:func:`table` as a 2-D object array (header row first), built without a Python
-    step per cell when the range is a list of equal rows (what Office.js and COM send)."""
+    step per cell when the range is a list of equal rows (what Office.js and COM send).
+
+    ``clean=False`` blanks only the header row and COM's omitted-argument marker in the
+    data rows, leaving the other blanks (``""``, NaN, NaT) to a caller that turns them
+    into None itself (:class:`xlpmo.reader.RawTable` does), so they are looked at once.
+    """
     if isinstance(value, pd.DataFrame):  # cells as they are, blanks included
         body = value.to_numpy(dtype=object)
         arr = np.empty((len(body) + 1, body.shape[1]), dtype=object)
@@ -400,8 +405,20 @@ def table_array(value: Any, name: str = "table") -> np.ndarray:
         for i, row in enumerate(rows):
             for j, cell in enumerate(row):
                 arr[i, j] = cell
-    if arr.size:
+    if not arr.size:
+        return arr
+    if clean:
         arr[_blank_mask(arr)] = None
+        return arr
+    arr[0, _blank_mask(arr[0])] = None
+    try:
+        maybe = np.asarray(arr[1:] == COM_MISSING, dtype=bool)
+    except (ValueError, TypeError):  # a cell that does not compare to a number (an array)
+        maybe = np.ones(arr[1:].shape, dtype=bool)
+    if maybe.any():  # a number equal to the marker: blank only when it is an integer
+        body, cells = arr[1:], arr[1:][maybe]
+        cells[_blank_mask(cells)] = None
+        body[maybe] = cells
     return arr
 
 

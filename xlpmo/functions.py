@@ -245,7 +245,7 @@ def _raw_table(name: str, value: Any, required: bool = True) -> Any:
         if required:
             raise xa.ArgError(XLError.NA, f"{name} is required")
         return None
-    cells = xa.table_array(value, name)
+    cells = xa.table_array(value, name, clean=False)  # RawTable blanks the rest
     return RawTable.from_values(cells, address(spec.sheet, 1, 1), spec.name, is_listobject=True)
 
 

@@ -373,6 +373,9 @@ def run_import_actuals(book: Any, source: Any = None) -> str:
     if prepared.skipped:
         summary += f"; {len(prepared.skipped)} export row(s) left out (first: row " \
                    f"{prepared.skipped[0][0]}: {prepared.skipped[0][1]})"
+    if prepared.repeated:
+        summary += (f"; {len(prepared.repeated)} export row(s) repeat an earlier row exactly "
+                    f"(first: row {prepared.repeated[0]}), imported as separate postings")
     return summary
 
 

@@ -219,11 +219,14 @@ def to_bool(value: Any) -> bool | None:
 
 @dataclass
 class Prepared:
-    """Typed rows for the target table, and the export rows left out (1-based, with why)."""
+    """Typed rows for the target table, the export rows left out (1-based, with why), and
+    the export rows that repeat an earlier one exactly (imported all the same: two equal
+    postings are two postings; listed so the user can check them)."""
 
     target: str
     rows: pd.DataFrame
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    repeated: list[int] = field(default_factory=list)
 
 
 def prepare(export: pd.DataFrame, target: str | None = None) -> Prepared:
@@ -233,6 +236,7 @@ def prepare(export: pd.DataFrame, target: str | None = None) -> Prepared:
     spec = TARGETS[target]
     out: dict[str, list[Any]] = {c: [] for c in spec.column_names}
     skipped: list[tuple[int, str]] = []
+    kept: list[int] = []
     commas = {col: decimal_comma(export[source].tolist(), source)
               for col, source in mapping.items() if spec.column(col).kind in ("money", "hours")}
     for i, record in enumerate(export.to_dict("records"), start=2):  # row 1 = header
@@ -244,6 +248,7 @@ def prepare(export: pd.DataFrame, target: str | None = None) -> Prepared:
             continue
         for c in spec.column_names:
             out[c].append(row.get(c))
+        kept.append(i)
     frame = pd.DataFrame(out, columns=spec.column_names)
     for c in spec.column_names:
         kind = spec.column(c).kind
@@ -253,7 +258,8 @@ def prepare(export: pd.DataFrame, target: str | None = None) -> Prepared:
             frame[c] = pd.to_datetime(frame[c]).astype("datetime64[ns]")
         else:
             frame[c] = frame[c].astype(object)
-    return Prepared(target, frame, skipped)
+    repeated = [kept[k] for k in np.flatnonzero(frame.duplicated(keep="first").to_numpy())]
+    return Prepared(target, frame, skipped, repeated)
 
 
 def _typed(record: dict, mapping: dict[str, Any], spec: tables.TableSpec,

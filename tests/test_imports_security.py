@@ -160,6 +160,7 @@ def test_importing_twice_adds_nothing_and_duplicates_are_counted(export_file: Pa
     rows.append(rows[1])  # the same posting twice in one export: both are real postings
     export_file.write_bytes(csv_bytes(rows))
     prepared = importer.prepare(importer.read_export(export_file))
+    assert prepared.repeated == [len(rows)]  # reported by its row number (header = row 1)
     empty = pd.DataFrame(columns=tables.ACTUALS.column_names)
     first = importer.new_rows(empty, prepared.rows)
     assert len(first) == len(prepared.rows)

@@ -162,14 +162,30 @@ def _sheet(book: Any, name: str) -> Any:
     return book.sheets.add(name=name, after=book.sheets[len(book.sheets) - 1])
 
 
-def _free_row(sheet: Any) -> int:
+def _written_bottoms(book: Any) -> dict[str, int]:
+    """The last row each sheet got from :func:`write_table` in this run: a script's reads
+    do not see its own writes (xlwings Lite / Server), so two new tables on one new sheet
+    (tblEVM and tblPortfolio on Dashboard) were both placed at A1."""
+    memo = getattr(book, "_xlpmo_written_bottoms", None)
+    if memo is None:
+        memo = {}
+        with contextlib.suppress(AttributeError, TypeError):
+            book._xlpmo_written_bottoms = memo
+    return memo
+
+
+def _free_row(sheet: Any, written: int = 0) -> int:
     """The first row of a free block on a sheet: 1 when it is empty, else two rows below
-    what it holds."""
+    what it holds (its cells, its tables, and the rows ``written`` in this run)."""
     used = sheet.used_range
     values = _values(used)
-    if not any(v is not None for row in values for v in row):
-        return 1
-    return used.row + used.shape[0] + 2
+    bottom = written
+    if any(v is not None for row in values for v in row):
+        bottom = max(bottom, used.row + used.shape[0] - 1)
+    for table in sheet.tables:
+        rng = table.range
+        bottom = max(bottom, rng.row + rng.shape[0] - 1)
+    return 1 if bottom == 0 else bottom + 3
 
 
 def write_table(book: Any, name: str, cells: list[list[Any]], sheet_name: str | None = None
@@ -195,12 +211,19 @@ def write_table(book: Any, name: str, cells: list[list[Any]], sheet_name: str | 
             sheet.range((top.row, top.column + width),
                         (top.row + top.shape[0] - 1, top.column + old_width - 1)).clear_contents()
         target.value = rows
+        _note_bottom(book, sheet, top.row + len(rows) - 1)
         return table
     sheet = _sheet(book, sheet_name or tables.spec(name).sheet)
-    first = _free_row(sheet)
+    first = _free_row(sheet, _written_bottoms(book).get(sheet.name, 0))
     target = sheet.range((first, 1), (first + len(rows) - 1, width))
     target.value = rows
+    _note_bottom(book, sheet, first + len(rows) - 1)
     return sheet.tables.add(source=target, name=name, has_headers=True)
+
+
+def _note_bottom(book: Any, sheet: Any, row: int) -> None:
+    memo = _written_bottoms(book)
+    memo[sheet.name] = max(memo.get(sheet.name, 0), row)
 
 
 def write_output(book: Any, frame: pd.DataFrame, spec: tables.TableSpec) -> Any:
@@ -269,7 +292,8 @@ def run_refresh(book: Any) -> dict[str, pd.DataFrame]:
     outputs = compute(inputs)
     for name, frame in outputs.items():
         write_output(book, frame, tables.spec(name))
-    set_settings(book, {"LastRefreshed": _now(), "RefreshedBy": _user()})
+    if find_table(book, tables.CONFIG.name) is not None:  # a plain Config sheet: no stamps
+        set_settings(book, {"LastRefreshed": _now(), "RefreshedBy": _user()})
     return outputs
 
 

@@ -50,6 +50,7 @@ def test_refresh_of_plain_sheets_succeeds_without_an_alert(tmp_path: Path) -> No
     payload = run["payload"]
     _sheet, evm = read_table(payload, "tblEVM")
     assert evm[0] == tables.EVM.column_names
+    assert read_table(payload, "tblPortfolio")[1][0] == tables.PORTFOLIO.column_names
     ids = [row[0] for row in evm[1:]]
     assert "P1" in ids and "=cmd|' /C calc'!A0" in ids  # the text, as text
     config = next(s for s in payload["sheets"] if s["name"] == "Config")

@@ -6,12 +6,17 @@ with the ``python3-uno`` package), NOT the project's venv; standard library only
     /usr/bin/python3 benchmarks/librecalc.py BOOK.xlsx --read READ.json --out OUT.json
 
 Starts ``soffice`` with a private, throw-away profile whose settings say *never recalculate
-on load* (``OOXMLRecalcMode`` = ``ODFRecalcMode`` = 1), so loading only parses the file;
-then times ``calculateAll()`` (a hard recalculation of every formula cell) ``--repeat``
-times, and reads back the cell ranges named in READ.json (``{"key": "Sheet!A2:T30", ...}``):
-numbers as floats, text as str, booleans as numbers (LibreOffice keeps no boolean type),
-error cells as their text (``#DIV/0!``). Writes ``{"version", "load_s", "calc_s": [...],
-"values": {key: rows}}`` as JSON to OUT.json.
+on load* (``OOXMLRecalcMode`` = ``ODFRecalcMode`` = 1), so loading only parses the file, and
+turn LibreOffice's multi-threaded calculation of formula groups off unless ``--threaded``
+(with it on, a formula group that computes for more than 10 minutes aborts the whole
+recalculation: "timeout waiting for threadpool tasks"). Then times ``calculateAll()`` (a
+hard recalculation of every formula cell) ``--repeat`` times, wall clock and CPU seconds of
+the soffice.bin process, and reads back the cell ranges named in READ.json
+(``{"key": "Sheet!A2:T30", ...}``): numbers as floats, text as str, booleans as numbers
+(LibreOffice keeps no boolean type), error cells as their text (``#DIV/0!``).
+
+Writes ``{"version", "load_s", "calc_s": [...], "calc_cpu_s": [...], "values": {key: rows}}``
+as JSON to OUT.json.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import tempfile
 import time
 import uuid
 
-RECALC_NEVER = """<?xml version="1.0" encoding="UTF-8"?>
+PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry"
  xmlns:xs="http://www.w3.org/2001/XMLSchema"
  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
@@ -36,6 +41,9 @@ RECALC_NEVER = """<?xml version="1.0" encoding="UTF-8"?>
 <prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>1</value></prop></item>
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load">
 <prop oor:name="ODFRecalcMode" oor:op="fuse"><value>1</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Calculation">
+<prop oor:name="UseThreadedCalculationForFormulaGroups" oor:op="fuse"><value>{threaded}</value>
+</prop></item>
 </oor:items>
 """
 
@@ -74,6 +82,33 @@ def _connect(pipe: str, proc: subprocess.Popen, timeout: float):
             time.sleep(0.25)
 
 
+def _office_pid(pipe: str) -> int | None:
+    """The soffice.bin process listening on ``pipe`` (soffice is a launcher script)."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                cmd = fh.read()
+        except OSError:
+            continue
+        if b"soffice.bin" in cmd and pipe.encode() in cmd:
+            return int(entry)
+    return None
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds of a process (all its threads); NaN when unknown."""
+    if pid is None:
+        return float("nan")
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _read(doc, address: str) -> list[list]:
     from com.sun.star.sheet.FormulaResult import ERROR
 
@@ -100,6 +135,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--soffice", default=shutil.which("soffice") or "/usr/bin/soffice")
     parser.add_argument("--connect-timeout", type=float, default=120)
+    parser.add_argument("--threaded", action="store_true",
+                        help="keep LibreOffice's multi-threaded calculation of formula groups "
+                             "(its default; a group that takes over 10 minutes then aborts "
+                             "with 'timeout waiting for threadpool tasks')")
     args = parser.parse_args()
     if importlib.util.find_spec("uno") is None:
         raise SystemExit(f"{sys.executable} has no 'uno' module (install python3-uno)")
@@ -112,7 +151,7 @@ def main() -> None:
     os.makedirs(os.path.join(profile, "user"))
     with open(os.path.join(profile, "user", "registrymodifications.xcu"), "w",
               encoding="utf-8") as fh:
-        fh.write(RECALC_NEVER)
+        fh.write(PROFILE.format(threaded="true" if args.threaded else "false"))
     pipe = f"h9lo{uuid.uuid4().hex[:12]}"
     proc = subprocess.Popen(
         [args.soffice, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault",
@@ -138,11 +177,14 @@ def main() -> None:
         result["load_s"] = time.perf_counter() - t
         if doc is None:
             raise SystemExit(f"LibreOffice could not open {args.book}")
-        result["calc_s"] = []
+        result["calc_s"], result["calc_cpu_s"] = [], []
+        pid = _office_pid(pipe)
         for _ in range(args.repeat):
+            cpu = _cpu_seconds(pid)
             t = time.perf_counter()
             doc.calculateAll()
             result["calc_s"].append(time.perf_counter() - t)
+            result["calc_cpu_s"].append(_cpu_seconds(pid) - cpu)
         result["values"] = {key: _read(doc, addr) for key, addr in ranges.items()}
         doc.close(True)
         with contextlib.suppress(Exception):  # the bridge may drop as soffice exits

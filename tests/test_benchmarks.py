@@ -98,12 +98,14 @@ def test_formula_workbook_layout(tmp_path):
 def test_extrapolation_is_the_line_through_two_runs():
     bench = _load("refresh")
     layout = None
-    a = bench.LoRun(100, layout, 1.0, [12.0, 11.0], {})
-    b = bench.LoRun(300, layout, 1.0, [31.0], {})
-    full, fixed, per_row = bench.extrapolate(a, b, 1000)
+    a = bench.LoRun(100, layout, 1.0, [12.0, 11.0], {}, calc_cpu_s=[9.0, 10.0])
+    b = bench.LoRun(300, layout, 1.0, [31.0], {}, calc_cpu_s=[19.0])
+    full, fixed, per_row = bench.extrapolate(a, b, 1000, "wall")
     assert per_row == pytest.approx(0.1)
     assert fixed == pytest.approx(1.0)
     assert full == pytest.approx(101.0)
+    full, fixed, per_row = bench.extrapolate(a, b, 1000)  # CPU seconds by default
+    assert (full, fixed, per_row) == pytest.approx((54.0, 4.0, 0.05))
 
 
 def test_values_compare_like_excel_cells():

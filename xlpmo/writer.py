@@ -36,6 +36,12 @@ sheet's content with one blank row between, or at A1 on an empty sheet. Growth t
 overwrite a non-empty cell, a merged cell, another table or an array/spill range is refused
 before anything is written.
 
+Memory: when a DataFrame writes exactly an existing table's columns, the table's data rows
+are left out when its sheet is parsed (they are replaced anyway, and lxml nodes cost ~18
+times the XML: a 26,000-row output table ~250 MB), and each sheet is serialised into the
+package, its tree and rendered rows freed, as soon as its last table is rendered. The
+result is byte for byte what parsing every row gives (tests/test_writer_rewrite.py).
+
 Existing tables: DataFrame columns are matched to table columns by name
 (case-insensitively; month headers by month, so ``2026-01`` matches ``Jan 2026``), so
 extra columns a user added to a table are kept (their cells in rows that stay in the
@@ -64,7 +70,7 @@ from .ooxml.follow import Followed, Resize
 from .ooxml.render import ColumnStyle, render_column, render_header, render_value
 from .ooxml.sheet import CLEAR, Worksheet
 from .ooxml.tablepart import TableColumnInfo, TablePart, check_table_name
-from .ooxml.workbook import Book
+from .ooxml.workbook import Book, SheetEntry
 from .periods import parse_period
 
 __all__ = ["TableWritten", "WriteReport", "save_tables", "write_tables"]
@@ -159,7 +165,8 @@ class Job:
     """One table to write: where it goes and what goes in it."""
 
     name: str
-    ws: Worksheet
+    book: Book
+    entry: SheetEntry
     plans: list[ColumnPlan]
     n_rows: int  # data rows written (0 for an empty DataFrame)
     table: TablePart | None = None
@@ -169,6 +176,11 @@ class Job:
     created: bool = False
     cell_values: dict[tuple[int, int], Any] = field(default_factory=dict)  # config edits
     extra_rows: int = 0  # config rows appended
+
+    @property
+    def ws(self) -> Worksheet:
+        """The job's worksheet, parsed on first use (see :func:`_announce_rewrites`)."""
+        return self.book.worksheet(self.entry)
 
 
 def _prepare(book: Book, name: str, df: pd.DataFrame) -> Job:
@@ -185,7 +197,8 @@ def _prepare(book: Book, name: str, df: pd.DataFrame) -> Job:
             raise XlpmoError(f"the table {table.name} is linked to external data "
                              f"({table.table_type}); xlpmo will not write into it")
         entry = book.sheet_of_part(table.sheet_part)
-        return Job(table.name, book.worksheet(entry), plans, len(df), table=table)
+        book.check_worksheet(entry)
+        return Job(table.name, book, entry, plans, len(df), table=table)
     if spec is None:
         raise XlpmoError(f"the workbook has no table {name!r} and it is not a table of the "
                          "xlpmo contract, so xlpmo does not know where to create it")
@@ -194,7 +207,8 @@ def _prepare(book: Book, name: str, df: pd.DataFrame) -> Job:
     sheet_created = entry is None
     if entry is None:
         entry = book.add_worksheet(spec.sheet)
-    return Job(spec.name, book.worksheet(entry), plans, len(df), sheet_created=sheet_created,
+    book.check_worksheet(entry)
+    return Job(spec.name, book, entry, plans, len(df), sheet_created=sheet_created,
                created=True)
 
 
@@ -227,6 +241,35 @@ def _geometry(job: Job) -> None:
     n_data = max(job.n_rows, 1) if job.full else max(old_data + job.extra_rows, 1)
     job.new = CellRange(old.r1, old.c1, old.r1 + table.header_rows + n_data + table.totals_rows - 1,
                         old.c1 + old.cols + appended - 1)
+
+
+def _announce_rewrites(book: Book, jobs: list[Job], planned: dict[str, CellRange]) -> None:
+    """Tell the book, before it parses the sheets, which rows are rewritten whole.
+
+    When a DataFrame writes exactly an existing table's columns, the data rows the table
+    keeps are replaced in every column, so their old cells are never looked at: the sheet
+    is parsed without them (a 30,000-row output table would otherwise cost ~18 times its
+    XML in memory). Not announced: the first data row (its styles are the columns' base
+    styles), the totals row, rows that leave the table, and every row of a table whose old
+    range meets another table's old or new range (the sheet is then parsed whole, so the
+    refusal lists every cell in the way).
+    """
+    for job in jobs:
+        table, new = job.table, job.new
+        if table is None or new is None or job.created or not job.full:
+            continue
+        old = table.ref
+        if sorted(p.col for p in job.plans) != list(range(old.c1, old.c2 + 1)):
+            continue
+        top = old.r1 + table.header_rows + 1
+        end = min(old.r2, new.r2) - table.totals_rows
+        if end < top:
+            continue
+        if any(other.ref.intersects(old)
+               or planned.get(other.name.lower(), other.ref).intersects(old)
+               for other in book.tables_on(table.sheet_part) if other is not table):
+            continue
+        book.expect_rewrite(table.sheet_part, CellRange(top, old.c1, end, old.c2))
 
 
 def _conflicts(job: Job, book: Book, planned: dict[str, CellRange]) -> list[str]:
@@ -474,7 +517,8 @@ def _config_job(book: Book, table: TablePart, updates: Mapping[str, Any]) -> Job
             rows_by_key.setdefault(key, r)
         elif ws.cell(r, value_col) is None or not ws.has_content(ws.cell(r, value_col)):
             free_rows.append(r)
-    job = Job(table.name, ws, [ColumnPlan("Value", pd.Series(dtype=object), "text", value_col)],
+    job = Job(table.name, book, entry,
+              [ColumnPlan("Value", pd.Series(dtype=object), "text", value_col)],
               0, table=table, full=False)
     job.plans[0].existing = table.columns[names.index("value")]
     next_row = end + 1
@@ -541,6 +585,7 @@ def write_tables(
             if job.table is not None:
                 _geometry(job)
                 planned[job.name.lower()] = job.new  # type: ignore[assignment]
+        _announce_rewrites(book, jobs, planned)
         problems: list[str] = []
         placed: dict[str, list[CellRange]] = {}
         for job in jobs:
@@ -554,10 +599,13 @@ def write_tables(
 
         t2 = time.perf_counter()
         resizes = [rz for rz in map(_resize, jobs) if rz is not None]
-        formulas_added = False
-        for job in jobs:
-            formulas_added |= _render_job(job, book)
         followed = book.follow_resizes(resizes)
+        formulas_added = False
+        last_job = {job.ws.part: i for i, job in enumerate(jobs)}
+        for i, job in enumerate(jobs):
+            formulas_added |= _render_job(job, book)
+            if last_job[job.ws.part] == i:  # one sheet's rendered rows in memory at a time
+                book.save_worksheet(job.ws)
         timings["render"] = time.perf_counter() - t2
 
         t3 = time.perf_counter()

@@ -32,10 +32,11 @@ PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
 
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-    huge_tree=False, remove_blank_text=False,
-)
+PARSER_OPTIONS = {
+    "resolve_entities": False, "no_network": True, "load_dtd": False, "dtd_validation": False,
+    "huge_tree": False, "remove_blank_text": False,
+}
+_PARSER = etree.XMLParser(**PARSER_OPTIONS)
 
 
 def parse_xml(data: bytes, part: str = "part") -> etree._ElementTree:

@@ -8,20 +8,30 @@ hint that may no longer hold) and every cell that is not patched.
 Rows whose cells are all new are rendered as text and spliced into the serialised part
 (fast for tens of thousands of rows); rows that mix kept and new cells are merged in the
 tree.
+
+Rows the caller will rewrite (``rewrite`` blocks: the data rows of a table whose every
+column is written again) are not kept in the tree at all: the part is parsed row by row and
+a row of a block whose cells all lie in the block's columns, with no formula, is replaced
+by its start tag. The rows of a table of 30,000 rows would otherwise cost ~18 times their
+XML in lxml nodes, only to be thrown away. Every such row must then be patched in all of
+the block's columns with rendered text (or nothing), which the writer guarantees; the
+result is byte for byte what patching the parsed row gives.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from lxml import etree
 
 from ..errors import XlpmoError
 from .cells import CellRange, cell_ref, col_index, escape_attr, ref_col
-from .package import Package, parse_xml, xml_declaration
+from .package import PARSER_OPTIONS, Package, parse_xml, xml_declaration
+
+_FEED = 1 << 20  # bytes fed to the row-by-row parser at a time
 
 CLEAR = object()
 """Patch payload: remove the cell's value/formula, keep its style (drop it when unstyled)."""
@@ -55,16 +65,26 @@ def new_worksheet_xml(ns: str, rel_ns: str) -> bytes:
 class Worksheet:
     """One worksheet part, parsed, with pending row patches."""
 
-    def __init__(self, pkg: Package, part: str, name: str) -> None:
+    def __init__(self, pkg: Package, part: str, name: str,
+                 rewrite: Sequence[CellRange] = ()) -> None:
+        """Parse the part; rows of the ``rewrite`` blocks are left out (module docstring)."""
         self.pkg = pkg
         self.part = part
         self.name = name
-        self.original = pkg.read(part)
-        self.tree = parse_xml(self.original, part)
+        data = pkg.read(part)
+        self._declaration = xml_declaration(data)
+        # row number -> start tag of a row left out of the tree, to be rewritten
+        self._rewritten: dict[int, str] = {}
+        parsed = _parse_leaving_out(data, part, rewrite) if rewrite else None
+        if parsed is None:
+            self.tree = parse_xml(data, part)
+        else:
+            self.tree, self._rewritten = parsed
+        del data
         self.root = self.tree.getroot()
         self.ns = etree.QName(self.root).namespace or ""
         self._t = {k: f"{{{self.ns}}}{k}" for k in ("row", "c", "v", "f", "is", "t", "r")}
-        self.sheet_data = self.root.find(self._t["row"].replace("row", "sheetData"))
+        self.sheet_data = self.root.find(f"{{{self.ns}}}sheetData")
         if self.sheet_data is None:
             self.sheet_data = etree.Element(f"{{{self.ns}}}sheetData")
             self._insert_before(self.sheet_data, ("sheetCalcPr", *_AFTER_SHEETDATA[1:]))
@@ -86,7 +106,9 @@ class Worksheet:
         self.patches: dict[int, dict[int, Any]] = {}
         self.formulas_changed = False
         self.changed = False
+        self.saved = False
         self._extra_dimension: CellRange | None = None
+        self._placeholders: tuple[str, list[list[str] | None]] = ("", [])
 
     @property
     def label(self) -> str:
@@ -100,7 +122,10 @@ class Worksheet:
         return self._rows.get(r)
 
     def row_numbers(self) -> list[int]:
-        return list(self._rows)
+        """Numbers of the rows in the part (those left out to be rewritten included)."""
+        if not self._rewritten:
+            return list(self._rows)
+        return sorted({*self._rows, *self._rewritten})
 
     def cells(self, row_el: etree._Element) -> Iterator[tuple[int, etree._Element]]:
         col = 0
@@ -156,9 +181,14 @@ class Worksheet:
         return out
 
     def content_bottom(self) -> int:
-        """Last row holding a value, formula or merged cell (0 when the sheet is empty)."""
-        bottom = 0
+        """Last row holding a value, formula or merged cell (0 when the sheet is empty).
+
+        Rows left out to be rewritten count as holding content.
+        """
+        bottom = max(self._rewritten, default=0)
         for r in sorted(self._rows, reverse=True):
+            if r <= bottom:
+                break
             if any(self.has_content(c) for _, c in self.cells(self._rows[r])):
                 bottom = r
                 break
@@ -169,7 +199,10 @@ class Worksheet:
         return bottom
 
     def occupied_cells(self, region: CellRange, own: CellRange | None) -> list[str]:
-        """A1 addresses of non-empty cells in ``region`` outside ``own``."""
+        """A1 addresses of non-empty cells in ``region`` outside ``own``.
+
+        Rows left out to be rewritten are not looked at: they are a table's own data rows.
+        """
         found = []
         inside_own = own is not None and own.c1 <= region.c1 and region.c2 <= own.c2
         for r in self._rows:
@@ -212,9 +245,11 @@ class Worksheet:
     # -- patching ---------------------------------------------------------------------------
     def patch(self, row: int, col: int, payload: Any) -> None:
         """Queue a cell change: rendered ``<c>`` text, an element, or :data:`CLEAR`."""
+        self._check_open()
         self.patches.setdefault(row, {})[col] = payload
 
     def patch_row(self, row: int, cells: dict[int, Any]) -> None:
+        self._check_open()
         existing = self.patches.get(row)
         if existing is None:
             self.patches[row] = cells
@@ -276,12 +311,18 @@ class Worksheet:
                         "xlpmo will not overwrite it. Move the formula out of the table's range."
                     )
 
+    def _check_open(self) -> None:
+        if self.saved:
+            raise RuntimeError(f"{self.part} was already saved into the package")
+
     def apply(self) -> None:
         """Merge the queued patches into sheetData (see module docstring)."""
+        self._check_open()
         if not self.patches and self._extra_dimension is None:
             return
         self.changed = True
         self.check_formula_structures()
+        had_rows = bool(self._rows or self._rewritten)
         placeholders: list[list[str]] = []
         token = uuid.uuid4().hex
         new_children: list[etree._Element] = []
@@ -316,7 +357,7 @@ class Worksheet:
         flush()
         self.sheet_data[:] = new_children
         self._placeholders = (token, placeholders)
-        self._update_dimension()
+        self._update_dimension(had_rows)
 
     def _ordered_children(self) -> list[etree._Element]:
         rows = [el for el in self.sheet_data if el.tag == self._t["row"]]
@@ -326,7 +367,10 @@ class Worksheet:
 
     def _emit(self, r: int, row_el: etree._Element | None, pending: list[str], flush: Any,
               out: list[etree._Element]) -> None:
-        payloads = self.patches[r]
+        payloads = self.patches.pop(r)  # released as the row is written
+        if row_el is None and r in self._rewritten:
+            self._emit_rewritten(r, payloads, pending)
+            return
         strings: list[tuple[int, str]] = []
         elements: list[tuple[int, etree._Element]] = []
         kept: list[tuple[int, etree._Element]] = []
@@ -379,6 +423,16 @@ class Worksheet:
         flush()
         out.append(row_el)
 
+    def _emit_rewritten(self, r: int, payloads: dict[int, Any], pending: list[str]) -> None:
+        """A row left out of the tree: its start tag and the new cells (as the fast path of
+        :meth:`_emit` writes a row whose cells are all replaced)."""
+        start = self._rewritten.pop(r)
+        if any(p is not None and not isinstance(p, str) for p in payloads.values()):
+            raise XlpmoError(f"internal error: row {r} of {self.part} was left out of the "
+                             "parse but gets a cell that needs the old row")
+        strings = sorted((col, p) for col, p in payloads.items() if isinstance(p, str))
+        pending.append(f"{start}{''.join(s for _, s in strings)}</row>")
+
     def _only_patched_cells(self, row_el: etree._Element, payloads: dict[int, Any]) -> bool:
         """Fast check: every existing cell of the row is replaced by a str/element payload.
 
@@ -388,30 +442,12 @@ class Worksheet:
         lo, hi = min(payloads), max(payloads)
         if hi - lo + 1 != len(payloads) or any(p is CLEAR for p in payloads.values()):
             return False
-        ctag = self._t["c"]
-        first = row_el.find(ctag)
-        if first is None:
-            return True
-        last = row_el[-1]
-        if last.tag != ctag or first.get("r") is None or last.get("r") is None:
-            return False
-        return lo <= ref_col(first.get("r")) and ref_col(last.get("r")) <= hi \
-            and len(row_el) <= len(payloads)
+        return _cells_inside(row_el, self._t["c"], lo, hi)
 
     def _start_tag(self, row_el: etree._Element) -> str:
-        prefixes = {uri: p for p, uri in (row_el.nsmap or {}).items() if p}
-        prefixes["http://www.w3.org/XML/1998/namespace"] = "xml"
-        parts = []
-        for key, value in row_el.attrib.items():
-            if key == "spans":
-                continue
-            if key.startswith("{"):
-                uri, local = key[1:].split("}", 1)
-                key = f"{prefixes[uri]}:{local}" if uri in prefixes else local
-            parts.append(f' {key}="{escape_attr(value)}"')
-        return f"{self._row_open}{''.join(parts)}>"
+        return _row_start_tag(row_el, self._row_open)
 
-    def _update_dimension(self) -> None:
+    def _update_dimension(self, had_rows: bool) -> None:
         if self._extra_dimension is None:
             return
         dim = self.root.find(f"{{{self.ns}}}dimension")
@@ -421,22 +457,145 @@ class Worksheet:
             old = CellRange.parse(dim.get("ref") or "A1")
         except ValueError:
             old = self._extra_dimension
-        empty = self._rows == {} and old == CellRange(1, 1, 1, 1)
+        empty = not had_rows and old == CellRange(1, 1, 1, 1)
         dim.set("ref", str(self._extra_dimension if empty else old.union(self._extra_dimension)))
 
     def to_bytes(self) -> bytes:
+        """The part as it now is (patches applied by :meth:`apply`).
+
+        The rows rendered as text are encoded one run at a time, each released once
+        encoded, and joined with the rest in one copy.
+        """
+        if self._rewritten:
+            raise XlpmoError(f"internal error: rows {sorted(self._rewritten)[:5]} of "
+                             f"{self.part} were left out of the parse and not rewritten")
         data = etree.tostring(self.tree, encoding="UTF-8", xml_declaration=False)
-        token, placeholders = getattr(self, "_placeholders", ("", []))
-        if placeholders:
-            pattern = re.compile(rb"<!--xlpmo-" + token.encode() + rb"-(\d+)-->")
-            data = pattern.sub(
-                lambda m: "".join(placeholders[int(m.group(1))]).encode("utf-8"), data
-            )
-        return xml_declaration(self.original) + data
+        token, placeholders = self._placeholders
+        if not placeholders:
+            return self._declaration + data
+        pattern = re.compile(rb"<!--xlpmo-" + token.encode() + rb"-(\d+)-->")
+        pieces = pattern.split(data)  # text, index, text, index, ..., text
+        del data
+        out = [self._declaration]
+        for i, piece in enumerate(pieces):
+            if i % 2 == 0:
+                out.append(piece)
+                continue
+            k = int(piece)
+            rows, placeholders[k] = placeholders[k], None
+            assert rows is not None, "each placeholder appears once"
+            out.append("".join(rows).encode("utf-8"))
+        self._placeholders = ("", [])
+        return b"".join(out)
 
     def save(self) -> None:
+        """Put the part into the package (when it changed) and free the parsed tree.
+
+        The worksheet cannot be changed or queried afterwards.
+        """
+        self._check_open()
         if self.changed:
             self.pkg.set(self.part, self.to_bytes())
+        self.saved = True
+        self.tree = self.root = self.sheet_data = None  # type: ignore[assignment]
+        self._rows = {}
+        self.patches = {}
+
+
+def _cells_inside(row_el: etree._Element, ctag: str, lo: int, hi: int) -> bool:
+    """The row's cells lie in columns ``lo..hi``: its first and last cells (with explicit
+    references) fall inside them and it has no more children than those columns."""
+    first = row_el.find(ctag)
+    if first is None:
+        return True
+    last = row_el[-1]
+    if last.tag != ctag or first.get("r") is None or last.get("r") is None:
+        return False
+    return lo <= ref_col(first.get("r")) and ref_col(last.get("r")) <= hi \
+        and len(row_el) <= hi - lo + 1
+
+
+def _row_start_tag(row_el: etree._Element, row_open: str) -> str:
+    """``<row r="5" ht="20">`` of a row (without ``spans``: only a hint that may no longer
+    hold), opened by ``row_open`` (``<row``, with an xmlns when the main namespace is not
+    the default one)."""
+    keys = row_el.keys()
+    if len(keys) <= 2 and all(k in ("r", "spans") for k in keys):  # most rows: r="5" only
+        r = row_el.get("r")
+        return f'{row_open} r="{escape_attr(r)}">' if r is not None else f"{row_open}>"
+    prefixes = {uri: p for p, uri in (row_el.nsmap or {}).items() if p}
+    prefixes["http://www.w3.org/XML/1998/namespace"] = "xml"
+    parts = []
+    for key, value in row_el.attrib.items():
+        if key == "spans":
+            continue
+        if key.startswith("{"):
+            uri, local = key[1:].split("}", 1)
+            key = f"{prefixes[uri]}:{local}" if uri in prefixes else local
+        parts.append(f' {key}="{escape_attr(value)}"')
+    return f"{row_open}{''.join(parts)}>"
+
+
+def _parse_leaving_out(data: bytes, part: str, blocks: Sequence[CellRange]
+                       ) -> tuple[etree._ElementTree, dict[int, str]] | None:
+    """Parse a worksheet part row by row, leaving out the rows to be rewritten.
+
+    A row of ``sheetData`` is left out when its number lies in a block's rows, it holds no
+    formula and its cells lie in the block's columns (:func:`_cells_inside`, the test the
+    writer's fast path applies to a row whose cells are all replaced). Every row gets an
+    ``r`` (the previous row's plus one when it has none, as :class:`Worksheet` does).
+
+    Returns the tree and ``{row number: start tag}`` of the rows left out, or None when the
+    part is better parsed whole (rows not in ascending order, XML that is not well-formed,
+    a DTD: :func:`parse_xml` then gives its usual result or message).
+    """
+    parser = etree.XMLPullParser(events=("end",), tag="{*}row", **PARSER_OPTIONS)
+    left_out: dict[int, str] = {}
+    root = sheet_data = last_out = None
+    ns = row_tag = ctag = ftag = row_open = ""
+    prev = 0
+    try:
+        for start in range(0, len(data), _FEED):
+            parser.feed(data[start:start + _FEED])
+            for _, el in parser.read_events():
+                if root is None:
+                    root = el.getroottree().getroot()
+                    ns = etree.QName(root).namespace or ""
+                    row_tag, ctag, ftag = (f"{{{ns}}}{n}" for n in ("row", "c", "f"))
+                if sheet_data is None:
+                    sheet_data = root.find(f"{{{ns}}}sheetData")
+                    if sheet_data is not None:  # as Worksheet._row_open
+                        row_open = "<row" if sheet_data.nsmap.get(None) == ns else \
+                            f'<row xmlns="{ns}"'
+                if el.tag != row_tag or sheet_data is None or el.getparent() is not sheet_data:
+                    continue
+                if last_out is not None:  # the parser has moved on: drop the row left out
+                    sheet_data.remove(last_out)
+                    last_out = None
+                r = el.get("r")
+                if r is None or not r.isdigit():
+                    el.set("r", str(prev + 1))
+                    r = el.get("r")
+                if int(r) <= prev:
+                    return None
+                prev = int(r)
+                for block in blocks:
+                    if block.r1 <= prev <= block.r2:
+                        if next(el.iter(ftag), None) is None and \
+                                _cells_inside(el, ctag, block.c1, block.c2):
+                            left_out[prev] = _row_start_tag(el, row_open)
+                            el.clear()
+                            last_out = el
+                        break
+        root = parser.close()
+    except etree.XMLSyntaxError:
+        return None
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        return None
+    if last_out is not None and sheet_data is not None:
+        sheet_data.remove(last_out)
+    return tree, left_out
 
 
 def _texts(node: etree._Element, t_tag: str) -> Iterator[str]:

@@ -59,6 +59,7 @@ class Book:
         props = self.root.find(self._q("workbookPr"))
         self.date1904 = props is not None and props.get("date1904") in ("1", "true")
         self._worksheets: dict[str, Worksheet] = {}
+        self._rewrites: dict[str, list[CellRange]] = {}  # sheet part -> rows to leave out
         self._styles: Styles | None = None
         self._shared: list[str] | None = None
         self.tables: list[TablePart] = []
@@ -114,17 +115,36 @@ class Book:
             return set()
         return {(d.get("name") or "").lower() for d in names}
 
-    def worksheet(self, entry: SheetEntry) -> Worksheet:
+    def check_worksheet(self, entry: SheetEntry) -> None:
+        """Refuse a sheet that is not a worksheet (without parsing anything)."""
         if entry.kind != "worksheet" or entry.part is None:
             raise XlpmoError(
                 f"the sheet {entry.name!r} is a {entry.kind}, not a worksheet: xlpmo cannot "
                 "write a table on it (rename it or remove it)"
             )
+
+    def worksheet(self, entry: SheetEntry) -> Worksheet:
+        """The parsed worksheet (once; rows announced by :meth:`expect_rewrite` left out)."""
+        self.check_worksheet(entry)
+        assert entry.part is not None
         ws = self._worksheets.get(entry.part)
         if ws is None:
-            ws = Worksheet(self.pkg, entry.part, entry.name)
+            ws = Worksheet(self.pkg, entry.part, entry.name, self._rewrites.pop(entry.part, ()))
             self._worksheets[entry.part] = ws
         return ws
+
+    def expect_rewrite(self, sheet_part: str, rows: CellRange) -> bool:
+        """Announce rows of a worksheet that will be rewritten in all of ``rows``' columns.
+
+        When the worksheet is parsed later, those of the rows whose cells all lie in these
+        columns are left out of its tree (:class:`~.sheet.Worksheet`); the caller must then
+        patch every row of ``rows`` in every one of its columns with rendered text or
+        nothing. Returns False (and changes nothing) when the worksheet is already parsed.
+        """
+        if sheet_part in self._worksheets:
+            return False
+        self._rewrites.setdefault(sheet_part, []).append(rows)
+        return True
 
     @property
     def styles(self) -> Styles:
@@ -253,6 +273,17 @@ class Book:
         return bool(removed)
 
     # -- saving -----------------------------------------------------------------------------
+    def save_worksheet(self, ws: Worksheet) -> None:
+        """Apply a worksheet's patches and put it into the package now, freeing its tree.
+
+        For a worksheet that gets no more changes: the writer saves each sheet once its
+        tables are rendered, so that one sheet's tree and rendered rows are in memory at a
+        time. :meth:`finish` saves the others.
+        """
+        if not ws.saved:
+            ws.apply()
+            ws.save()
+
     def finish(self, *, values_written: bool, formulas_added: bool = False) -> bool:
         """Serialise every changed part into the package (nothing is written to disk).
 
@@ -261,7 +292,8 @@ class Book:
         whether formula cells changed.
         """
         for ws in self._worksheets.values():
-            ws.apply()
+            if not ws.saved:
+                ws.apply()
         formulas_changed = formulas_added or any(
             ws.formulas_changed for ws in self._worksheets.values()
         )
@@ -270,7 +302,8 @@ class Book:
         if values_written:
             self.set_full_calc_on_load()
         for ws in self._worksheets.values():
-            ws.save()
+            if not ws.saved:
+                ws.save()
         for table in self.tables:
             table.save()
         if self._styles is not None:

@@ -91,6 +91,11 @@ def refresh_file(
     path = Path(path)
     step = progress or (lambda _label: None)
     inputs, findings, raw = load_and_check(path, status_date, progress)
+    # keep only what the write needs of the raw tables (500,000 timesheet rows of objects
+    # would otherwise stay in memory through the write)
+    fingerprint = raw.fingerprint
+    config = raw.tables.get(tables.CONFIG.name)
+    del raw
     missing = _missing_required(inputs)
     if missing:
         raise XlpmoError(
@@ -102,7 +107,6 @@ def refresh_file(
         "LastRefreshed": pd.Timestamp.now().floor("s"),
         "RefreshedBy": refreshed_by or _user(),
     }
-    config = raw.tables.get(tables.CONFIG.name)
     if config is not None and not config.is_listobject:
         # A new tblConfig table for the stamps would hide the Config sheet's own settings
         # from the next read (a sheet holding an Excel Table is not read as a table).
@@ -117,7 +121,7 @@ def refresh_file(
         saved = atomic_write(
             path,
             lambda tmp: write_tables(path, tmp, outputs, stamps),
-            expected=raw.fingerprint,
+            expected=fingerprint,
             backup=backup,
         )
     except XlpmoError as exc:  # the writer's messages name parts: say which workbook too

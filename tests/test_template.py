@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import zipfile
 from pathlib import Path
@@ -158,6 +159,38 @@ def test_charts_sit_above_the_dashboard_tables():
     drawing = etree.fromstring(_parts(TEMPLATE)["xl/drawings/drawing1.xml"])
     rows = [int(r) for r in drawing.xpath("//xdr:to/xdr:row/text()", namespaces=NS)]
     assert len(rows) == 3 and max(rows) < DASH_TABLE_ROW - 1
+
+
+def test_dashboard_charts_sit_side_by_side():
+    """Left to right (S-curve, CPI/SPI, utilisation) with a gap, none covering another:
+    each chart's horizontal extent in pixels from its anchor cells and offsets and the
+    Dashboard's column widths (Excel: a width of w characters is w x 7 pixels, rounded;
+    64 pixels for a column without a width)."""
+    parts = _parts(TEMPLATE)
+    rid = etree.fromstring(parts["xl/workbook.xml"]).xpath(
+        "//m:sheet[@name='Dashboard']/@r:id",
+        namespaces={**NS, "r": "http://schemas.openxmlformats.org/officeDocument/2006/"
+                                 "relationships"})[0]
+    target = etree.fromstring(parts["xl/_rels/workbook.xml.rels"]).xpath(
+        f"//r:Relationship[@Id='{rid}']/@Target", namespaces=NS)[0]
+    sheet = etree.fromstring(parts[f"xl/{target}"])
+    widths: dict[int, int] = {}
+    for col in sheet.iterfind("m:cols/m:col", NS):
+        for c in range(int(col.get("min")), int(col.get("max")) + 1):
+            widths[c - 1] = int(float(col.get("width")) * 7 + 0.5)
+
+    def x(anchor) -> float:
+        col = int(anchor.find("xdr:col", NS).text)
+        return sum(widths.get(c, 64) for c in range(col)) + \
+            int(anchor.find("xdr:colOff", NS).text) / 9525
+
+    drawing = etree.fromstring(parts["xl/drawings/drawing1.xml"])
+    extents = [(x(a.find("xdr:from", NS)), x(a.find("xdr:to", NS)))
+               for a in drawing.iterfind("xdr:twoCellAnchor", NS)]
+    assert len(extents) == 3
+    extents.sort()
+    for (_, right), (left, _) in itertools.pairwise(extents):
+        assert right + 10 <= left, extents
 
 
 # -- validations, notes, formats ----------------------------------------------------------------

@@ -100,6 +100,11 @@ OUTPUT_PLACES: dict[str, tuple[str, int, int]] = {
     "tblChecks": ("Checks", 0, 0),
 }
 PICKER_CELL = (2, 1)  # Dashboard!B3: the project of the S-curve
+# Dashboard charts left to right (S-curve, CPI/SPI, utilisation): width x height in pixels,
+# placed by pixel offset from column A with a gap between them, so they sit side by side
+# whatever the widths the tables below give the columns
+CHART_SIZES = ((570, 350), (470, 350), (600, 350))
+CHART_GAP = 20
 SHEET_ORDER = (
     "Start", "Dashboard", "Variance", "ForecastOut", "Utilisation", "Checks",
     *(t.sheet for t in tables.INPUTS.values()), "Live", "ChartData",
@@ -986,8 +991,6 @@ class _Builder:
         scurve.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
         scurve.set_legend({"position": "bottom"})
         scurve.show_na_as_empty_cell()
-        scurve.set_size({"width": 570, "height": 350})
-        ws.insert_chart(4, 0, scurve, {"x_offset": 2, "y_offset": 4})
 
         _, row, col, headers = self.placed["tblEVM"]
         # exactly tblEVM's data rows as built (one blank row when no outputs are given): the
@@ -1007,8 +1010,6 @@ class _Builder:
         indices.set_y_axis({"num_format": "0.00", "major_gridlines": {"visible": True}})
         indices.set_x_axis({"num_font": {"rotation": -45}})
         indices.set_legend({"position": "bottom"})
-        indices.set_size({"width": 470, "height": 350})
-        ws.insert_chart(4, 6, indices, {"x_offset": 2, "y_offset": 4})
 
         u0, u1 = self.S_FIRST + 1, self.S_FIRST + self.U_ROWS
         util = self.wb.add_chart({"type": "column"})
@@ -1038,8 +1039,12 @@ class _Builder:
         util.set_y_axis({"num_format": "0%", "major_gridlines": {"visible": True}})
         util.set_legend({"position": "bottom"})
         util.show_na_as_empty_cell()
-        util.set_size({"width": 600, "height": 350})
-        ws.insert_chart(4, col, util, {"x_offset": 2, "y_offset": 4})
+        left = 2
+        for chart, (width, height) in zip((scurve, indices, util), CHART_SIZES, strict=True):
+            chart.set_size({"width": width, "height": height})
+            # XlsxWriter turns the offset into the anchor column from the final widths
+            ws.insert_chart(4, 0, chart, {"x_offset": left, "y_offset": 4})
+            left += width + CHART_GAP
 
     # Live ------------------------------------------------------------------------------------
     def _live(self) -> None:

@@ -671,7 +671,13 @@ def _table_part(pkg: _Package, part: str) -> _TablePart:
 _RE_DIMENSION = re.compile(
     rb"<(?:\w+:)?dimension\s+ref=\"([A-Za-z$]+[0-9$]+)(?::([A-Za-z$]+[0-9$]+))?\""
 )
-_RE_ANY_REF = re.compile(rb"\sr\s*=\s*[\"']\$?([A-Za-z]*)\$?0*([0-9]+)[\"']")
+# An attribute named r in any form XML and calamine accept: the letter r not preceded by
+# a name character (so not header=, xmlns:r=, x:r=), then optional white space and "=".
+# calamine takes a cell's position from it whether or not white space precedes it.
+_R_ATTR = rb"r(?<![\w:.\-]r)"
+_RE_ANY_REF = re.compile(_R_ATTR + rb"\s*=\s*[\"']\$?([A-Za-z]*)\$?0*([0-9]+)[\"']")
+# an r attribute not written as ` r="` (tab or no space before it, space around "=", ')
+_RE_ODD_R = re.compile(rb"r[\s=](?<![\w:.\-]r[\s=])(?:(?<! r=)|(?!\"))")
 EXCEL_ROWS, EXCEL_COLS = 1_048_576, 16_384
 
 
@@ -697,17 +703,63 @@ def _letters_gt(letters: str) -> bytes:
     return "|".join(alts).encode()
 
 
+def _letters_le(letters: str) -> bytes:
+    """Regex alternatives matching column letters up to ``letters`` (A .. ``letters``)."""
+    m = len(letters)
+    alts = [f"[A-Z]{{1,{m - 1}}}"] if m > 1 else []
+    for i, ch in enumerate(letters[:-1]):
+        if ch > "A":
+            alts.append(f"{letters[:i]}[A-{chr(ord(ch) - 1)}][A-Z]{{{m - i - 1}}}")
+    alts.append(f"{letters[:-1]}[A-{letters[-1]}]")
+    return "|".join(alts).encode()
+
+
+def _declared(xml: bytes) -> tuple[int, int] | None:
+    """The bottom-right corner of the sheet's ``<dimension>`` (as the writer declared it)."""
+    m = _RE_DIMENSION.search(xml, 0, 1 << 16)
+    if not m:
+        return None
+    return parse_cell((m[2] or m[1]).decode().replace("$", ""))
+
+
+def _quick_bound(xml: bytes) -> tuple[int, int] | None:
+    """A (rows, columns) no cell or row reference of a sheet part exceeds, found with one
+    regex pass: the declared ``<dimension>``'s columns and its rows rounded up past the
+    first digit (A1:E500001 gives (599999, 5)). None when the sheet declares no dimension,
+    or when any r attribute is not written ``r="E500001"`` within that bound (white space
+    around "=", single quotes, lower case, leading zeros, a reference past the bound): then
+    :func:`_extent` looks at every reference.
+
+    This is the common case, and about twice as quick as :func:`_extent`'s checks on a
+    500,000-row sheet (0.4 s against 0.9-1.0 s for the 91 MB sheet of the benchmark).
+    """
+    corner = _declared(xml)
+    if corner is None:
+        return None
+    rows, cols = corner
+    digits = str(rows)
+    k, first = len(digits), digits[0]
+    row_re = f"[1-9][0-9]{{0,{k - 2}}}|[1-{first}][0-9]{{{k - 1}}}" if k > 1 else f"[1-{first}]"
+    suspect = re.compile(
+        rb"r[\s=](?<![\w:.\-]r[\s=])(?!\"(?:" + _letters_le(col_letter(cols))
+        + b")?(?:" + row_re.encode() + b')")'
+    )
+    if suspect.search(xml):
+        return None
+    return (int(first) + 1) * 10 ** (k - 1) - 1, cols
+
+
 def _extent(xml: bytes) -> tuple[int, int]:
     """The largest row and column any cell or row of a sheet part names.
 
     Fast path: the ``<dimension>`` the writer declared, verified by one regex search for
-    a reference beyond it; otherwise every reference is scanned.
+    a reference beyond it; otherwise every reference (in any form) is scanned.
     """
-    m = _RE_DIMENSION.search(xml, 0, 1 << 16)
-    odd = b"r='" in xml or b"\tr=" in xml or b"\nr=" in xml or b"\rr=" in xml
-    if m and not odd and not re.search(rb' r="\$?[a-z]', xml):
-        corner = (m[2] or m[1]).decode().replace("$", "")
-        rows, cols = parse_cell(corner)
+    corner = _declared(xml)
+    odd = (b"r='" in xml or b"\tr=" in xml or b"\nr=" in xml or b"\rr=" in xml
+           or _RE_ODD_R.search(xml) is not None)
+    if corner and not odd and not re.search(rb' r="\$?[a-z]', xml):
+        rows, cols = corner
         beyond = re.compile(
             b' r="(?:(?:' + _letters_gt(col_letter(cols)) + b")[0-9]|[A-Z]{0,3}0*(?:"
             + _num_gt(rows) + b')")'
@@ -722,6 +774,11 @@ def _extent(xml: bytes) -> tuple[int, int]:
     return rows, max(cols, 1)
 
 
+def _fits(rows: int, cols: int) -> bool:
+    """A used rectangle xlpmo reads (within Excel's grid and :data:`MAX_SHEET_CELLS`)."""
+    return rows <= EXCEL_ROWS and cols <= EXCEL_COLS and rows * cols <= MAX_SHEET_CELLS
+
+
 _RE_ERROR_T = (re.compile(rb' t="e"'), re.compile(rb" t='e'"))
 _RE_CELL_TAG = re.compile(rb"^<(?:\w+:)?c\s")
 _RE_R_ATTR = re.compile(rb"\sr\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']")
@@ -731,7 +788,8 @@ _RE_V = re.compile(rb"<(?:(\w+):)?(v|c)[\s>/]")
 def _error_cells(xml: bytes) -> dict[tuple[int, int], XLError]:
     """(row, col) -> error value of every error cell (``t="e"``) of a sheet part."""
     found: dict[tuple[int, int], XLError] = {}
-    matches = [m for pattern in _RE_ERROR_T for m in pattern.finditer(xml)]
+    quoted = (_RE_ERROR_T if b"'" in xml else _RE_ERROR_T[:1])  # one byte search: quick
+    matches = [m for pattern in quoted for m in pattern.finditer(xml)]
     for m in matches:
         start = xml.rfind(b"<", 0, m.start())
         end = xml.find(b">", m.end())
@@ -779,7 +837,8 @@ def _load_cells(book: Any, pkg: _Package, sheet: _Sheet) -> _Cells:
     import python_calamine as calamine
 
     xml = pkg.read(sheet.part)
-    rows, cols = _extent(xml)
+    bound = _quick_bound(xml)
+    rows, cols = bound if bound is not None and _fits(*bound) else _extent(xml)
     if rows > EXCEL_ROWS or cols > EXCEL_COLS:
         raise XlpmoError(
             f"{pkg.label}: sheet {sheet.name!r} names cells beyond Excel's last cell XFD1048576;"

@@ -85,12 +85,22 @@ class _Rows:
             dtype="datetime64[ns]")
 
 
+def _blank_text(values: np.ndarray) -> np.ndarray:
+    """Where a value is text of white space only (or empty); each distinct value is looked
+    at once (a key column repeats a few thousand IDs over many rows)."""
+    try:
+        codes, uniques = pd.factorize(values)
+    except TypeError:  # an unhashable cell: one by one
+        return np.array([isinstance(v, str) and not v.strip() for v in values], dtype=bool)
+    blank = np.array([isinstance(u, str) and not u.strip() for u in uniques], dtype=bool)
+    return np.append(blank, False)[codes]  # code -1 (a missing value) indexes the False
+
+
 def _ids(values: Any) -> np.ndarray:
     """Key column -> object array with None for blank (NaN, None, empty text)."""
     arr = np.asarray(values, dtype=object).copy()
-    blank = pd.isna(arr) | np.array([isinstance(v, str) and not v.strip() for v in arr],
-                                    dtype=bool) if len(arr) else np.zeros(0, dtype=bool)
-    arr[blank] = None
+    if len(arr):
+        arr[pd.isna(arr) | _blank_text(arr)] = None
     return arr
 
 

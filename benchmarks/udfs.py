@@ -18,11 +18,11 @@ PRO's noncommercial licence, fine for benchmarks and tests) before importing it;
 its own process. The last line is ``evm_call_s=… evm_call_lite_s=… cpi_call_s=…
 cpi_call_lite_s=… evm_rows=…``. Target (issue 5): one PMO.EVM call under 0.5 s.
 
-``*_lite_s`` are timed with one xlwings check stubbed out (:func:`jsnull_check_stubbed`):
-xlwings 0.37.8 tries ``from pyodide.ffi import JsNull`` for every argument cell, which
-outside Pyodide fails and is retried per cell; that alone costs more than all of xlpmo's
-work on a 1,000-project call. The stubbed figures are what the call costs where that import
-succeeds (xlwings Lite) or once xlwings caches it.
+``*_lite_s`` are timed with one xlwings check stubbed out by this script
+(:func:`jsnull_check_stubbed`): xlwings 0.37.8 tries ``from pyodide.ffi import JsNull`` for
+every argument cell, which outside Pyodide fails and is retried per cell (18.6 s of a
+1,000-project call before ``xlpmo_udfs`` learnt to skip it outside Pyodide). Both figures
+should now match; a gap means that guard in ``xlpmo_udfs.functions`` regressed.
 """
 
 from __future__ import annotations

@@ -173,7 +173,7 @@ def clean_values(values: np.ndarray) -> np.ndarray:
     if values.size == 0:
         return values
     values[(values == "") | (values != values)] = None  # x != x: NaN
-    kinds = pd.Series(_type_u(values).ravel())
+    kinds = pd.Series(_type_u(values).ravel(), copy=False)
     odd = ~kinds.isin(_PLAIN_TYPES).to_numpy().reshape(values.shape)
     if odd.any():  # convert each distinct value once (dates repeat a lot)
         codes, uniques = pd.factorize(values[odd], use_na_sentinel=False)

@@ -203,3 +203,23 @@ def test_scales_to_1000_projects_60_months():
     last = out.groupby("ProjectID", sort=False).Cumulative.last().astype(float)
     assert np.allclose(last.to_numpy(), eac.reindex(last.index).to_numpy())
     assert elapsed < 1.0
+
+
+def test_etc_of_float_noise_gives_no_forecast_rows():
+    """A finished project's EAC equals AC up to rounding (EAC = BAC/CPI): the remainder is
+    not money to spend, whichever way it rounds (forecast.ETC_NOISE, 1e-9 of the EAC)."""
+    ac = [("A", "2026-01", "", 333_333.33), ("A", "2026-02", "", 666_666.67)]
+    inputs = make_inputs(flat("A", months(1, 2), 500_000), ac, STATUS)
+    total = 333_333.33 + 666_666.67
+    for noise in (4.66e-10, -4.66e-10, 1e-4, -1e-4):
+        out = forecast_table(inputs, pd.Series({"A": total + noise}))
+        assert set(out.Kind) == {"Actual"}, noise
+        assert ym(out) == months(1, 3)
+    out = forecast_table(inputs, pd.Series({"A": total + 0.01}))  # a cent is money
+    fc = out[out.Kind == "Forecast"]
+    assert ym(fc) == ["2026-04"] and fc.Amount.tolist() == pytest.approx([0.01])
+    small = make_inputs(flat("B", months(1, 2), 1), [("B", "2026-01", "", 0.5)], STATUS)
+    out = forecast_table(small, pd.Series({"B": 0.5 + 2e-9}))  # below 1: 1e-9 absolute
+    assert ym(out[out.Kind == "Forecast"]) == ["2026-04"]
+    out = forecast_table(small, pd.Series({"B": 0.5 + 5e-10}))
+    assert set(out.Kind) == {"Actual"}

@@ -49,6 +49,10 @@ METHODS = ("RUNRATE", "LINEAR", "HOLT", "PLAN")
 BAND_METHODS = ("RUNRATE", "LINEAR", "HOLT")
 SHAPES = ("LINEAR", "FRONT", "BACK", "BELL")
 MAX_SPREAD_PERIODS = 60  # forecast_table: longest run-rate spread of an ETC beyond the plan
+#: forecast_table: an ETC = EAC − AC within this fraction of max(|EAC|, 1) is float noise, not
+#: money left to spend (a finished project's EAC = BAC/CPI = AC up to rounding: 4.7e-10 on
+#: an AC of about 1e6 gave a Forecast row or not depending on the 16th digit of the inputs)
+ETC_NOISE = 1e-9
 
 
 class Band(NamedTuple):
@@ -543,9 +547,12 @@ def forecast_table(inputs: Inputs, eac: pd.Series | None, confidence: float = 0.
          elapsed period yet and no usable EAC gets its remaining plan unscaled.
       3. run rate: it has planned months after the status period but no usable EAC -> the
          mean actual of its last 3 elapsed months (fewer when it has fewer) in each of them.
-      4. ETC beyond the plan: no planned months remain but ETC = EAC − AC is a non-zero
-         number -> ETC spread evenly over ceil(ETC/run rate) months (1 month when the run
-         rate is not positive; at most 60 months).
+      4. ETC beyond the plan: no planned months remain but ETC = EAC − AC is a number
+         other than 0 -> ETC spread evenly over ceil(ETC/run rate) months (1 month when the
+         run rate is not positive; at most 60 months). An ETC with
+         |ETC| <= :data:`ETC_NOISE` × max(|EAC|, 1) (1e-9 relative: rounding in EAC = BAC/CPI,
+         a thousandth of a cent on a million) counts as 0, so the rows do not depend on
+         float noise.
       Otherwise the project has no Forecast rows.
     - Cumulative: running total of Amount (an ``#N/A`` Amount makes the rest ``#N/A``).
     - Low/High: a band around **Cumulative** (not around Amount). Actual rows: Low = High =
@@ -622,7 +629,8 @@ def _sources(s: int, first: np.ndarray, plan_last: np.ndarray, bottom_last: np.n
     by_rate = has_plan & ~scaled & ~unscaled
     with np.errstate(invalid="ignore", divide="ignore"):
         etc = target - ac
-        spread = ~bottom & ~has_plan & usable & ~np.isnan(ac) & (etc != 0)
+        noise = np.abs(etc) <= ETC_NOISE * np.maximum(np.abs(target), 1.0)
+        spread = ~bottom & ~has_plan & usable & ~np.isnan(ac) & ~noise
         months = np.where((rate > 0) & (etc > 0), np.ceil(etc / rate), 1.0)
         months = np.clip(np.nan_to_num(months, nan=1.0), 1, MAX_SPREAD_PERIODS).astype(np.int64)
         factor = np.where(scaled, etc / np.where(remaining != 0, remaining, 1.0), 1.0)

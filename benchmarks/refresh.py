@@ -34,6 +34,10 @@ scans the same full-size ranges, so its cost per row does not depend on how many
 are). ``--lo-full`` recalculates the whole tracker instead (hours). The output says which
 was done. The LibreOffice time is ``calculateAll()`` alone; loading the file, which refresh's
 time includes (refresh reads, computes and writes the file), is not counted for LibreOffice.
+LibreOffice runs single-threaded and is timed in CPU seconds of soffice.bin (the wall time on
+an idle core, and steady on a shared machine): its default multi-threaded group calculation
+aborts a recalculation in which one formula group computes for over 10 minutes, which the
+full tracker's groups do; ``--lo-threaded`` keeps that default and times wall clock.
 
 LibreOffice: Debian 12 needs 25.2 from bookworm-backports (7.4 lacks functions used here):
 add ``deb http://deb.debian.org/debian bookworm-backports main`` to the apt sources, then

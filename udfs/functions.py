@@ -67,9 +67,10 @@ def _skip_per_cell_pyodide_import() -> bool:
     ``xlwings.pro._xlofficejs._is_jsnull``, which calls ``xlwings.utils.is_jsnull``, which
     runs ``from pyodide.ffi import JsNull`` for each cell. Outside Pyodide that import fails,
     and a failed import is not cached: Python searches sys.path again for every cell.
-    Measured on ``=PMO.EVM`` over 1,000 projects (296,136 argument cells, 2 cores under
-    load): 18.6-26.4 s per call as shipped, 0.64 s with the check answering False at once
-    (benchmarks/udfs.py; H9 findings and /work/brief/H12_figures.md). So, only on xlwings
+    Measured on ``=PMO.EVM`` over 1,000 projects (296,136 argument cells, 2 cores, shared):
+    18.6-26.4 s per call as shipped, 0.6 s with the check answering False at once, 0.23-0.36 s
+    once xlpmo's own argument handling was vectorised as well (benchmarks/udfs.py and
+    benchmarks/README.md, 2026-11-28). So, only on xlwings
     Server (``XLWINGS_ON_SERVER``: xlwings imported its Office.js engine) and only where
     no ``pyodide`` package can be imported, the per-cell check is replaced by
     :func:`_never_jsnull` (JsNull cannot exist there, so every answer stays the same).

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 
 from . import tables
@@ -51,6 +52,13 @@ def compute(inputs: Inputs, step: Step = _quiet) -> dict[str, pd.DataFrame]:
     ProjectIDs: the first tblProjects row counts (:func:`first_project_rows`).
     """
     inputs = first_project_rows(inputs)
+    # amounts near 1e308 overflow to inf in sums; that inf becomes an Excel error in the
+    # output, so numpy's RuntimeWarnings would only be noise on the user's terminal
+    with np.errstate(all="ignore"):
+        return _compute(inputs, step)
+
+
+def _compute(inputs: Inputs, step: Step) -> dict[str, pd.DataFrame]:
     out: dict[str, pd.DataFrame] = {}
     step("earned value")
     out[tables.EVM.name] = evm = evm_table(inputs)

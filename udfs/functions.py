@@ -16,7 +16,7 @@ spills the way its input runs) and ``err_to_str=True`` (an error cell arrives as
 worksheet values: Office.js turns error texts into real error values and dates into
 date-formatted numbers; in classic COM :func:`_out` wraps error texts as real COM error
 values (``VT_ERROR``) when pywin32 is there. Parameter names avoid VBA reserved words
-(``start_date``, not ``start``; see the H7 findings), because the classic add-in writes
+(``start_date``, not ``start``; see udfs/addin/README.md), because the classic add-in writes
 them into VBA.
 """
 

@@ -10,3 +10,13 @@ _CANDIDATES = (
     Path("/work/shared/corpus"),
 )
 CORPUS: Path = next((p for p in _CANDIDATES if p.is_dir()), _CANDIDATES[0])
+
+
+def print_summary(request: object, text: str) -> None:
+    """Print a results table past pytest's output capture (shown at the end of the run)."""
+    capman = request.config.pluginmanager.getplugin("capturemanager")  # type: ignore[attr-defined]
+    if capman is None:
+        print(text)
+        return
+    with capman.global_and_fixture_disabled():
+        print(text)

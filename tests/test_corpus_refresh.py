@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from corpus_paths import CORPUS
+from corpus_paths import CORPUS, print_summary
 from test_fuzz_refresh import check_read_back
 from test_ooxml_helpers import (
     _rels,
@@ -106,13 +106,7 @@ def summary(request: pytest.FixtureRequest) -> Any:
              f"{'secs':>5}  result"]
     lines += [f"{r[0][-66:]:<66} {r[1]:>5} {r[2]:>5} {r[3]:>4} {r[4]:>4} {r[5]:>3} "
               f"{r[6]:>5}  {r[7]}" for r in rows]
-    text = "\n".join(["", "corpus through the whole refresh:", *lines])
-    capman = request.config.pluginmanager.getplugin("capturemanager")
-    if capman is not None:
-        with capman.global_and_fixture_disabled():
-            print(text)
-    else:
-        print(text)
+    print_summary(request, "\n".join(["", "corpus through the whole refresh:", *lines]))
 
 
 @pytest.mark.skipif(not FILES, reason=f"no corpus at {CORPUS}")

@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from corpus_paths import CORPUS as CORPUS_DIR
+from corpus_paths import print_summary
 from test_ooxml_helpers import (
     frame,
     is_strict,
@@ -194,15 +195,10 @@ def _was_empty(path: Path, sheet: str, box: tuple[int, int, int, int]) -> bool:
 def summary(request: pytest.FixtureRequest) -> Any:
     rows: list[tuple[str, ...]] = []
     yield rows
-    capman = request.config.pluginmanager.getplugin("capturemanager")
     lines = [f"{'file':<72} {'kept':>5} {'rewr':>5} {'added':>5} {'rm':>3}  result"]
     lines += [f"{r[0][:72]:<72} {r[1]:>5} {r[2]:>5} {r[3]:>5} {r[4]:>3}  {r[5]}" for r in rows]
-    text = "\n".join(["", "corpus round trip (parts of the first write):", *lines])
-    if capman is not None:
-        with capman.global_and_fixture_disabled():
-            print(text)
-    else:
-        print(text)
+    print_summary(request, "\n".join(["", "corpus round trip (parts of the first write):",
+                                       *lines]))
 
 
 @pytest.mark.skipif(not FILES, reason=f"no corpus at {CORPUS}")

@@ -11,7 +11,7 @@ Measures what one recalculation costs in xlwings Lite / xlwings Server (Office.j
 
 Each call goes through ``xlwings.server.custom_functions_call`` (argument conversion, the
 adapter in ``xlpmo_udfs.functions``, result conversion) with the payload the Office.js
-add-in sends (/work/shared/notes/xlwings.md): every argument a list of rows, blanks as
+add-in sends: every argument a list of rows, blanks as
 ``""``, dates as Excel serial numbers. xlwings must be imported in server mode, so this
 script sets ``XLWINGS_ON_SERVER=true`` and ``XLWINGS_LICENSE_KEY=noncommercial`` (xlwings
 PRO's noncommercial licence, fine for benchmarks and tests) before importing it; run it as

@@ -59,3 +59,50 @@ def test_refresh_of_plain_sheets_succeeds_without_an_alert(tmp_path: Path) -> No
     assert any(row[2] == "Plan!C3" for row in checks[1:]), checks  # the 1e999 cell
     written = [v for v in written_values(run) if isinstance(v, str)]
     assert "'=cmd|' /C calc'!A0" in written and "=cmd|' /C calc'!A0" not in written
+
+
+def crowded_book(path: Path, blocker: str) -> Path:
+    """A book whose stale one-row tblEVM has something of the user's two rows below it:
+    a table (``blocker="table"``) or a typed note (``"text"``). Refresh needs four rows."""
+    import openpyxl
+    from test_udfs_server import _table
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Config"
+    _table(ws, "tblConfig", [["Setting", "Value"], ["StatusDate", dt.datetime(2026, 2, 28)]])
+    _table(wb.create_sheet("Projects"), "tblProjects", [
+        ["ProjectID", "ProjectName", "BAC"], ["P1", "Alpha", 100], ["P2", "Beta", 200],
+        ["P3", "Gamma", 300]])
+    _table(wb.create_sheet("Plan"), "tblPlan", [
+        ["ProjectID", "Period", "Planned"], ["P1", dt.datetime(2026, 1, 1), 100],
+        ["P2", dt.datetime(2026, 1, 1), 200], ["P3", dt.datetime(2026, 1, 1), 300]])
+    dash = wb.create_sheet("Dashboard")
+    evm = tables.EVM.column_names
+    _table(dash, "tblEVM", [evm, ["OLD", *[None] * (len(evm) - 1)]])
+    if blocker == "table":
+        _table(dash, "tblNotes", [["Note", "Owner"], ["keep me", "Ann"]], top=4, left=2)
+    else:
+        dash["C4"] = "keep me"
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("blocker, named", [("table", "the table tblNotes (B4:C5)"),
+                                            ("text", "non-empty cells Dashboard!C4")])
+def test_refresh_refuses_to_grow_a_table_over_the_users_cells(tmp_path: Path, blocker: str,
+                                                              named: str) -> None:
+    from test_udfs_server import book_payload, run_server
+
+    payload = book_payload(str(crowded_book(tmp_path / "crowded.xlsx", blocker)))
+    [run] = run_server([{"kind": "scripts", "payload": payload,
+                         "steps": [{"script": "refresh"}]}])
+    [step] = run["steps"]
+    assert "exception" not in step, step
+    alerts = [a["args"][0] for a in step["actions"] if a["func"] == "alert"]
+    assert len(alerts) == 1, step["actions"]
+    assert "nothing was written" in alerts[0]
+    assert "tblEVM needs Dashboard!A1:" in alerts[0] and named in alerts[0], alerts[0]
+    writes = [a["func"] for a in step["actions"] if a["func"] != "alert"]
+    assert writes == [], writes  # not even tblChecks: refused before the first write
+    assert run["payload"]["sheets"] == payload["sheets"]  # the book as it was

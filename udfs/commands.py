@@ -21,7 +21,9 @@ What the commands read and write:
 - outputs: values, never formulas, into the output Excel Tables, resized to the result (an
   Excel Table keeps at least one data row: an empty result leaves one blank row); a missing
   output table is created on its contract sheet (the sheet is added when missing), below
-  whatever the sheet already holds;
+  whatever the sheet already holds. A command's tables are written as one step
+  (:func:`write_tables`): if one would grow over another table or over non-empty cells
+  outside its own range, nothing is written and the message names those cells;
 - text that Excel would read as a formula, number or date (``=cmd``, ``0042``) is written
   with a leading apostrophe (:func:`xlpmo.importer.protect_text`), so it stays text.
 
@@ -37,6 +39,7 @@ import contextlib
 import datetime as dt
 import getpass
 import os
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -44,8 +47,10 @@ import pandas as pd
 import xlwings as xw
 
 from xlpmo import periods, tables
-from xlpmo.errors import XLError, XlpmoError
+from xlpmo.errors import XLError, XlpmoError, overwrite_refusal
 from xlpmo.importer import protect_text
+from xlpmo.ooxml.cells import CellRange
+from xlpmo.reader import quote_sheet
 
 ON_SERVER = getattr(xw.func, "__module__", "").startswith("xlwings.pro")
 IMPORT_SHEET = "Import"
@@ -155,17 +160,25 @@ def frame_cells(frame: pd.DataFrame) -> list[list[Any]]:
     return [list(map(str, frame.columns)), *frame.to_numpy(dtype=object).tolist()]
 
 
-def _sheet(book: Any, name: str) -> Any:
+def _find_sheet(book: Any, name: str) -> Any | None:
     for sheet in book.sheets:
         if sheet.name.lower() == name.lower():
             return sheet
+    return None
+
+
+def _sheet(book: Any, name: str) -> Any:
+    """The sheet called ``name``, added at the end of the book when missing."""
+    found = _find_sheet(book, name)
+    if found is not None:
+        return found
     return book.sheets.add(name=name, after=book.sheets[len(book.sheets) - 1])
 
 
 def _written_bottoms(book: Any) -> dict[str, int]:
-    """The last row each sheet got from :func:`write_table` in this run: a script's reads
-    do not see its own writes (xlwings Lite / Server), so two new tables on one new sheet
-    (tblEVM and tblPortfolio on Dashboard) were both placed at A1."""
+    """The last row each sheet (by lower-case name) got from :func:`write_tables` in this
+    run: a script's reads do not see its own writes (xlwings Lite / Server), so two new
+    tables on one new sheet (tblEVM and tblPortfolio on Dashboard) were both placed at A1."""
     memo = getattr(book, "_xlpmo_written_bottoms", None)
     if memo is None:
         memo = {}
@@ -174,65 +187,180 @@ def _written_bottoms(book: Any) -> dict[str, int]:
     return memo
 
 
-def _free_row(sheet: Any, written: int = 0) -> int:
-    """The first row of a free block on a sheet: 1 when it is empty, else two rows below
-    what it holds (its cells, its tables, and the rows ``written`` in this run)."""
+def _content_bottom(sheet: Any) -> int:
+    """The last row a sheet holds (its cells and its tables); 0 when it is empty."""
     used = sheet.used_range
-    values = _values(used)
-    bottom = written
-    if any(v is not None for row in values for v in row):
-        bottom = max(bottom, used.row + used.shape[0] - 1)
+    bottom = 0
+    if any(v is not None for row in _values(used) for v in row):
+        bottom = used.row + used.shape[0] - 1
     for table in sheet.tables:
         rng = table.range
         bottom = max(bottom, rng.row + rng.shape[0] - 1)
-    return 1 if bottom == 0 else bottom + 3
+    return bottom
 
 
-def write_table(book: Any, name: str, cells: list[list[Any]], sheet_name: str | None = None
-                ) -> Any:
-    """Write ``cells`` (header first) into the Excel Table ``name``, resizing it; create the
-    table (on ``sheet_name``) when the book has none. Values only."""
+def _range_of(rng: Any) -> CellRange:
+    return CellRange(rng.row, rng.column, rng.row + rng.shape[0] - 1,
+                     rng.column + rng.shape[1] - 1)
+
+
+@dataclass
+class Placement:
+    """Where one table's cells go: ``region`` on the sheet ``sheet_name`` (``sheet`` None
+    when the sheet is still to be added), into the Excel Table ``table`` (None: a new
+    table is added there)."""
+
+    name: str
+    rows: list[list[Any]]
+    sheet_name: str
+    sheet: Any | None
+    table: Any | None
+    region: CellRange
+
+    @property
+    def old(self) -> CellRange | None:
+        return None if self.table is None else _range_of(self.table.range)
+
+
+def plan_table(book: Any, name: str, cells: list[list[Any]], sheet_name: str | None = None,
+               planned: list[Placement] = ()) -> Placement:
+    """Where ``cells`` (header first) go: the Excel Table ``name`` resized from its top-left
+    cell, or a new table on ``sheet_name`` (default: its contract sheet) at column A, two
+    rows below what the sheet holds and what ``planned`` puts there."""
     rows = [[cell_value(v) for v in r] for r in cells]
-    width = len(rows[0])
     if len(rows) == 1:
-        rows.append([None] * width)  # an Excel Table keeps one data row
+        rows.append([None] * len(rows[0]))  # an Excel Table keeps one data row
+    height, width = len(rows), len(rows[0])
     table = find_table(book, name)
     if table is not None:
         sheet = table.parent
         top = table.range
+        region = CellRange(top.row, top.column, top.row + height - 1, top.column + width - 1)
+        return Placement(name, rows, sheet.name, sheet, table, region)
+    sheet_name = sheet_name or tables.spec(name).sheet
+    sheet = _find_sheet(book, sheet_name)
+    key = sheet_name.lower()
+    bottom = _written_bottoms(book).get(key, 0)
+    if sheet is not None:
+        bottom = max(bottom, _content_bottom(sheet))
+    for other in planned:
+        if other.sheet_name.lower() == key:
+            bottom = max(bottom, other.region.r2)
+    first = 1 if bottom == 0 else bottom + 3
+    return Placement(name, rows, sheet_name, sheet, None,
+                     CellRange(first, 1, first + height - 1, width))
+
+
+def placement_problems(place: Placement, earlier: list[Placement]) -> list[str]:
+    """What ``place`` would overwrite that is not its own: another table on its sheet (where
+    it is, or where an ``earlier`` placement of this run puts it) or non-empty cells
+    outside its table's current range."""
+    where = f"{place.name} needs {quote_sheet(place.sheet_name)}!{place.region}"
+    try:
+        place.region.check_bounds(where)
+    except XlpmoError as exc:
+        return [str(exc)]
+    problems = []
+    if place.sheet is not None:
+        for other in place.sheet.tables:
+            if place.table is not None and other.name.lower() == place.table.name.lower():
+                continue
+            rng = _range_of(other.range)
+            if rng.intersects(place.region):
+                problems.append(f"the table {other.name} ({rng})")
+        taken = [cell for area in _new_ground(place.region, place.old)
+                 for cell in _occupied(place.sheet, area)]
+        if taken:
+            more = f" and {len(taken) - 8} more" if len(taken) > 8 else ""
+            problems.append("non-empty cells " + ", ".join(
+                f"{quote_sheet(place.sheet_name)}!{c}" for c in taken[:8]) + more)
+    for other in earlier:
+        if (other.name.lower() != place.name.lower()
+                and other.sheet_name.lower() == place.sheet_name.lower()
+                and other.region.intersects(place.region)):
+            problems.append(f"the table {other.name} ({other.region}, after this run)")
+    if not problems:
+        return []
+    return [overwrite_refusal(where, problems, "run the command again")]
+
+
+def _new_ground(region: CellRange, old: CellRange | None) -> list[CellRange]:
+    """The parts of ``region`` outside ``old`` (a table's current range, same top-left)."""
+    if old is None:
+        return [region]
+    areas = []
+    if region.r2 > old.r2:
+        areas.append(CellRange(old.r2 + 1, region.c1, region.r2, region.c2))
+    if region.c2 > old.c2:
+        areas.append(CellRange(region.r1, old.c2 + 1, min(region.r2, old.r2), region.c2))
+    return areas
+
+
+def _occupied(sheet: Any, area: CellRange) -> list[CellRange]:
+    """The non-empty cells of ``area`` on ``sheet``, as one-cell ranges."""
+    grid = _values(sheet.range((area.r1, area.c1), (area.r2, area.c2)))
+    return [CellRange(area.r1 + i, area.c1 + j, area.r1 + i, area.c1 + j)
+            for i, row in enumerate(grid) for j, v in enumerate(row) if v not in (None, "")]
+
+
+def write_tables(book: Any, jobs: list[tuple[str, list[list[Any]], str | None]]) -> list[Any]:
+    """Write several tables as one step: ``(name, cells with header, sheet)`` each, into
+    the Excel Table ``name`` (resized) or a new one (see :func:`plan_table`). Values only.
+
+    Every placement is checked before the first cell is written: when one would overwrite
+    another table or cells outside its own table, nothing is written and
+    :class:`XlpmoError` names the cells (as the file writer refuses it).
+    """
+    planned: list[Placement] = []
+    for name, cells, sheet_name in jobs:
+        planned.append(plan_table(book, name, cells, sheet_name, planned))
+    problems = [p for i, place in enumerate(planned)
+                for p in placement_problems(place, planned[:i])]
+    if problems:
+        raise XlpmoError("nothing was written: " + " ".join(problems))
+    return [_apply(book, place) for place in planned]
+
+
+def _apply(book: Any, place: Placement) -> Any:
+    region = place.region
+    if place.table is not None:
+        sheet, table, old = place.sheet, place.table, place.old
         body = table.data_body_range
         if body is not None:
             body.clear_contents()
-        old_width = top.shape[1]
-        target = sheet.range((top.row, top.column),
-                             (top.row + len(rows) - 1, top.column + width - 1))
+        target = sheet.range((region.r1, region.c1), (region.r2, region.c2))
         table.resize(target)
-        if old_width > width:  # columns beyond the contract's: cleared, not kept stale
-            sheet.range((top.row, top.column + width),
-                        (top.row + top.shape[0] - 1, top.column + old_width - 1)).clear_contents()
-        target.value = rows
-        _note_bottom(book, sheet, top.row + len(rows) - 1)
-        return table
-    sheet = _sheet(book, sheet_name or tables.spec(name).sheet)
-    first = _free_row(sheet, _written_bottoms(book).get(sheet.name, 0))
-    target = sheet.range((first, 1), (first + len(rows) - 1, width))
-    target.value = rows
-    _note_bottom(book, sheet, first + len(rows) - 1)
-    return sheet.tables.add(source=target, name=name, has_headers=True)
-
-
-def _note_bottom(book: Any, sheet: Any, row: int) -> None:
+        if old.c2 > region.c2:  # columns beyond the contract's: cleared, not kept stale
+            sheet.range((old.r1, region.c2 + 1), (old.r2, old.c2)).clear_contents()
+        target.value = place.rows
+    else:
+        sheet = _sheet(book, place.sheet_name)
+        target = sheet.range((region.r1, region.c1), (region.r2, region.c2))
+        target.value = place.rows
+        table = sheet.tables.add(source=target, name=place.name, has_headers=True)
     memo = _written_bottoms(book)
-    memo[sheet.name] = max(memo.get(sheet.name, 0), row)
+    key = place.sheet_name.lower()
+    memo[key] = max(memo.get(key, 0), region.r2)
+    return table
 
 
-def write_output(book: Any, frame: pd.DataFrame, spec: tables.TableSpec) -> Any:
-    return write_table(book, spec.name, frame_cells(frame[spec.column_names]), spec.sheet)
+def write_table(book: Any, name: str, cells: list[list[Any]], sheet_name: str | None = None
+                ) -> Any:
+    """:func:`write_tables` for one table."""
+    return write_tables(book, [(name, cells, sheet_name)])[0]
 
 
-def set_settings(book: Any, settings: dict[str, Any]) -> None:
-    """Write tblConfig settings (their Value cells), adding rows for missing ones; one
-    write of the whole table, as a script's reads do not see its own earlier writes."""
+def output_job(frame: pd.DataFrame, spec: tables.TableSpec
+               ) -> tuple[str, list[list[Any]], str | None]:
+    """The :func:`write_tables` job of one output table."""
+    return spec.name, frame_cells(frame[spec.column_names]), spec.sheet
+
+
+def settings_job(book: Any, settings: dict[str, Any]
+                 ) -> tuple[str, list[list[Any]], str | None]:
+    """The :func:`write_tables` job that sets tblConfig settings (their Value cells),
+    adding rows for missing ones: the whole table, as a script's reads do not see its own
+    earlier writes."""
     table = find_table(book, tables.CONFIG.name)
     if table is None:
         raise XlpmoError("the workbook has no tblConfig table")
@@ -250,7 +378,7 @@ def set_settings(book: Any, settings: dict[str, Any]) -> None:
         new = [None] * len(header)
         new[s_col], new[v_col] = name, value
         rows.append(new)
-    write_table(book, tables.CONFIG.name, [values[0], *rows])
+    return tables.CONFIG.name, [values[0], *rows], None
 
 
 def _user() -> str:
@@ -285,15 +413,16 @@ def run_refresh(book: Any) -> dict[str, pd.DataFrame]:
 
     inputs, findings, _raw = load_inputs(book)
     missing = [n for n, s in tables.INPUTS.items() if s.required and not inputs.has(n)]
-    write_output(book, checks_table(findings), tables.CHECKS)
+    checks = output_job(checks_table(findings), tables.CHECKS)
     if missing:
+        write_tables(book, [checks])
         raise XlpmoError(f"cannot refresh: required table(s) {', '.join(missing)} missing "
                          "(see tblChecks)")
     outputs = compute(inputs)
-    for name, frame in outputs.items():
-        write_output(book, frame, tables.spec(name))
+    jobs = [checks, *(output_job(frame, tables.spec(name)) for name, frame in outputs.items())]
     if find_table(book, tables.CONFIG.name) is not None:  # a plain Config sheet: no stamps
-        set_settings(book, {"LastRefreshed": _now(), "RefreshedBy": _user()})
+        jobs.append(settings_job(book, {"LastRefreshed": _now(), "RefreshedBy": _user()}))
+    write_tables(book, jobs)
     return outputs
 
 
@@ -315,7 +444,7 @@ def run_validate(book: Any) -> list[Any]:
     from xlpmo.validate import checks_table
 
     _inputs, findings, _raw = load_inputs(book)
-    write_output(book, checks_table(findings), tables.CHECKS)
+    write_tables(book, [output_job(checks_table(findings), tables.CHECKS)])
     where = first_problem_cell(findings)
     if where is not None:
         sheet = _sheet(book, where[0])
@@ -351,9 +480,9 @@ def run_close_period(book: Any) -> pd.Timestamp:
     if old is not None and len(old):
         kept = [r for r in old.rows if any(c is not None for c in r)]
         cells = [cells[0], *kept, *cells[1:]]
-    write_table(book, tables.HISTORY.name, cells, tables.HISTORY.sheet)
     status = next_month_end(inputs.settings.StatusDate)
-    set_settings(book, {"StatusDate": status.to_pydatetime()})
+    write_tables(book, [(tables.HISTORY.name, cells, tables.HISTORY.sheet),
+                        settings_job(book, {"StatusDate": status.to_pydatetime()})])
     return status
 
 
@@ -446,8 +575,9 @@ def run_new_project(book: Any, project_id: str | None = None, project_name: str 
         if v is None and template is not None and h in ("portfolio", "manager", "status"):
             v = template[j]
         new.append(v)
-    write_table(book, tables.PROJECTS.name, [header, *rows, new])
-    _add_plan_rows(book, project_id, given["baselinestart"], given["baselinefinish"])
+    jobs = [(tables.PROJECTS.name, [header, *rows, new], None)]
+    plan = _plan_rows_job(book, project_id, given["baselinestart"], given["baselinefinish"])
+    write_tables(book, jobs if plan is None else [*jobs, plan])
     return project_id
 
 
@@ -487,10 +617,13 @@ def _selected_row(book: Any, table: Any, values: list[list[Any]]) -> list[Any] |
     return None
 
 
-def _add_plan_rows(book: Any, project_id: str, start: Any, finish: Any) -> None:
+def _plan_rows_job(book: Any, project_id: str, start: Any, finish: Any
+                   ) -> tuple[str, list[list[Any]], str | None] | None:
+    """The tblPlan job for a new project: wide tblPlan one row with the ID, long tblPlan a
+    row per month from start to finish; None without tblPlan (or dates for a long one)."""
     plan = find_table(book, tables.PLAN.name)
     if plan is None:
-        return
+        return None
     values = _values(plan.range)
     header = values[0]
     norm = [str(h or "").strip().lower() for h in header]
@@ -508,8 +641,9 @@ def _add_plan_rows(book: Any, project_id: str, start: Any, finish: Any) -> None:
             row[pid] = project_id
             row[norm.index("period")] = month.to_pydatetime()
             new_rows.append(row)
-    if new_rows:
-        write_table(book, tables.PLAN.name, [header, *rows, *new_rows])
+    if not new_rows:
+        return None
+    return tables.PLAN.name, [header, *rows, *new_rows], None
 
 
 def run_report(book: Any) -> list[str]:

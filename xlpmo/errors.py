@@ -49,6 +49,16 @@ class XlpmoError(Exception):
     """An error with a message meant for the user (no traceback is shown)."""
 
 
+def overwrite_refusal(where: str, problems: list[str], again: str = "refresh again") -> str:
+    """The message refusing output that would land on cells that are not its own.
+
+    ``where`` says what needs which cells (``"tblEVM needs Dashboard!M25:AK40"``),
+    ``problems`` what is in the way (``"the table tblNotes (M30:N32)"``).
+    """
+    return (f"{where}, which would overwrite " + "; ".join(problems)
+            + f". Clear or move them (or move the table), then {again}.")
+
+
 SEVERITIES = ("Error", "Warning", "Info")
 MAX_MESSAGE = 1000  # characters of a finding's message; a cell holds 32,767
 

@@ -64,7 +64,7 @@ import numpy as np
 import pandas as pd
 
 from . import tables as contract
-from .errors import XlpmoError
+from .errors import XlpmoError, overwrite_refusal
 from .ooxml.cells import CellRange, cell_ref, escape_text
 from .ooxml.follow import Followed, Resize
 from .ooxml.render import ColumnStyle, render_column, render_header, render_value
@@ -305,8 +305,7 @@ def _conflicts(job: Job, book: Book, planned: dict[str, CellRange]) -> list[str]
             problems.append(f"the array/spill range of {anchor} ({rng})")
     if not problems:
         return []
-    return [f"{where}, which would overwrite " + "; ".join(problems)
-            + ". Clear or move them (or move the table), then refresh again."]
+    return [overwrite_refusal(where, problems)]
 
 
 def _place_new(job: Job, book: Book, planned: dict[str, CellRange],

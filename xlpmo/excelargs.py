@@ -646,12 +646,17 @@ _to_excel_u = np.frompyfunc(to_excel, 1, 1)
 
 
 def excel_function(func: F) -> F:
-    """Make a catalogue function Excel-safe: never raises, returns worksheet values."""
+    """Make a catalogue function Excel-safe: never raises, returns worksheet values.
+
+    numpy's floating-point warnings are silenced: an overflow or 0/0 becomes inf/NaN, which
+    :func:`to_excel` turns into the Excel error value the cell shows.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return to_excel(func(*args, **kwargs))
+            with np.errstate(all="ignore"):
+                return to_excel(func(*args, **kwargs))
         except ArgError as exc:
             return exc.error.value
         except Exception:  # a bug or an input no rule foresaw: an error value, no traceback

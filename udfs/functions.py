@@ -330,9 +330,13 @@ def PMO_PERT(optimistic, likely, pessimistic, probability=None):
 
 @pmo_function(pmo.FORECASTTABLE, plan=_table("tblPlan"), actuals=_table("tblActuals"),
               forecast=_table("tblForecast"), status_date=_STATUS, config=_CONFIG,
-              header=_HEADER)
-def PMO_FORECASTTABLE(plan, actuals, forecast, status_date=None, config=None, header=True):
-    return _out(pmo.FORECASTTABLE(plan, actuals, forecast, status_date, config, header))
+              projects=_table("tblProjects") + " (optional: with progress, scales the plan "
+              "to the EAC as Refresh does)",
+              progress=_table("tblProgress") + " (optional)", header=_HEADER)
+def PMO_FORECASTTABLE(plan, actuals, forecast, status_date=None, config=None, projects=None,
+                      progress=None, header=True):
+    return _out(pmo.FORECASTTABLE(plan, actuals, forecast, status_date, config, projects,
+                                  progress, header))
 
 
 # -- resources and utilisation --------------------------------------------------------------

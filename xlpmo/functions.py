@@ -474,20 +474,32 @@ def PERT(optimistic: Any, likely: Any, pessimistic: Any, probability: Any = None
 
 @fn
 def FORECASTTABLE(plan: Any, actuals: Any, forecast: Any, status_date: Any = None,
-                  config: Any = None, header: Any = True) -> Any:
+                  config: Any = None, projects: Any = None, progress: Any = None,
+                  header: Any = True) -> Any:
     """The tblForecastOut table: actual and forecast spend per project and period with bands.
 
-    plan, actuals, forecast (and optional config): whole Excel Tables with their header
-    rows. Without tblProjects/tblProgress there is no EAC to steer by, so the bottom-up
-    forecast or the plan carries the future (:func:`xlpmo.forecast.forecast_table`).
+    plan, actuals, forecast (and optional config, projects, progress): whole Excel Tables
+    with their header rows. With projects and progress (tblProjects, tblProgress) the
+    remaining plan is scaled to each project's EAC from the earned-value engine, so the
+    result is Refresh's tblForecastOut; without them there is no EAC to steer by, and the
+    bottom-up forecast, the unscaled plan or a run rate carries the future
+    (:func:`xlpmo.forecast.forecast_table`).
     """
+    from .evm import evm_table
     from .forecast import forecast_table
+    from .tracker import eac_by_project, first_project_rows
 
     inputs = _inputs(status_date, config,
                      tblPlan=_raw_table(tables.PLAN.name, plan),
                      tblActuals=_raw_table(tables.ACTUALS.name, actuals, required=False),
-                     tblForecast=_raw_table(tables.FORECAST.name, forecast, required=False))
-    return _table_result(forecast_table(inputs, None), header)
+                     tblForecast=_raw_table(tables.FORECAST.name, forecast, required=False),
+                     tblProjects=_raw_table(tables.PROJECTS.name, projects, required=False),
+                     tblProgress=_raw_table(tables.PROGRESS.name, progress, required=False))
+    eac = None
+    if inputs.has(tables.PROJECTS.name):
+        inputs = first_project_rows(inputs)
+        eac = eac_by_project(evm_table(inputs))
+    return _table_result(forecast_table(inputs, eac), header)
 
 
 # -- resources and utilisation --------------------------------------------------------------

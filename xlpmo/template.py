@@ -400,8 +400,9 @@ LIVE_EXAMPLES = (
     LiveExample("VARTABLE", "tblPlan[#All],tblActuals[#All],,tblConfig[#All]",
                 "The whole tblVariance table.", spill=True, live=False),
     LiveExample("FORECASTTABLE",
-                "tblPlan[#All],tblActuals[#All],tblForecast[#All],,tblConfig[#All]",
-                "The whole tblForecastOut table.", spill=True, live=False),
+                "tblPlan[#All],tblActuals[#All],tblForecast[#All],,tblConfig[#All],"
+                "tblProjects[#All],tblProgress[#All]",
+                "The whole tblForecastOut table (scaled to each EAC).", spill=True, live=False),
     LiveExample("UTILTABLE",
                 "tblResources[#All],tblTimesheets[#All],tblAllocations[#All],"
                 "tblHolidays[#All],tblLeave[#All],,tblConfig[#All]",

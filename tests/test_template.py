@@ -349,6 +349,29 @@ def test_live_sheet_stores_office_js_functions_as_dynamic_arrays():
     assert "_xlfn._xldudf" not in xml and "PMO._xlfn" not in xml
 
 
+def test_udf_prefix_follows_the_ids_excel_saved_for_xlwings_custom_functions():
+    """Excel lists the Office.js custom functions a workbook uses in its web-extension part
+    as ``_xldudf_<NAMESPACE>_<NAME>``: in xlwings' own Excel-saved test workbook (corpus)
+    HELLO of namespace XLWINGS is ``_xldudf_XLWINGS_HELLO``. UDF_PREFIX is that form for
+    the namespace PMO."""
+    import zipfile
+
+    from corpus_paths import CORPUS
+
+    from xlpmo.template import UDF_PREFIX
+
+    saved = CORPUS / "xlwings__tests_udfs_udf_tests.xlsm"
+    if not saved.exists():
+        pytest.skip("shared/corpus is not beside the checkout")
+    with zipfile.ZipFile(saved) as z:
+        xml = z.read("xl/webextensions/webextension1.xml").decode()
+    ids = re.findall(r"<we:customFunctionIds>([^<]+)</we:customFunctionIds>", xml)
+    assert "_xldudf_XLWINGS_HELLO" in ids
+    assert all(re.fullmatch(r"_xldudf_XLWINGS_[A-Z_]+", i) for i in ids), ids
+    namespace = pytest.importorskip("xlpmo_udfs.functions").NAMESPACE
+    assert f"_xldudf_{namespace}_" == UDF_PREFIX
+
+
 def test_live_sheet_shows_every_catalogue_function(book):
     catalogue = pytest.importorskip("xlpmo_udfs.catalogue").catalogue()
     shown = {c.value for row in book["Live"].iter_rows(max_col=2) for c in row

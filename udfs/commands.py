@@ -39,6 +39,7 @@ import contextlib
 import datetime as dt
 import getpass
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -223,7 +224,7 @@ class Placement:
 
 
 def plan_table(book: Any, name: str, cells: list[list[Any]], sheet_name: str | None = None,
-               planned: list[Placement] = ()) -> Placement:
+               planned: Sequence[Placement] = ()) -> Placement:
     """Where ``cells`` (header first) go: the Excel Table ``name`` resized from its top-left
     cell, or a new table on ``sheet_name`` (default: its contract sheet) at column A, two
     rows below what the sheet holds and what ``planned`` puts there."""
@@ -251,7 +252,7 @@ def plan_table(book: Any, name: str, cells: list[list[Any]], sheet_name: str | N
                      CellRange(first, 1, first + height - 1, width))
 
 
-def placement_problems(place: Placement, earlier: list[Placement]) -> list[str]:
+def placement_problems(place: Placement, earlier: Sequence[Placement]) -> list[str]:
     """What ``place`` would overwrite that is not its own: another table on its sheet (where
     it is, or where an ``earlier`` placement of this run puts it) or non-empty cells
     outside its table's current range."""

@@ -126,8 +126,8 @@ def test_compound_file_roundtrips_with_olefile(sizes: dict[str, int], seed: int)
     names_upper: set[str] = set()
     streams = {}
     for i, (name, size) in enumerate(sizes.items()):
-        if name.upper() in names_upper:  # names are case-insensitive in a compound file
-            continue
+        if name.upper() in names_upper | {"VBA"}:  # names are case-insensitive in a
+            continue  # compound file; VBA is the storage of every second stream
         names_upper.add(name.upper())
         path = f"VBA/{name}" if i % 2 else name
         streams[path] = rng.randbytes(size)
@@ -139,6 +139,16 @@ def test_compound_file_roundtrips_with_olefile(sizes: dict[str, int], seed: int)
     listed = {"/".join(p) for p in ole.listdir(streams=True, storages=False)}
     assert listed == set(streams)
     check_red_black(ole)
+
+
+@pytest.mark.parametrize("streams, message", [
+    ({"VBA/dir": b"1", "vba": b"2"}, "has the name of a storage \\('VBA'\\)"),
+    ({"Module1": b"1", "MODULE1": b"2"}, "has the name of another stream"),
+    ({"vba": b"1", "VBA/dir": b"2"}, "'VBA' is both a stream and a storage"),
+])
+def test_compound_file_refuses_names_that_clash_ignoring_case(streams, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        cfb.compound_file(streams)
 
 
 def test_compound_file_refuses_long_names() -> None:

@@ -29,7 +29,7 @@ class _Entry:
     name: str
     kind: int
     data: bytes = b""
-    children: dict[str, _Entry] = field(default_factory=dict)
+    children: dict[str, _Entry] = field(default_factory=dict)  # by upper-case name
     sid: int = 0
     left: int = NOSTREAM
     right: int = NOSTREAM
@@ -82,13 +82,15 @@ def _entries(streams: Mapping[str, bytes]) -> list[_Entry]:
     for path, data in streams.items():
         *storages, name = path.split("/")
         node = root
-        for storage in storages:
-            node = node.children.setdefault(storage, _Entry(storage, _STORAGE))
+        for storage in storages:  # names compare case-insensitively in a compound file
+            node = node.children.setdefault(storage.upper(), _Entry(storage, _STORAGE))
             if node.kind != _STORAGE:
                 raise ValueError(f"{storage!r} is both a stream and a storage")
-        if name in node.children:
-            raise ValueError(f"duplicate stream {path!r}")
-        node.children[name] = _Entry(name, _STREAM, bytes(data))
+        taken = node.children.get(name.upper())
+        if taken is not None:
+            what = "a storage" if taken.kind == _STORAGE else "another stream"
+            raise ValueError(f"stream {path!r} has the name of {what} ({taken.name!r})")
+        node.children[name.upper()] = _Entry(name, _STREAM, bytes(data))
     order: list[_Entry] = []
 
     def number(entry: _Entry) -> None:

@@ -80,6 +80,16 @@ def sheets_in_zip(path: Path) -> dict[str, tuple[str, str]]:
         return out
 
 
+def app_part_if_sheets_added(before: Path, after: Path) -> set[str]:
+    """The extended-properties part (docProps/app.xml), which lists the sheet names, when
+    ``after`` has sheets ``before`` lacks (the writer adds their names), else nothing."""
+    if set(sheets_in_zip(after)) <= set(sheets_in_zip(before)):
+        return set()
+    with zipfile.ZipFile(after) as z:
+        return {part for kind, part in _rels(z, "").values()
+                if kind in ("extended-properties", "extendedProperties")}
+
+
 def tables_in_zip(path: Path) -> dict[str, TableInfo]:
     """Every Excel Table of the package, found through the relationships."""
     out = {}

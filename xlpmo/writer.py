@@ -13,6 +13,8 @@ Parts it may rewrite (listed in :attr:`WriteReport.rewritten`):
 - ``xl/workbook.xml`` (a new sheet, ``calcPr fullCalcOnLoad="1"``), its rels (new sheet,
   calcChain removed), ``[Content_Types].xml`` (new parts, calcChain removed);
 - ``xl/styles.xml`` when a number format style must be added;
+- ``docProps/app.xml`` when it adds sheets: their names join the list of worksheet names
+  (:mod:`xlpmo.ooxml.docprops`);
 - chart parts (``xl/charts/chart*.xml``, on any sheet or chartsheet) with a series over a
   resized table column, and ``xl/workbook.xml`` for a defined name over one (see below).
 

@@ -14,6 +14,7 @@ from lxml import etree
 
 from ..errors import XlpmoError
 from .cells import CellRange
+from .docprops import record_added_sheets
 from .follow import Followed, Resize, follow_chart, follow_defined_names, follow_sheet_ranges
 from .package import ContentTypes, Package, Relationships, office_document, parse_xml
 from .sheet import WORKSHEET_CONTENT_TYPE, Worksheet, new_worksheet_xml, shared_string_texts
@@ -56,6 +57,7 @@ class Book:
         self.content_types = ContentTypes(self.pkg)
         self.dirty = False
         self.sheets = self._read_sheets()
+        self.added_sheets: list[str] = []  # names of the worksheets add_worksheet made
         props = self.root.find(self._q("workbookPr"))
         self.date1904 = props is not None and props.get("date1904") in ("1", "true")
         self._worksheets: dict[str, Worksheet] = {}
@@ -178,6 +180,7 @@ class Book:
         self.content_types.set_override(part, WORKSHEET_CONTENT_TYPE)
         entry = SheetEntry(name, sheet_id, rid, "worksheet", part)
         self.sheets.append(entry)
+        self.added_sheets.append(name)
         self.dirty = True
         return entry
 
@@ -310,6 +313,11 @@ class Book:
             self._styles.save(self.content_types, self.rels)
         if self.dirty:
             self.pkg.set_xml(self.part, self.tree)
+        if self.added_sheets:
+            added = set(self.added_sheets)
+            record_added_sheets(self.pkg, [s.name for s in self.sheets
+                                           if s.kind == "worksheet" and s.name not in added],
+                                self.added_sheets)
         self.rels.save()
         self.content_types.save()
         return formulas_changed

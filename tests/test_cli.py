@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -163,3 +164,20 @@ def test_console_script_entry_point(tmp_path: Path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "0 error(s)" in proc.stdout
+
+
+def test_functions_lists_the_catalogue_with_optional_arguments_bracketed(capsys):
+    import xlpmo.functions as pmo
+
+    assert main(["functions"]) == 0
+    text = capsys.readouterr().out
+    heads = [line for line in text.splitlines() if not line.startswith(" ")]
+    assert [h.split("(")[0] for h in heads] == [f"PMO.{n}" for n in pmo.__all__]
+    assert ("PMO.EAC(bac, ev, ac, [method], [pv], [weight], [etc])  classic: PMO_EAC"
+            in heads), heads
+    assert main(["functions", "--json"]) == 0
+    entries = json.loads(capsys.readouterr().out)
+    cpi = next(e for e in entries if e["name"] == "CPI")
+    assert cpi["classic_name"] == "PMO_CPI" and not any(p["optional"]
+                                                        for p in cpi["parameters"])
+

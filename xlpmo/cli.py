@@ -150,8 +150,10 @@ def cmd_functions(args: argparse.Namespace) -> int:
         print(json.dumps(entries, indent=2))
         return EXIT_OK
     for e in entries:
-        params = ", ".join(p["name"] for p in e["parameters"])
-        print(f"PMO.{e['name']}({params})\n    {e['description']}")
+        params = ", ".join(f"[{p['name']}]" if p["optional"] else p["name"]
+                           for p in e["parameters"])
+        print(f"{e['excel_name']}({params})  classic: {e['classic_name']}\n"
+              f"    {e['description']}")
     return EXIT_OK
 
 

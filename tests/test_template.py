@@ -157,8 +157,15 @@ def test_tables_can_grow_down_and_wide_tables_right(book):
 
 def test_charts_sit_above_the_dashboard_tables():
     drawing = etree.fromstring(_parts(TEMPLATE)["xl/drawings/drawing1.xml"])
-    rows = [int(r) for r in drawing.xpath("//xdr:to/xdr:row/text()", namespaces=NS)]
+    anchors = drawing.xpath("//xdr:twoCellAnchor", namespaces=NS)
+    charts = [a for a in anchors if a.find("xdr:graphicFrame", NS) is not None]
+    rows = [int(a.find("xdr:to/xdr:row", NS).text) for a in charts]
     assert len(rows) == 3 and max(rows) < DASH_TABLE_ROW - 1
+    # the script buttons (text boxes) sit above the charts
+    first_chart_row = min(int(a.find("xdr:from/xdr:row", NS).text) for a in charts)
+    buttons = [a for a in anchors if a.find("xdr:sp", NS) is not None]
+    assert len(buttons) == 3
+    assert all(int(a.find("xdr:to/xdr:row", NS).text) < first_chart_row for a in buttons)
 
 
 def test_dashboard_charts_sit_side_by_side():
@@ -186,7 +193,8 @@ def test_dashboard_charts_sit_side_by_side():
 
     drawing = etree.fromstring(parts["xl/drawings/drawing1.xml"])
     extents = [(x(a.find("xdr:from", NS)), x(a.find("xdr:to", NS)))
-               for a in drawing.iterfind("xdr:twoCellAnchor", NS)]
+               for a in drawing.iterfind("xdr:twoCellAnchor", NS)
+               if a.find("xdr:graphicFrame", NS) is not None]
     assert len(extents) == 3
     extents.sort()
     for (_, right), (left, _) in itertools.pairwise(extents):
@@ -347,6 +355,35 @@ def test_live_sheet_stores_office_js_functions_as_dynamic_arrays():
                         r"_xldudf_PMO_([A-Z]+)\(", xml)
     assert sorted(set(stored)) == sorted({x.name for x in LIVE_EXAMPLES if x.live})
     assert "_xlfn._xldudf" not in xml and "PMO._xlfn" not in xml
+
+
+def test_dashboard_buttons_are_named_shapes_linked_to_the_cells_they_cover():
+    """Each sheet button (xlpmo.sheetbuttons) is a shape of its name on Dashboard whose
+    hyperlink selects the cell under its top-left corner, as xlwings' sheet buttons need."""
+    from xlpmo import sheetbuttons
+
+    parts = _parts(TEMPLATE)
+    names = etree.fromstring(parts["xl/workbook.xml"]).xpath("//m:sheet/@name", namespaces=NS)
+    sheet = f"xl/worksheets/sheet{names.index(sheetbuttons.SHEET) + 1}.xml"
+    [drawing] = re.findall(r'Target="../drawings/(drawing\d+\.xml)"',
+                           parts[sheet.replace("worksheets/", "worksheets/_rels/") + ".rels"]
+                           .decode())
+    xml = parts[f"xl/drawings/{drawing}"].decode()
+    rels = dict(re.findall(r'Id="(rId\d+)"[^>]*Target="([^"]+)"',
+                           parts[f"xl/drawings/_rels/{drawing}.rels"].decode()))
+    anchors = re.findall(r"<xdr:twoCellAnchor.*?</xdr:twoCellAnchor>", xml, re.S)
+    found = {}
+    for anchor in anchors:
+        m = re.search(r'<xdr:cNvPr id="\d+" name="([^"]+)"><a:hlinkClick [^>]*r:id="(rId\d+)"',
+                      anchor)
+        if m:
+            col, row = (int(x) for x in re.search(
+                r"<xdr:from><xdr:col>(\d+)</xdr:col>.*?<xdr:row>(\d+)</xdr:row>", anchor).groups())
+            found[m[1]] = (rels[m[2]], col, row)
+    assert found == {b.shape: (f"#{sheetbuttons.SHEET}!{b.cell}", b.col, b.row)
+                     for b in sheetbuttons.BUTTONS}
+    for b in sheetbuttons.BUTTONS:  # the cell under the shape is the cell in its name
+        assert f"{chr(ord('A') + b.col)}{b.row + 1}" == b.cell
 
 
 def test_udf_prefix_follows_the_ids_excel_saved_for_xlwings_custom_functions():

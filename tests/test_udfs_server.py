@@ -431,6 +431,19 @@ def test_meta_lists_the_six_scripts(server):
                        "new_project": "New project", "report": "Report"}
 
 
+def test_dashboard_buttons_run_refresh_validate_and_report(server):
+    """xlwings registers a sheet button from the script's ``button`` reference: the
+    template's shape name and the cell its hyperlink selects (test_template checks the
+    shapes)."""
+    buttons = {s["name"]: (s["button"], s["show_taskpane"]) for s in server["meta"]["scripts"]}
+    assert buttons == {
+        "Refresh": ("[xlpmo_refresh]Dashboard!F3", True),
+        "Validate": ("[xlpmo_validate]Dashboard!H3", True),
+        "Report": ("[xlpmo_report]Dashboard!J3", True),
+        "Import actuals": (None, None), "Close period": (None, None), "New project": (None, None),
+    }
+
+
 def test_catalogue_comes_from_xlwings_and_matches_the_plain_one(server):
     from xlpmo_udfs.catalogue import catalogue
 

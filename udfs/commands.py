@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 import xlwings as xw
 
-from xlpmo import periods, tables
+from xlpmo import periods, sheetbuttons, tables
 from xlpmo.errors import XLError, XlpmoError, overwrite_refusal
 from xlpmo.importer import protect_text
 from xlpmo.ooxml.cells import CellRange
@@ -59,11 +59,15 @@ REPORT_SHEET = "Report"
 
 
 def _script(name: str):
-    """``xw.script(name=...)`` for xlwings Lite / Server; a no-op elsewhere (classic COM
+    """``xw.script(name=...)`` for xlwings Lite / Server, with the Dashboard button of the
+    template when it has one (:mod:`xlpmo.sheetbuttons`); a no-op elsewhere (classic COM
     would register the function as a VBA Sub, which no ribbon button can call)."""
-    if ON_SERVER:
+    if not ON_SERVER:
+        return lambda f: f
+    button = sheetbuttons.button_for(name)
+    if button is None:
         return xw.script(name=name)
-    return lambda f: f
+    return xw.script(name=name, button=button.reference, show_taskpane=True)
 
 
 # -- reading the book -------------------------------------------------------------------------

@@ -51,6 +51,8 @@ uncompressed parts).
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,7 +63,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from . import __version__, tables
+from . import __version__, sheetbuttons, tables
 from .errors import XLError, XlpmoError
 from .periods import EXCEL_EPOCH, parse_period, period_columns
 from .sample import COUNTRIES, STATUSES, month_header
@@ -459,7 +461,44 @@ def build_workbook(
         builder.build(project)
     finally:
         wb.close()
+    _name_button_shapes(path)
     return path
+
+
+def _name_button_shapes(path: Path) -> None:
+    """Give the Dashboard's button shapes their names (:mod:`xlpmo.sheetbuttons`).
+
+    XlsxWriter names text boxes ``TextBox <n>``; xlwings registers a sheet button only
+    where a shape has the name in its reference. Each shape is found by the cell its
+    hyperlink selects; the zip is rewritten with the same entries in the same order.
+    """
+    by_target = {f"#{sheetbuttons.SHEET}!{b.cell}": b.shape for b in sheetbuttons.BUTTONS}
+    with zipfile.ZipFile(path) as z:
+        entries = [(info, z.read(info)) for info in z.infolist()]
+    parts = dict((info.filename, data) for info, data in entries)
+    renamed = {}
+    for name, data in parts.items():
+        if not (name.startswith("xl/drawings/drawing") and name.endswith(".xml")):
+            continue
+        rels = parts.get(name.replace("xl/drawings/", "xl/drawings/_rels/") + ".rels", b"")
+        ids = {rid.decode(): by_target[target.decode()] for rid, target in re.findall(
+            rb'Id="(rId\d+)"[^>]*Target="([^"]+)"', rels) if target.decode() in by_target}
+        if not ids:
+            continue
+        text = data.decode("utf-8")
+        for rid, shape in ids.items():
+            text = re.sub(r'(<xdr:cNvPr id="\d+" name=")TextBox \d+(">\s*<a:hlinkClick '
+                          r'[^>]*r:id="' + rid + r'")', r"\g<1>" + shape + r"\g<2>", text)
+        renamed[name] = text.encode("utf-8")
+    if len(renamed) != 1 or any(f'name="{b.shape}"'.encode() not in renamed_part
+                                for renamed_part in renamed.values()
+                                for b in sheetbuttons.BUTTONS):
+        raise XlpmoError("build_workbook: the Dashboard's button shapes were not found")
+    tmp = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(tmp, "w") as out:
+        for info, data in entries:
+            out.writestr(info, renamed.get(info.filename, data))
+    tmp.replace(path)
 
 
 # -- implementation --------------------------------------------------------------------------
@@ -855,6 +894,15 @@ class _Builder:
             1, 3, "Refresh fills the tables below; pick a project in B3 for its S-curve.",
             self.fmt(None, italic=True, font_color="#595959"),
         )
+        for button in sheetbuttons.BUTTONS:
+            ws.insert_textbox(button.row, button.col, button.script, {
+                "width": 110, "height": 24, "object_position": 3,
+                "url": f"internal:{sheetbuttons.SHEET}!{button.cell}",
+                "tip": f"Run {button.script} (xlwings Lite; classic add-in: the PMO tab)",
+                "fill": {"color": "#1F4E79"}, "line": {"none": True},
+                "font": {"color": "#FFFFFF", "bold": True},
+                "align": {"vertical": "middle", "horizontal": "center"},
+            })
         label = self.fmt(None, bold=True, font_size=12)
         ws.write_string(DASH_TABLE_ROW - 1, 0, "Portfolios", label)
         ws.write_string(DASH_TABLE_ROW - 1, OUTPUT_PLACES["tblEVM"][2], "Projects", label)

@@ -14,11 +14,12 @@ refuses to overwrite other content, so nothing sits below any table in its colum
   nothing sits to their right. The ``Config`` sheet keeps a help block in ``D:F``, beside
   (not below) ``tblConfig``, which refresh grows downward by ``LastRefreshed`` and
   ``RefreshedBy`` rows.
-- ``Dashboard``: rows 1-3 hold the title, the status date and the S-curve project picker
-  (``B3``), rows 5-22 the three charts, row 24 the labels, and from row 25 the two output
-  tables SIDE BY SIDE: ``tblPortfolio`` in ``A:K`` and ``tblEVM`` in ``M:AK``. Each grows
-  downward in its own columns, so neither can ever run into the other, whatever the
-  number of portfolios or projects.
+- ``Dashboard``: rows 1-3 hold the title, the status date, the S-curve project picker
+  (``B3``) and the xlwings Lite script buttons over ``F3``, ``H3``, ``J3``
+  (:mod:`xlpmo.sheetbuttons`), rows 5-22 the three charts, row 24 the labels, and from
+  row 25 the two output tables SIDE BY SIDE: ``tblPortfolio`` in ``A:K`` and ``tblEVM``
+  in ``M:AK``. Each grows downward in its own columns, so neither can ever run into the
+  other, whatever the number of portfolios or projects.
 - ``tblVariance``, ``tblUtilisation``, ``tblChecks`` at ``A1`` of ``Variance``,
   ``Utilisation`` and ``Checks``.
 - ``tblForecastOut`` at ``A1`` of its own sheet ``ForecastOut``. The contract puts both the
@@ -475,7 +476,7 @@ def _name_button_shapes(path: Path) -> None:
     by_target = {f"#{sheetbuttons.SHEET}!{b.cell}": b.shape for b in sheetbuttons.BUTTONS}
     with zipfile.ZipFile(path) as z:
         entries = [(info, z.read(info)) for info in z.infolist()]
-    parts = dict((info.filename, data) for info, data in entries)
+    parts = {info.filename: data for info, data in entries}
     renamed = {}
     for name, data in parts.items():
         if not (name.startswith("xl/drawings/drawing") and name.endswith(".xml")):

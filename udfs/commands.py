@@ -48,7 +48,7 @@ import pandas as pd
 import xlwings as xw
 
 from xlpmo import periods, sheetbuttons, tables
-from xlpmo.errors import XLError, XlpmoError, overwrite_refusal
+from xlpmo.errors import XLError, XlpmoError, occupied_cells_problem, overwrite_refusal
 from xlpmo.importer import protect_text
 from xlpmo.ooxml.cells import CellRange
 from xlpmo.reader import quote_sheet
@@ -276,9 +276,7 @@ def placement_problems(place: Placement, earlier: Sequence[Placement]) -> list[s
         taken = [cell for area in _new_ground(place.region, place.old)
                  for cell in _occupied(place.sheet, area)]
         if taken:
-            more = f" and {len(taken) - 8} more" if len(taken) > 8 else ""
-            problems.append("non-empty cells " + ", ".join(
-                f"{quote_sheet(place.sheet_name)}!{c}" for c in taken[:8]) + more)
+            problems.append(occupied_cells_problem(quote_sheet(place.sheet_name), taken))
     for other in earlier:
         if (other.name.lower() != place.name.lower()
                 and other.sheet_name.lower() == place.sheet_name.lower()

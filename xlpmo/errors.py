@@ -8,6 +8,7 @@ to the runtime's error objects.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -47,6 +48,14 @@ def is_error(value: Any) -> bool:
 
 class XlpmoError(Exception):
     """An error with a message meant for the user (no traceback is shown)."""
+
+
+def occupied_cells_problem(sheet_label: str, cells: Sequence[object], shown: int = 8) -> str:
+    """``non-empty cells Plan!D14, Plan!D15 and 3 more``: the first ``shown`` of ``cells``
+    (one-cell references on the sheet ``sheet_label``, quoted as in a formula)."""
+    more = f" and {len(cells) - shown} more" if len(cells) > shown else ""
+    return ("non-empty cells " + ", ".join(f"{sheet_label}!{c}" for c in cells[:shown])
+            + more)
 
 
 def overwrite_refusal(where: str, problems: list[str], again: str = "refresh again") -> str:

@@ -66,7 +66,7 @@ import numpy as np
 import pandas as pd
 
 from . import tables as contract
-from .errors import XlpmoError, overwrite_refusal
+from .errors import XlpmoError, occupied_cells_problem, overwrite_refusal
 from .ooxml.cells import CellRange, cell_ref, escape_text
 from .ooxml.follow import Followed, Resize
 from .ooxml.render import ColumnStyle, render_column, render_header, render_value
@@ -290,9 +290,7 @@ def _conflicts(job: Job, book: Book, planned: dict[str, CellRange]) -> list[str]
     problems = []
     cells = ws.occupied_cells(region, own)
     if cells:
-        shown = ", ".join(f"{ws.label}!{c}" for c in cells[:8])
-        more = f" and {len(cells) - 8} more" if len(cells) > 8 else ""
-        problems.append(f"non-empty cells {shown}{more}")
+        problems.append(occupied_cells_problem(ws.label, cells))
     merged = [m for m in ws.merged_ranges() if m.intersects(region)]
     if merged:
         problems.append("merged cells " + ", ".join(str(m) for m in merged[:8]))

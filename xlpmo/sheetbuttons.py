@@ -14,19 +14,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .ooxml.cells import cell_ref
+
 SHEET = "Dashboard"
 
 
 @dataclass(frozen=True)
 class SheetButton:
-    """One button: the script it runs (display name), its shape's name, the cell it covers
-    and links to (A1, on :data:`SHEET`), and its column and row (0-based) for placing it."""
+    """One button: the script it runs (display name), its shape's name, and the row and
+    column (0-based) of the cell on :data:`SHEET` it covers and links to."""
 
     script: str
     shape: str
-    cell: str
     row: int
     col: int
+
+    @property
+    def cell(self) -> str:
+        """The cell it covers and links to, in A1 form (``F3``)."""
+        return cell_ref(self.row + 1, self.col + 1)
 
     @property
     def reference(self) -> str:
@@ -35,9 +41,9 @@ class SheetButton:
 
 
 BUTTONS = (
-    SheetButton("Refresh", "xlpmo_refresh", "F3", 2, 5),
-    SheetButton("Validate", "xlpmo_validate", "H3", 2, 7),
-    SheetButton("Report", "xlpmo_report", "J3", 2, 9),
+    SheetButton("Refresh", "xlpmo_refresh", 2, 5),  # F3
+    SheetButton("Validate", "xlpmo_validate", 2, 7),  # H3
+    SheetButton("Report", "xlpmo_report", 2, 9),  # J3
 )
 
 

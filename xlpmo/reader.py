@@ -676,8 +676,10 @@ _RE_DIMENSION = re.compile(
 # calamine takes a cell's position from it whether or not white space precedes it.
 _R_ATTR = rb"r(?<![\w:.\-]r)"
 _RE_ANY_REF = re.compile(_R_ATTR + rb"\s*=\s*[\"']\$?([A-Za-z]*)\$?0*([0-9]+)[\"']")
+# an r attribute's name and the character after it (white space or "="), as _R_ATTR
+_R_ATTR_NEXT = rb"r[\s=](?<![\w:.\-]r[\s=])"
 # an r attribute not written as ` r="` (tab or no space before it, space around "=", ')
-_RE_ODD_R = re.compile(rb"r[\s=](?<![\w:.\-]r[\s=])(?:(?<! r=)|(?!\"))")
+_RE_ODD_R = re.compile(_R_ATTR_NEXT + rb"(?:(?<! r=)|(?!\"))")
 EXCEL_ROWS, EXCEL_COLS = 1_048_576, 16_384
 
 
@@ -741,7 +743,7 @@ def _quick_bound(xml: bytes) -> tuple[int, int] | None:
     k, first = len(digits), digits[0]
     row_re = f"[1-9][0-9]{{0,{k - 2}}}|[1-{first}][0-9]{{{k - 1}}}" if k > 1 else f"[1-{first}]"
     suspect = re.compile(
-        rb"r[\s=](?<![\w:.\-]r[\s=])(?!\"(?:" + _letters_le(col_letter(cols))
+        _R_ATTR_NEXT + rb"(?!\"(?:" + _letters_le(col_letter(cols))
         + b")?(?:" + row_re.encode() + b')")'
     )
     if suspect.search(xml):
@@ -756,8 +758,7 @@ def _extent(xml: bytes) -> tuple[int, int]:
     a reference beyond it; otherwise every reference (in any form) is scanned.
     """
     corner = _declared(xml)
-    odd = (b"r='" in xml or b"\tr=" in xml or b"\nr=" in xml or b"\rr=" in xml
-           or _RE_ODD_R.search(xml) is not None)
+    odd = _RE_ODD_R.search(xml) is not None  # r=' , \tr=, r = ... (see _RE_ODD_R)
     if corner and not odd and not re.search(rb' r="\$?[a-z]', xml):
         rows, cols = corner
         beyond = re.compile(

@@ -12,6 +12,7 @@ import pytest
 import xlsxwriter
 from corpus_paths import CORPUS
 from lxml import etree
+from test_ooxml_helpers import sheets_in_zip
 
 from xlpmo import tables as contract
 from xlpmo.ooxml.docprops import add_sheet_titles
@@ -75,15 +76,9 @@ def test_several_new_sheets_in_workbook_order_before_the_named_ranges(tmp_path: 
     out = tmp_path / "o.xlsx"
     evm = pd.DataFrame(columns=contract.EVM.column_names)
     write_tables(src, out, {"tblChecks": checks_frame(), "tblEVM": evm})
-    sheets = load_sheet_names(out)
+    sheets = list(sheets_in_zip(out))
     assert sheets == ["Notes", "Checks", contract.EVM.sheet]
     assert app_lists(out)[:2] == ([("Worksheets", 3), ("Named Ranges", 1)], [*sheets, "Rate"])
-
-
-def load_sheet_names(path: Path) -> list[str]:
-    import openpyxl
-
-    return openpyxl.load_workbook(path, read_only=True).sheetnames
 
 
 def test_file_without_app_xml_is_written_without_one(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """Generators for the big benchmark workbooks (issue 5).
 
-Two workbooks from one canonical :class:`~xlpmo.model.Inputs` (``synthetic.py``):
+Two workbooks from one canonical :class:`~xlpmo.contract.model.Inputs` (``synthetic.py``):
 
 - :func:`write_contract_workbook`: the standard PMO workbook of shared/spec/workbook.md
   with Excel Tables: tblConfig, tblProjects, tblPlan and tblActuals in the WIDE layout the
@@ -37,10 +37,10 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
-from xlpmo import tables
-from xlpmo.capacity import default_periods, package_holidays, resolve_country
-from xlpmo.model import Inputs
-from xlpmo.sample import month_header
+from xlpmo.contract import tables
+from xlpmo.contract.model import Inputs
+from xlpmo.core.capacity import default_periods, package_holidays, resolve_country
+from xlpmo.template.sample import month_header
 
 # -- a column-at-a-time OOXML writer ----------------------------------------------------------
 

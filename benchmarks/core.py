@@ -18,9 +18,9 @@ import tracemalloc
 
 from synthetic import synthetic_inputs  # benchmarks/ is on sys.path when run as a script
 
-from xlpmo.evm import evm_table
-from xlpmo.utilisation import utilisation_table
-from xlpmo.variance import variance_table
+from xlpmo.core.evm import evm_table
+from xlpmo.core.utilisation import utilisation_table
+from xlpmo.core.variance import variance_table
 
 
 def main() -> None:

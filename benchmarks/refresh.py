@@ -12,8 +12,8 @@ One run (issue 5):
    peak resident memory (``ru_maxrss`` from ``os.wait4``): the new workbook (empty output
    tables), then the refreshed one again (full output tables to replace); ``refresh_s`` is
    the slower of the two best times;
-3. times reading the inputs the way refresh does (``xlpmo.reader.read_workbook(path,
-   outputs=False)`` + ``xlpmo.coerce.coerce_inputs``) against python-calamine's raw read
+3. times reading the inputs the way refresh does (``xlpmo.io.reader.read_workbook(path,
+   outputs=False)`` + ``xlpmo.io.coerce.coerce_inputs``) against python-calamine's raw read
    (``to_python()``) of the same sheets;
 4. writes the same tracker built from native Excel formulas (SUMIFS / MAXIFS / INDEX-MATCH,
    ``bigbook.FORMULA_DESIGN``) and times LibreOffice's full recalculation of it
@@ -69,7 +69,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from synthetic import synthetic_inputs  # noqa: E402
 
-from xlpmo import tables  # noqa: E402
+from xlpmo.contract import tables  # noqa: E402
 from xlpmo.errors import XLError  # noqa: E402
 
 LIBREOFFICE_HELP = (
@@ -138,8 +138,8 @@ def time_reads(path: Path, repeat: int) -> dict[str, float]:
     the sheets read_workbook loads."""
     import python_calamine
 
-    from xlpmo.coerce import coerce_inputs
-    from xlpmo.reader import read_workbook
+    from xlpmo.io.coerce import coerce_inputs
+    from xlpmo.io.reader import read_workbook
 
     best = {"read": math.inf, "coerce": math.inf, "calamine": math.inf}
     for _ in range(repeat):
@@ -227,7 +227,7 @@ def run_libreoffice(py: str, soffice: str, inputs: Any, workdir: Path, n_resourc
 
 
 def _n_periods(inputs: Any) -> int:
-    from xlpmo.capacity import default_periods
+    from xlpmo.core.capacity import default_periods
 
     return len(default_periods(inputs))
 
@@ -258,7 +258,7 @@ def same(ours: Any, theirs: Any) -> bool:
 
 
 def _serial(value: Any) -> float:
-    from xlpmo.periods import to_serial
+    from xlpmo.contract.periods import to_serial
 
     return float(to_serial(value))
 
@@ -292,7 +292,7 @@ def _table(raw: Any, name: str) -> pd.DataFrame:
 def compare(refreshed: Path, run: LoRun, sample: list[int], n_months: int) -> Agreement:
     """xlpmo's written tables against LibreOffice's values for the sampled projects, every
     utilisation row LibreOffice computed, and the portfolio roll-up."""
-    from xlpmo.reader import read_workbook
+    from xlpmo.io.reader import read_workbook
 
     raw = read_workbook(refreshed)
     agree = Agreement()

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from xlpmo.model import Inputs
-from xlpmo.settings import Settings
+from xlpmo.contract.model import Inputs
+from xlpmo.contract.settings import Settings
 
 FIRST = pd.Timestamp("2024-01-01")
 

@@ -49,8 +49,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from synthetic import synthetic_inputs  # noqa: E402
 
-from xlpmo import tables  # noqa: E402
-from xlpmo.sample import month_header  # noqa: E402
+from xlpmo.contract import tables  # noqa: E402
+from xlpmo.template.sample import month_header  # noqa: E402
 
 EPOCH = pd.Timestamp("1899-12-30")
 

@@ -25,8 +25,8 @@ sys.path.insert(0, str(BENCH))
 import bigbook  # noqa: E402
 from synthetic import synthetic_inputs  # noqa: E402
 
-from xlpmo.coerce import coerce_inputs  # noqa: E402
-from xlpmo.reader import read_workbook  # noqa: E402
+from xlpmo.io.coerce import coerce_inputs  # noqa: E402
+from xlpmo.io.reader import read_workbook  # noqa: E402
 
 TINY = dict(n_projects=12, n_months=24, n_resources=6, n_timesheets=1500)
 TINY_ARGS = ["--projects", "12", "--months", "24", "--resources", "6", "--timesheets", "1500",

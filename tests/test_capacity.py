@@ -1,4 +1,4 @@
-"""Working days, holiday calendars and capacity (xlpmo.capacity)."""
+"""Working days, holiday calendars and capacity (xlpmo.core.capacity)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlpmo import tables
-from xlpmo.capacity import (
+from xlpmo.contract import tables
+from xlpmo.contract.model import _DTYPES, Inputs
+from xlpmo.contract.settings import Settings, parse_workweek
+from xlpmo.core.capacity import (
     capacity,
     capacity_table,
     default_periods,
@@ -22,9 +24,7 @@ from xlpmo.capacity import (
     weekmask_from,
     workdays,
 )
-from xlpmo.model import _DTYPES, Inputs
-from xlpmo.settings import Settings, parse_workweek
-from xlpmo.validate import validate
+from xlpmo.io.validate import validate
 
 D = dt.date
 

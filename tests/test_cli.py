@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from xlpmo import tables
 from xlpmo.cli import main
-from xlpmo.reader import read_workbook
+from xlpmo.contract import tables
+from xlpmo.io.reader import read_workbook
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "workbook" / "PMO_Tracker.xlsx"
 

@@ -15,11 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xlpmo import periods, tables
-from xlpmo.coerce import LIMIT, coerce_inputs, coerce_table, load_inputs, parse_number
+from xlpmo.contract import periods, tables
+from xlpmo.contract.model import TABLE_FIELDS, empty_frame
 from xlpmo.errors import Finding, XLError
-from xlpmo.model import TABLE_FIELDS, empty_frame
-from xlpmo.reader import RawTable
+from xlpmo.io.coerce import LIMIT, coerce_inputs, coerce_table, load_inputs, parse_number
+from xlpmo.io.reader import RawTable
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "reader"))
 from reader_books import CONFIG, PLAN_LONG, PROJECTS, write_book

@@ -15,9 +15,10 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlpmo import coerce, periods
-from xlpmo.coerce import _Report, _Table, coerce_inputs
-from xlpmo.reader import RawTable
+from xlpmo.contract import periods
+from xlpmo.io import coerce
+from xlpmo.io.coerce import _Report, _Table, coerce_inputs
+from xlpmo.io.reader import RawTable
 
 NUMERIC = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True),
                     st.integers(-10**6, 10**6))

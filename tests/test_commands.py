@@ -1,4 +1,4 @@
-"""The commands' pure parts: the import mapping and dedupe (xlpmo.importer), text that must
+"""The commands' pure parts: the import mapping and dedupe (xlpmo.io.importer), text that must
 stay text, the next status date, tblHistory rows, new project IDs, the first problem cell.
 (The commands themselves run through xlwings in tests/test_udfs_server.py.)"""
 
@@ -12,8 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from xlpmo_udfs import commands
 
-from xlpmo import importer, tables
+from xlpmo.contract import tables
 from xlpmo.errors import Finding, XlpmoError
+from xlpmo.io import importer
 
 
 def export(**columns):

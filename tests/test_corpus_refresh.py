@@ -42,9 +42,9 @@ from test_ooxml_helpers import (
     zip_entries,
 )
 
-from xlpmo import tables as contract
-from xlpmo.refresh import refresh_file
-from xlpmo.writer import write_tables
+from xlpmo.app.pipeline import refresh_file
+from xlpmo.contract import tables as contract
+from xlpmo.io.writer import write_tables
 
 FILES = sorted(p for p in CORPUS.glob("*") if p.suffix.lower() in
                (".xlsx", ".xlsm", ".xltx", ".xltm", ".xlam")) if CORPUS.exists() else []

@@ -47,9 +47,9 @@ from test_ooxml_helpers import (
     zip_entries,
 )
 
-from xlpmo import tables as contract
+from xlpmo.contract import tables as contract
 from xlpmo.errors import XlpmoError
-from xlpmo.writer import WriteReport, write_tables
+from xlpmo.io.writer import WriteReport, write_tables
 
 CORPUS = CORPUS_DIR
 FILES = sorted(p for p in CORPUS.glob("*") if p.suffix.lower() in

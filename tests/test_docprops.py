@@ -14,9 +14,9 @@ from corpus_paths import CORPUS
 from lxml import etree
 from test_ooxml_helpers import sheets_in_zip
 
-from xlpmo import tables as contract
-from xlpmo.ooxml.docprops import add_sheet_titles
-from xlpmo.writer import write_tables
+from xlpmo.contract import tables as contract
+from xlpmo.io.ooxml.docprops import add_sheet_titles
+from xlpmo.io.writer import write_tables
 
 VT = "{http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes}"
 

@@ -1,4 +1,4 @@
-"""Earned value: primitives, per-project measures and tblEVM (xlpmo.evm).
+"""Earned value: primitives, per-project measures and tblEVM (xlpmo.core.evm).
 
 Published worked examples are cited in each test's docstring; their numbers are used as given.
 """
@@ -15,10 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlpmo import evm, tables
+from xlpmo.contract import tables
+from xlpmo.contract.model import Inputs
+from xlpmo.contract.settings import Settings
+from xlpmo.core import evm
 from xlpmo.errors import XLError, XlpmoError
-from xlpmo.model import Inputs
-from xlpmo.settings import Settings
 
 # -- building small Inputs ------------------------------------------------------------------
 

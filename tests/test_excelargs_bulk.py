@@ -1,4 +1,4 @@
-"""The bulk (array) paths of :mod:`xlpmo.excelargs` give exactly what cell-by-cell
+"""The bulk (array) paths of :mod:`xlpmo.excel.args` give exactly what cell-by-cell
 conversion gives: table arguments (:func:`xa.table`, :func:`xa.table_array`) and results
 (:func:`xa.to_excel` of rows and DataFrames).
 
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import xlpmo.excelargs as xa
+import xlpmo.excel.args as xa
 from xlpmo.errors import XLError
 
 
@@ -153,7 +153,7 @@ def test_a_dataframe_table_keeps_its_cells_and_tuple_headers():
 def test_raw_table_cleaned_once_reads_the_same(value):
     """``table_array(clean=False)`` leaves blanks to RawTable's own cleaning: the table the
     functions read is the one read from the fully cleaned rows."""
-    from xlpmo.reader import RawTable
+    from xlpmo.io.reader import RawTable
 
     try:
         full = xa.table_array(value)

@@ -1,6 +1,6 @@
 """Faults during a whole refresh of a real workbook (the sample portfolio, 625 KB).
 
-xlpmo.safesave is tested on its own in test_safesave.py; here the full ``refresh_file`` /
+xlpmo.io.safesave is tested on its own in test_safesave.py; here the full ``refresh_file`` /
 ``xlpmo refresh`` path is hit where it hurts:
 
 - **SIGKILL at random points of the write**: a child refreshes; as soon as it starts writing
@@ -36,12 +36,12 @@ from typing import Any
 
 import pytest
 
-from xlpmo import refresh as refresh_module
-from xlpmo import tables
+from xlpmo.app import pipeline as refresh_module
+from xlpmo.app.pipeline import refresh_file
+from xlpmo.contract import tables
 from xlpmo.errors import XlpmoError
-from xlpmo.reader import read_workbook
-from xlpmo.refresh import refresh_file
-from xlpmo.safesave import BACKUP_DIR, LOCK_SUFFIX
+from xlpmo.io.reader import read_workbook
+from xlpmo.io.safesave import BACKUP_DIR, LOCK_SUFFIX
 
 KILLS_CI, KILLS_ALL = 6, 60
 LITTER = (".xlpmo-tmp", ".xlpmo-part", LOCK_SUFFIX, ".stale")
@@ -52,7 +52,7 @@ CHILD = """
 import sys
 from pathlib import Path
 from xlpmo.errors import XlpmoError
-from xlpmo.refresh import refresh_file
+from xlpmo.app.pipeline import refresh_file
 print("ready", flush=True)
 sys.stdin.readline()
 def step(label):
@@ -74,8 +74,8 @@ def sha(path: Path) -> str:
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample portfolio workbook, refreshed once (so outputs exist and grow/shrink)."""
-    from xlpmo.sample import sample_portfolio
-    from xlpmo.template import build_workbook
+    from xlpmo.template.builder import build_workbook
+    from xlpmo.template.sample import sample_portfolio
 
     path = tmp_path_factory.mktemp("sample") / "Tracker.xlsx"
     build_workbook(path, sample_portfolio())

@@ -1,6 +1,6 @@
 """Chart series, defined names and CF/DV ranges follow a table the writer resizes.
 
-- :mod:`xlpmo.ooxml.follow` on reference texts (hypothesis: a reference follows exactly when
+- :mod:`xlpmo.io.ooxml.follow` on reference texts (hypothesis: a reference follows exactly when
   it covers the old data rows of the table's columns on its sheet);
 - the real template refreshed with the 25-project sample, then with 2 projects: the CPI/SPI
   chart covers 25, then 2 rows; the other charts stay byte-identical; LibreOffice reads
@@ -30,11 +30,11 @@ from lxml import etree
 from test_corpus_roundtrip import check_step
 from test_ooxml_helpers import load_openpyxl, tables_in_zip
 
-from xlpmo.ooxml.cells import CellRange, col_letter
-from xlpmo.ooxml.follow import Resize, follow_reference, follow_sqref
-from xlpmo.refresh import refresh_file
-from xlpmo.sample import sample_portfolio
-from xlpmo.writer import write_tables
+from xlpmo.app.pipeline import refresh_file
+from xlpmo.io.ooxml.cells import CellRange, col_letter
+from xlpmo.io.ooxml.follow import Resize, follow_reference, follow_sqref
+from xlpmo.io.writer import write_tables
+from xlpmo.template.sample import sample_portfolio
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "workbook" / "PMO_Tracker.xlsx"
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"

@@ -1,4 +1,4 @@
-"""Forecast methods, bands, phasing, S-curves, PERT (xlpmo.forecast).
+"""Forecast methods, bands, phasing, S-curves, PERT (xlpmo.core.forecast).
 
 Oracles: a real formula engine (``formulas`` calculating an openpyxl-built .xlsx with
 FORECAST.LINEAR, T.INV.2T, STEYX, DEVSQ and BETA.INV cells), Microsoft's documented
@@ -16,8 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlpmo.errors import XLError
-from xlpmo.forecast import (
+from xlpmo.core.forecast import (
     Band,
     forecast,
     forecast_linear,
@@ -28,7 +27,8 @@ from xlpmo.forecast import (
     runrate,
     scurve,
 )
-from xlpmo.specfun import betainc
+from xlpmo.core.specfun import betainc
+from xlpmo.errors import XLError
 
 LINEAR_SERIES = [
     [6, 7, 9, 15, 21],

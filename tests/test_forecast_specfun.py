@@ -1,4 +1,4 @@
-"""Incomplete beta, its inverse, t and normal quantiles (xlpmo.specfun), no scipy at runtime.
+"""Incomplete beta, its inverse, t and normal quantiles (xlpmo.core.specfun), no scipy at runtime.
 
 Published values: Microsoft's documentation examples of BETA.DIST / BETA.INV, T.INV.2T and
 NORM.S.INV; closed forms of I_x(a, b) for integer parameters. scipy (a dev dependency through
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlpmo.specfun import betainc, betaincinv, norm_ppf, t_ppf
+from xlpmo.core.specfun import betainc, betaincinv, norm_ppf, t_ppf
 
 special = pytest.importorskip("scipy.special")
 

@@ -1,4 +1,4 @@
-"""tblForecastOut (xlpmo.forecast.forecast_table): sources, cumulative, band, errors, scale."""
+"""tblForecastOut (xlpmo.core.forecast.forecast_table): sources, cumulative, band, errors, scale."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from test_variance import make_inputs
 
-from xlpmo import tables
+from xlpmo.contract import tables
+from xlpmo.contract.model import Inputs
+from xlpmo.contract.settings import Settings
+from xlpmo.core.forecast import forecast_table
 from xlpmo.errors import XLError
-from xlpmo.forecast import forecast_table
-from xlpmo.model import Inputs
-from xlpmo.settings import Settings
 
 stats = pytest.importorskip("scipy.stats")
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import xlpmo
 import xlpmo.functions as pmo
-from xlpmo import excelargs as xa
+from xlpmo.excel import args as xa
 
 D = dt.datetime
 
@@ -169,12 +169,12 @@ def test_forecastrange_band_brackets_the_linear_forecast():
 
 
 def test_unexpected_exception_becomes_value_error(monkeypatch):
-    import xlpmo.evm
+    import xlpmo.core.evm
 
     def boom(*_args):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(xlpmo.evm, "cpi", boom)
+    monkeypatch.setattr(xlpmo.core.evm, "cpi", boom)
     assert pmo.CPI(1, 2) == "#VALUE!"
 
 
@@ -264,7 +264,7 @@ def as_records(rows):
 
 def test_evm_table_from_ranges():
     rows = pmo.EVM(PROJECTS, PLAN_WIDE, ACTUALS, PROGRESS, "2026-02-28")
-    from xlpmo import tables
+    from xlpmo.contract import tables
 
     assert rows[0] == tables.EVM.column_names
     p1, p2 = as_records(rows)
@@ -288,7 +288,7 @@ def test_vartable_and_forecasttable():
     jan = next(r for r in var if r["ProjectID"] == "P1" and r["Period"] == D(2026, 1, 1))
     approx([jan["Planned"], jan["Actual"], jan["Variance"]], [300.0, 350.0, -50.0])
     fc = pmo.FORECASTTABLE(PLAN_WIDE, ACTUALS, None, "2026-02-28")
-    from xlpmo import tables
+    from xlpmo.contract import tables
 
     assert fc[0] == tables.FORECAST_OUT.column_names
     kinds = {r["Kind"] for r in as_records(fc)}

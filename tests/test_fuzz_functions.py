@@ -25,9 +25,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import xlpmo.functions as pmo
-from xlpmo import tables
+from xlpmo.contract import tables
 from xlpmo.errors import XLError
-from xlpmo.excelargs import COM_MISSING
+from xlpmo.excel.args import COM_MISSING
 
 ERROR_TEXTS = {e.value for e in XLError}
 SECONDS = 20  # per call; Excel users would call anything longer a hang

@@ -37,11 +37,11 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xlpmo import tables
+from xlpmo.app.pipeline import RefreshResult, refresh_file
 from xlpmo.cli import main
+from xlpmo.contract import tables
 from xlpmo.errors import XLError, XlpmoError
-from xlpmo.reader import address, read_workbook
-from xlpmo.refresh import RefreshResult, refresh_file
+from xlpmo.io.reader import address, read_workbook
 
 STATUS = dt.datetime(2026, 6, 30)
 MONTHS = [dt.datetime(2026, m, 1) for m in range(1, 13)]

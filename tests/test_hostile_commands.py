@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from xlpmo import tables
+from xlpmo.contract import tables
 
 pytest.importorskip("xlwings")
 

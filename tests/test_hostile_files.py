@@ -34,7 +34,7 @@ import xlsxwriter
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "reader"))
 from reader_books import bomb_book, patch_zip_entry, rezip
 
-from xlpmo.reader import read_workbook
+from xlpmo.io.reader import read_workbook
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "workbook" / "PMO_Tracker.xlsx"
 MEMORY = 1 << 30  # address space of the child: python + pandas need about 500 MB

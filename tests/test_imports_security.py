@@ -2,7 +2,7 @@
 
 Three paths, the same promises (imported text is never a formula; nothing is appended twice):
 
-- the importer (:mod:`xlpmo.importer`) on CSV files: payloads such as ``=cmd|' /C calc'!A0``
+- the importer (:mod:`xlpmo.io.importer`) on CSV files: payloads such as ``=cmd|' /C calc'!A0``
   (and ``+``, ``-``, ``@``, tab and CR prefixes) stay the very same text; a payload in an
   amount column is not a number (the row is left out and reported with its row number);
   UTF-8 with a BOM, Windows-1252 with ``€`` and accents, semicolons with decimal commas;
@@ -30,12 +30,13 @@ import pytest
 import xlsxwriter
 from lxml import etree
 
-from xlpmo import importer, tables
+from xlpmo.app.pipeline import refresh_file
+from xlpmo.contract import tables
 from xlpmo.errors import XlpmoError
-from xlpmo.reader import read_workbook
-from xlpmo.refresh import refresh_file
-from xlpmo.safesave import fingerprint
-from xlpmo.writer import save_tables
+from xlpmo.io import importer
+from xlpmo.io.reader import read_workbook
+from xlpmo.io.safesave import fingerprint
+from xlpmo.io.writer import save_tables
 
 PAYLOADS = [
     "=cmd|' /C calc'!A0",

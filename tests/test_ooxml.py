@@ -1,4 +1,4 @@
-"""Unit tests of xlpmo.ooxml: references, cell values, escaping, safe parsing, zip copy."""
+"""Unit tests of xlpmo.io.ooxml: references, cell values, escaping, safe parsing, zip copy."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from test_ooxml_helpers import raw_entry
 
 from xlpmo.errors import XLError, XlpmoError
-from xlpmo.ooxml.cells import (
+from xlpmo.io.ooxml.cells import (
     MAX_COLS,
     CellRange,
     col_index,
@@ -27,8 +27,8 @@ from xlpmo.ooxml.cells import (
     parse_ref,
     serials,
 )
-from xlpmo.ooxml.package import Package, parse_xml, resolve_target, xml_declaration
-from xlpmo.ooxml.styles import is_date_format
+from xlpmo.io.ooxml.package import Package, parse_xml, resolve_target, xml_declaration
+from xlpmo.io.ooxml.styles import is_date_format
 
 
 @given(st.integers(min_value=1, max_value=MAX_COLS))
@@ -238,8 +238,8 @@ def test_patching_real_sheets_keeps_everything_else() -> None:
     (extLst, mc:AlternateContent, drawings, conditional formats, ...) stays as it was."""
     from lxml import etree
 
-    from xlpmo.ooxml.cells import CellRange
-    from xlpmo.ooxml.sheet import Worksheet
+    from xlpmo.io.ooxml.cells import CellRange
+    from xlpmo.io.ooxml.sheet import Worksheet
 
     checked = 0
     for path in sorted(CORPUS.glob("*.x*")):

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlpmo import tables as contract
+from xlpmo.contract import tables as contract
 from xlpmo.errors import XLError
 
 REL_TYPES = ("worksheet", "table", "officeDocument", "styles", "calcChain")

@@ -1,8 +1,14 @@
 import pandas as pd
 import pytest
 
-from xlpmo.periods import add_months, months_between, parse_period, period_columns, wide_to_long
-from xlpmo.settings import Settings, parse_workweek
+from xlpmo.contract.periods import (
+    add_months,
+    months_between,
+    parse_period,
+    period_columns,
+    wide_to_long,
+)
+from xlpmo.contract.settings import Settings, parse_workweek
 
 
 @pytest.mark.parametrize(

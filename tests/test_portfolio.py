@@ -1,4 +1,4 @@
-"""Portfolio roll-up (xlpmo.portfolio): sums first, then ratios; errors and idle projects."""
+"""Portfolio roll-up (xlpmo.core.portfolio): sums first, then ratios; errors and idle projects."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_evm import make_inputs
 
-from xlpmo import evm, tables
+from xlpmo.contract import tables
+from xlpmo.core import evm
+from xlpmo.core.portfolio import portfolio_table
 from xlpmo.errors import XLError
-from xlpmo.portfolio import portfolio_table
 
 NA, DIV0 = XLError.NA, XLError.DIV0
 

@@ -1,7 +1,7 @@
 import numpy as np
 
+from xlpmo.core.rag import rag, rag_higher_is_better, rag_variance
 from xlpmo.errors import XLError
-from xlpmo.rag import rag, rag_higher_is_better, rag_variance
 
 
 def test_index_rule_boundaries():

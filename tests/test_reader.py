@@ -16,9 +16,9 @@ import xlsxwriter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xlpmo import reader
 from xlpmo.errors import XLError
-from xlpmo.reader import RawTable, fingerprint, read_workbook
+from xlpmo.io import reader
+from xlpmo.io.reader import RawTable, fingerprint, read_workbook
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "reader"))
 from corpus_paths import CORPUS as CORPUS_DIR

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlpmo import reader
+from xlpmo.io import reader
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "reader"))
 from reader_books import PLAN_LONG, rezip, table_book

@@ -11,9 +11,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xlpmo import reader
 from xlpmo.errors import XlpmoError
-from xlpmo.reader import read_workbook
+from xlpmo.io import reader
+from xlpmo.io.reader import read_workbook
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "reader"))
 from reader_books import (

@@ -1,4 +1,4 @@
-"""xlpmo.safesave.atomic_write: refusals, backups, concurrency, crashes, full disks."""
+"""xlpmo.io.safesave.atomic_write: refusals, backups, concurrency, crashes, full disks."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from xlpmo.errors import XlpmoError
-from xlpmo.safesave import BACKUP_DIR, Fingerprint, atomic_write, excel_lock_owner, fingerprint
+from xlpmo.io.safesave import BACKUP_DIR, Fingerprint, atomic_write, excel_lock_owner, fingerprint
 
 ORIGINAL = b"PK original workbook bytes " * 1000
 
@@ -234,7 +234,7 @@ def test_two_concurrent_saves_exactly_one_wins(book: Path) -> None:
 _KILLED_WRITER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from xlpmo.safesave import atomic_write
+    from xlpmo.io.safesave import atomic_write
 
     path, marker = Path(sys.argv[1]), Path(sys.argv[2])
 
@@ -286,7 +286,7 @@ def test_sigkill_after_the_workbook_was_written_but_before_replace(tmp_path: Pat
         import sys, time
         from pathlib import Path
         import pandas as pd
-        from xlpmo.writer import save_tables
+        from xlpmo.io.writer import save_tables
 
         def hook(tmp):
             Path(sys.argv[2]).write_text(str(tmp))
@@ -326,7 +326,7 @@ _LIMITED_WRITER = textwrap.dedent("""
     import resource, signal, sys
     from pathlib import Path
     from xlpmo.errors import XlpmoError
-    from xlpmo.safesave import atomic_write
+    from xlpmo.io.safesave import atomic_write
 
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))

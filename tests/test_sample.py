@@ -1,4 +1,4 @@
-"""The bundled sample portfolio and the template's example rows (xlpmo.sample)."""
+"""The bundled sample portfolio and the template's example rows (xlpmo.template.sample)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xlpmo import tables
-from xlpmo.periods import period_columns, wide_to_long
-from xlpmo.sample import COUNTRIES, PORTFOLIOS, STATUSES, example_rows, sample_portfolio
-from xlpmo.settings import Settings
+from xlpmo.contract import tables
+from xlpmo.contract.periods import period_columns, wide_to_long
+from xlpmo.contract.settings import Settings
+from xlpmo.template.sample import COUNTRIES, PORTFOLIOS, STATUSES, example_rows, sample_portfolio
 
 WIDE = ("tblPlan", "tblActuals", "tblForecast")
 STATUS = pd.Timestamp("2026-10-31")

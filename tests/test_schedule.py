@@ -1,4 +1,4 @@
-"""Earned schedule (xlpmo.schedule): Lipke's ES, SV(t), SPI(t), IEAC(t), forecast finish."""
+"""Earned schedule (xlpmo.core.schedule): Lipke's ES, SV(t), SPI(t), IEAC(t), forecast finish."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from test_evm import make_inputs, row
 
-from xlpmo import evm, schedule
+from xlpmo.contract.periods import add_months
+from xlpmo.core import evm, schedule, xvalue
 from xlpmo.errors import XLError
-from xlpmo.periods import add_months
 
 # -- published worked examples --------------------------------------------------------------
 
@@ -145,7 +145,7 @@ def test_vectorised_rows_and_missing_values():
 
 def test_finish_dates_errors_and_unknown_start():
     starts = np.array(["2026-01-01", "NaT", "2026-01-01"], dtype="datetime64[ns]")
-    out = schedule.finish_dates(starts, evm.XValue.of(np.array([1.5, 2.0, np.inf])))
+    out = schedule.finish_dates(starts, xvalue.XValue.of(np.array([1.5, 2.0, np.inf])))
     assert out[0] == pd.Timestamp("2026-02-15") and out[1] is XLError.NA
     assert out[2] is XLError.NUM
 

@@ -11,16 +11,16 @@ import pandas as pd
 import pytest
 
 import xlpmo.functions as pmo
-from xlpmo import tables
-from xlpmo.reader import read_workbook
-from xlpmo.refresh import refresh_file
+from xlpmo.app.pipeline import refresh_file
+from xlpmo.contract import tables
+from xlpmo.io.reader import read_workbook
 
 
 @pytest.fixture(scope="module")
 def refreshed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The sample portfolio workbook after a refresh, read back: table -> header + rows."""
-    from xlpmo.sample import sample_portfolio
-    from xlpmo.template import build_workbook
+    from xlpmo.template.builder import build_workbook
+    from xlpmo.template.sample import sample_portfolio
 
     path: Path = tmp_path_factory.mktemp("sample") / "Tracker.xlsx"
     build_workbook(path, sample_portfolio())

@@ -1,4 +1,4 @@
-"""The standard PMO workbook template (xlpmo.template, workbook/PMO_Tracker.xlsx)."""
+"""The standard PMO workbook template (xlpmo.template.builder, workbook/PMO_Tracker.xlsx)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,11 @@ import pandas as pd
 import pytest
 from lxml import etree
 
-from xlpmo import tables
+from xlpmo.contract import tables
+from xlpmo.contract.periods import parse_period
+from xlpmo.contract.settings import EAC_METHODS
 from xlpmo.errors import XLError, XlpmoError
-from xlpmo.periods import parse_period
-from xlpmo.sample import STATUSES, example_rows, sample_portfolio
-from xlpmo.settings import EAC_METHODS
-from xlpmo.template import (
+from xlpmo.template.builder import (
     COLUMN_NOTES,
     DASH_TABLE_ROW,
     LIVE_EXAMPLES,
@@ -26,6 +25,7 @@ from xlpmo.template import (
     OUTPUT_PLACES,
     build_workbook,
 )
+from xlpmo.template.sample import STATUSES, example_rows, sample_portfolio
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "workbook" / "PMO_Tracker.xlsx"
@@ -358,9 +358,9 @@ def test_live_sheet_stores_office_js_functions_as_dynamic_arrays():
 
 
 def test_dashboard_buttons_are_named_shapes_linked_to_the_cells_they_cover():
-    """Each sheet button (xlpmo.sheetbuttons) is a shape of its name on Dashboard whose
+    """Each sheet button (xlpmo.template.buttons) is a shape of its name on Dashboard whose
     hyperlink selects the cell under its top-left corner, as xlwings' sheet buttons need."""
-    from xlpmo import sheetbuttons
+    from xlpmo.template import buttons as sheetbuttons
 
     parts = _parts(TEMPLATE)
     names = etree.fromstring(parts["xl/workbook.xml"]).xpath("//m:sheet/@name", namespaces=NS)
@@ -395,7 +395,7 @@ def test_udf_prefix_follows_the_ids_excel_saved_for_xlwings_custom_functions():
 
     from corpus_paths import CORPUS
 
-    from xlpmo.template import UDF_PREFIX
+    from xlpmo.template.builder import UDF_PREFIX
 
     saved = CORPUS / "xlwings__tests_udfs_udf_tests.xlsm"
     if not saved.exists():
@@ -511,7 +511,7 @@ def test_the_sample_portfolio_builds(tmp_path):
 
 
 def test_reader_finds_every_table_and_the_months():
-    from xlpmo.reader import read_workbook
+    from xlpmo.io.reader import read_workbook
 
     raw = read_workbook(TEMPLATE)
     assert set(raw.tables) >= set(tables.INPUTS) | set(tables.OUTPUTS)
@@ -521,7 +521,7 @@ def test_reader_finds_every_table_and_the_months():
 
 
 def test_writer_grows_the_output_tables_without_conflict(tmp_path):
-    from xlpmo.writer import write_tables
+    from xlpmo.io.writer import write_tables
 
     rng = np.random.default_rng(1)
 

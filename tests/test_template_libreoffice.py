@@ -17,10 +17,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from xlpmo import tables
-from xlpmo.periods import period_columns, wide_to_long
-from xlpmo.sample import sample_portfolio
-from xlpmo.template import PICKER_CELL, build_workbook
+from xlpmo.contract import tables
+from xlpmo.contract.periods import period_columns, wide_to_long
+from xlpmo.template.builder import PICKER_CELL, build_workbook
+from xlpmo.template.sample import sample_portfolio
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = [

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from xlpmo import tables as xlpmo_tables  # no xlwings import: safe in both processes
+from xlpmo.contract import tables as xlpmo_tables  # no xlwings import: safe in both processes
 
 SERVER_ENV = {"XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial"}
 VERSION = "0.37.8"
@@ -473,7 +473,7 @@ def test_function_call(server, index):
 
 
 def test_table_functions_spill_their_tables_with_headers(server):
-    from xlpmo import tables
+    from xlpmo.contract import tables
 
     evm, var, fc, util = (decode(r) for r in server["tables"])
     for result, spec in ((evm, tables.EVM), (var, tables.VARIANCE),

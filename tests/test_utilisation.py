@@ -1,4 +1,4 @@
-"""Resource utilisation (xlpmo.utilisation)."""
+"""Resource utilisation (xlpmo.core.utilisation)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_capacity import brute_workdays, make_inputs
 
-from xlpmo import tables
+from xlpmo.contract import tables
+from xlpmo.core.utilisation import overallocated, utilisation, utilisation_table
 from xlpmo.errors import XLError
-from xlpmo.utilisation import overallocated, utilisation, utilisation_table
 
 D = dt.date
 JAN, FEB = "2026-01-01", "2026-02-01"

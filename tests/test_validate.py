@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xlpmo import tables
-from xlpmo.coerce import coerce_inputs
+from xlpmo.contract import tables
+from xlpmo.contract.model import Inputs
 from xlpmo.errors import Finding
-from xlpmo.model import Inputs
-from xlpmo.reader import RawTable
-from xlpmo.validate import LIMIT, check_workbook, checks_table, validate
+from xlpmo.io.coerce import coerce_inputs
+from xlpmo.io.reader import RawTable
+from xlpmo.io.validate import LIMIT, check_workbook, checks_table, validate
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "reader"))
 from reader_books import CONFIG, PLAN_LONG, PROJECTS, write_book

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xlpmo.errors import XLError
-from xlpmo.validate import _ids
+from xlpmo.io.validate import _ids
 
 
 def per_row(values) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Variance primitives and tblVariance (xlpmo.variance)."""
+"""Variance primitives and tblVariance (xlpmo.core.variance)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlpmo import tables
+from xlpmo.contract import tables
+from xlpmo.contract.model import Inputs, empty_frame
+from xlpmo.contract.settings import Settings
+from xlpmo.core.variance import variance, variance_pct, variance_table
 from xlpmo.errors import XLError
-from xlpmo.model import Inputs, empty_frame
-from xlpmo.settings import Settings
-from xlpmo.variance import variance, variance_pct, variance_table
 
 # -- helpers --------------------------------------------------------------------------------
 

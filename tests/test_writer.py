@@ -1,4 +1,4 @@
-"""Behaviour of xlpmo.writer.write_tables on workbooks built with XlsxWriter."""
+"""Behaviour of xlpmo.io.writer.write_tables on workbooks built with XlsxWriter."""
 
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ from test_ooxml_helpers import (
     zip_contents,
 )
 
-from xlpmo import tables as contract
+from xlpmo.contract import tables as contract
 from xlpmo.errors import XLError, XlpmoError
-from xlpmo.writer import save_tables, write_tables
+from xlpmo.io.writer import save_tables, write_tables
 
 # -- workbooks ------------------------------------------------------------------------------
 
@@ -517,7 +517,7 @@ def test_file_system_errors_are_clear(tmp_path: Path) -> None:
 
 
 def test_save_tables_goes_through_atomic_write(tmp_path: Path) -> None:
-    from xlpmo.safesave import BACKUP_DIR, fingerprint
+    from xlpmo.io.safesave import BACKUP_DIR, fingerprint
 
     path = template(tmp_path / "t.xlsx")
     seen = fingerprint(path)

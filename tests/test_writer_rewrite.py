@@ -1,6 +1,6 @@
 """Rows the writer rewrites whole are left out of the parse: same bytes, far less memory.
 
-:func:`xlpmo.writer.write_tables` announces the data rows of a table whose every column it
+:func:`xlpmo.io.writer.write_tables` announces the data rows of a table whose every column it
 writes again (``_announce_rewrites``), and the worksheet is parsed without them. These tests
 write hand-made packages with every kind of row the left-out path must get right (extra row
 attributes, namespaced attributes, cells beside the table, formulas, rows or cells without
@@ -26,11 +26,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xlpmo import writer
 from xlpmo.errors import XlpmoError
-from xlpmo.ooxml import sheet as sheet_module
-from xlpmo.ooxml.cells import CellRange
-from xlpmo.writer import write_tables
+from xlpmo.io import writer
+from xlpmo.io.ooxml import sheet as sheet_module
+from xlpmo.io.ooxml.cells import CellRange
+from xlpmo.io.writer import write_tables
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -333,7 +333,7 @@ _CHILD = r"""
 import json, sys
 from pathlib import Path
 import numpy as np, pandas as pd
-from xlpmo.writer import write_tables
+from xlpmo.io.writer import write_tables
 src, dst, n = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 rng = np.random.default_rng(1)
 df = pd.DataFrame({"Name": [f"P{i:05d}" for i in range(n)],

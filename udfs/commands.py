@@ -16,8 +16,8 @@ Entry points:
 What the commands read and write:
 
 - inputs: every contract table found in the book (Excel Tables by name on any sheet, or a
-  sheet named like the table without ``tbl``), as :class:`xlpmo.reader.RawTable`, then
-  the core's coercion, validation and :func:`xlpmo.tracker.compute`;
+  sheet named like the table without ``tbl``), as :class:`xlpmo.io.reader.RawTable`, then
+  the core's coercion, validation and :func:`xlpmo.core.tracker.compute`;
 - outputs: values, never formulas, into the output Excel Tables, resized to the result (an
   Excel Table keeps at least one data row: an empty result leaves one blank row); a missing
   output table is created on its contract sheet (the sheet is added when missing), below
@@ -25,7 +25,7 @@ What the commands read and write:
   (:func:`write_tables`): if one would grow over another table or over non-empty cells
   outside its own range, nothing is written and the message names those cells;
 - text that Excel would read as a formula, number or date (``=cmd``, ``0042``) is written
-  with a leading apostrophe (:func:`xlpmo.importer.protect_text`), so it stays text.
+  with a leading apostrophe (:func:`xlpmo.io.importer.protect_text`), so it stays text.
 
 What the xlwings object model of Office.js cannot do (xlwings 0.37.8) and so the commands do
 not attempt: reading a cell's number format or formula synchronously, opening local files in
@@ -47,11 +47,12 @@ import numpy as np
 import pandas as pd
 import xlwings as xw
 
-from xlpmo import periods, sheetbuttons, tables
+from xlpmo.contract import periods, tables
 from xlpmo.errors import XLError, XlpmoError, occupied_cells_problem, overwrite_refusal
-from xlpmo.importer import protect_text
-from xlpmo.ooxml.cells import CellRange
-from xlpmo.reader import quote_sheet
+from xlpmo.io.importer import protect_text
+from xlpmo.io.ooxml.cells import CellRange
+from xlpmo.io.reader import quote_sheet
+from xlpmo.template import buttons as sheetbuttons
 
 ON_SERVER = getattr(xw.func, "__module__", "").startswith("xlwings.pro")
 IMPORT_SHEET = "Import"
@@ -60,7 +61,7 @@ REPORT_SHEET = "Report"
 
 def _script(name: str):
     """``xw.script(name=...)`` for xlwings Lite / Server, with the Dashboard button of the
-    template when it has one (:mod:`xlpmo.sheetbuttons`); a no-op elsewhere (classic COM
+    template when it has one (:mod:`xlpmo.template.buttons`); a no-op elsewhere (classic COM
     would register the function as a VBA Sub, which no ribbon button can call)."""
     if not ON_SERVER:
         return lambda f: f
@@ -80,7 +81,7 @@ def _values(rng: Any) -> list[list[Any]]:
 
 
 def _origin(sheet: Any, rng: Any) -> str:
-    from xlpmo.reader import address
+    from xlpmo.io.reader import address
 
     return address(sheet.name, rng.row, rng.column)
 
@@ -96,7 +97,7 @@ def find_table(book: Any, name: str) -> Any | None:
 
 def read_tables(book: Any) -> dict[str, Any]:
     """Every contract table of the book as a RawTable, keyed by its contract name."""
-    from xlpmo.reader import RawTable
+    from xlpmo.io.reader import RawTable
 
     found: dict[str, Any] = {}
     sheets_with_tables = set()
@@ -125,8 +126,8 @@ def read_tables(book: Any) -> dict[str, Any]:
 
 def load_inputs(book: Any) -> tuple[Any, list[Any], dict[str, Any]]:
     """(Inputs, findings, raw tables) of the open book: coercion plus validation."""
-    from xlpmo.coerce import coerce_inputs
-    from xlpmo.validate import validate
+    from xlpmo.io.coerce import coerce_inputs
+    from xlpmo.io.validate import validate
 
     raw = read_tables(book)
     inputs, findings = coerce_inputs(raw)
@@ -139,7 +140,7 @@ def load_inputs(book: Any) -> tuple[Any, list[Any], dict[str, Any]]:
 def cell_value(value: Any) -> Any:
     """One value as the cell gets it: errors as their text (Excel enters them as error
     values), missing as blank, Timestamps as datetimes, text protected
-    (:func:`xlpmo.importer.protect_text`). :func:`write_table` applies it to every cell,
+    (:func:`xlpmo.io.importer.protect_text`). :func:`write_table` applies it to every cell,
     exactly once."""
     if isinstance(value, XLError):
         return value.value
@@ -411,8 +412,8 @@ def notify(book: Any, message: str) -> None:
 
 def run_refresh(book: Any) -> dict[str, pd.DataFrame]:
     """Recompute every output table, write them and tblChecks, stamp LastRefreshed."""
-    from xlpmo.tracker import compute
-    from xlpmo.validate import checks_table
+    from xlpmo.core.tracker import compute
+    from xlpmo.io.validate import checks_table
 
     inputs, findings, _raw = load_inputs(book)
     missing = [n for n, s in tables.INPUTS.items() if s.required and not inputs.has(n)]
@@ -432,7 +433,7 @@ def run_refresh(book: Any) -> dict[str, pd.DataFrame]:
 def first_problem_cell(findings: list[Any]) -> tuple[str, str] | None:
     """(sheet, A1 cell) of the first Error finding that names a cell (else the first
     Warning), or None."""
-    from xlpmo.reader import split_address
+    from xlpmo.io.reader import split_address
 
     for severity in ("Error", "Warning"):
         for f in findings:
@@ -444,7 +445,7 @@ def first_problem_cell(findings: list[Any]) -> tuple[str, str] | None:
 
 def run_validate(book: Any) -> list[Any]:
     """Check the inputs, write tblChecks and select the first bad cell."""
-    from xlpmo.validate import checks_table
+    from xlpmo.io.validate import checks_table
 
     _inputs, findings, _raw = load_inputs(book)
     write_tables(book, [output_job(checks_table(findings), tables.CHECKS)])
@@ -471,7 +472,7 @@ def history_rows(evm: pd.DataFrame, closed_on: Any) -> pd.DataFrame:
 def run_close_period(book: Any) -> pd.Timestamp:
     """Snapshot tblEVM (recomputed at the status date) into tblHistory, then move StatusDate
     to the end of the next month. Returns the new status date."""
-    from xlpmo.evm import evm_table
+    from xlpmo.core.evm import evm_table
 
     inputs, _findings, raw = load_inputs(book)
     if not inputs.has(tables.PROJECTS.name):
@@ -493,7 +494,7 @@ def run_import_actuals(book: Any, source: Any = None) -> str:
     """Map an export's columns and add its rows to tblActuals or tblTimesheets, without
     duplicates. ``source``: a CSV/XLSX path; default: the sheet ``Import`` (an export
     pasted there, header in its first row). Returns a one-line summary."""
-    from xlpmo import importer
+    from xlpmo.io import importer
 
     if source:
         export = importer.read_export(source)
@@ -536,8 +537,8 @@ def run_import_actuals(book: Any, source: Any = None) -> str:
 
 
 def _existing_long(current: list[list[Any]], spec: tables.TableSpec) -> pd.DataFrame:
-    """A long table's current rows typed like :func:`xlpmo.importer.prepare` makes them."""
-    from xlpmo import importer
+    """A long table's current rows typed like :func:`xlpmo.io.importer.prepare` makes them."""
+    from xlpmo.io import importer
 
     frame = importer.frame_from_values(current)
     if frame.empty:
@@ -652,7 +653,7 @@ def _plan_rows_job(book: Any, project_id: str, start: Any, finish: Any
 def run_report(book: Any) -> list[str]:
     """Build the Report sheet: an S-curve per project (cumulative planned vs actual and
     forecast), portfolio CPI/SPI, and a utilisation heatmap. Returns the chart names."""
-    from xlpmo.tracker import compute
+    from xlpmo.core.tracker import compute
 
     from . import report
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlpmo import tables
+from xlpmo.contract import tables
 from xlpmo.errors import XLError
 
 REPORT_SHEET = "Report"

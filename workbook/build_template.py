@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xlpmo.sample import example_rows
-from xlpmo.template import build_workbook
+from xlpmo.template.builder import build_workbook
+from xlpmo.template.sample import example_rows
 
 TEMPLATE = Path(__file__).resolve().parent / "PMO_Tracker.xlsx"
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, tables
-from .errors import XLError, XlpmoError
-from .progress import Progress
+from xlpmo import __version__
+from xlpmo.app.progress import Progress
+from xlpmo.contract import tables
+from xlpmo.errors import XLError, XlpmoError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -65,7 +66,7 @@ def _summary(result) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .refresh import validate_file
+    from xlpmo.app.pipeline import validate_file
 
     result = validate_file(args.path, args.status_date, Progress(2, enabled=not args.quiet))
     _summary(result)
@@ -73,7 +74,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    from .refresh import refresh_file
+    from xlpmo.app.pipeline import refresh_file
 
     progress = Progress(8, enabled=not args.quiet)
     result = refresh_file(args.path, status_date=args.status_date, backup=not args.no_backup,
@@ -88,8 +89,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .sample import example_rows
-    from .template import build_workbook
+    from xlpmo.template.builder import build_workbook
+    from xlpmo.template.sample import example_rows
 
     path = Path(args.path)
     if path.exists() and not args.force:
@@ -108,7 +109,7 @@ def print_dashboard(outputs: dict[str, pd.DataFrame], status_date: pd.Timestamp)
     if util is not None and len(util):
         by_month = util.groupby("Period", as_index=False)[
             ["CapacityHours", "AllocatedHours", "ActualHours", "BillableHours"]].sum()
-        from .arith import divide
+        from xlpmo.core.arith import divide
 
         by_month["Utilisation"] = divide(by_month["ActualHours"], by_month["CapacityHours"])
         by_month["BillableUtilisation"] = divide(by_month["BillableHours"],
@@ -123,9 +124,9 @@ def print_dashboard(outputs: dict[str, pd.DataFrame], status_date: pd.Timestamp)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .refresh import refresh_file
-    from .sample import sample_portfolio
-    from .template import build_workbook
+    from xlpmo.app.pipeline import refresh_file
+    from xlpmo.template.builder import build_workbook
+    from xlpmo.template.sample import sample_portfolio
 
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ errors as their text (``'#DIV/0!'``). No function raises: anything unexpected is
 ``'#VALUE!'``.
 
 Every formula lives once, in the core module named in each docstring; this module only
-reads the arguments (:mod:`xlpmo.excelargs`) and hands over. The first docstring line of
+reads the arguments (:mod:`xlpmo.excel.args`) and hands over. The first docstring line of
 each function is its one-line description in Excel's function wizard.
 """
 
@@ -20,10 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, tables
-from . import excelargs as xa
-from . import periods as _periods
-from .errors import XLError
+from xlpmo import __version__
+from xlpmo.contract import periods as _periods
+from xlpmo.contract import tables
+from xlpmo.errors import XLError
+from xlpmo.excel import args as xa
 
 __all__ = [  # noqa: RUF022 - the catalogue, in the order of functions.md
     "CV", "SV", "CPI", "SPI", "EAC", "ETC", "VAC", "TCPI", "ES", "SVT", "SPIT", "IEACT",
@@ -45,9 +46,9 @@ def CV(ev: Any, ac: Any) -> Any:
     """Cost variance: EV − AC (money; positive = under budget).
 
     Element by element for ranges. Missing input ``#N/A``; authority PMI Practice Standard
-    for EVM §4 (:func:`xlpmo.evm.cv`).
+    for EVM §4 (:func:`xlpmo.core.evm.cv`).
     """
-    from .evm import cv
+    from xlpmo.core.evm import cv
 
     return xa.ungrid(cv(xa.grid(ev), xa.grid(ac)))
 
@@ -57,9 +58,9 @@ def SV(ev: Any, pv: Any) -> Any:
     """Schedule variance: EV − PV (money; positive = ahead of plan).
 
     Element by element for ranges. Missing input ``#N/A``; authority PMI Practice Standard
-    for EVM §4 (:func:`xlpmo.evm.sv`).
+    for EVM §4 (:func:`xlpmo.core.evm.sv`).
     """
-    from .evm import sv
+    from xlpmo.core.evm import sv
 
     return xa.ungrid(sv(xa.grid(ev), xa.grid(pv)))
 
@@ -69,9 +70,9 @@ def CPI(ev: Any, ac: Any) -> Any:
     """Cost performance index: EV / AC (ratio; above 1 = under budget).
 
     ``#DIV/0!`` when AC is 0, ``#N/A`` when an input is blank; authority PMI Practice
-    Standard for EVM, MS Project CPI field (:func:`xlpmo.evm.cpi`).
+    Standard for EVM, MS Project CPI field (:func:`xlpmo.core.evm.cpi`).
     """
-    from .evm import cpi
+    from xlpmo.core.evm import cpi
 
     return xa.ungrid(cpi(xa.grid(ev), xa.grid(ac)))
 
@@ -81,9 +82,9 @@ def SPI(ev: Any, pv: Any) -> Any:
     """Schedule performance index: EV / PV (ratio; above 1 = ahead of plan).
 
     ``#DIV/0!`` when PV is 0, ``#N/A`` when an input is blank; authority PMI Practice
-    Standard for EVM, MS Project SPI field (:func:`xlpmo.evm.spi`).
+    Standard for EVM, MS Project SPI field (:func:`xlpmo.core.evm.spi`).
     """
-    from .evm import spi
+    from xlpmo.core.evm import spi
 
     return xa.ungrid(spi(xa.grid(ev), xa.grid(pv)))
 
@@ -105,9 +106,9 @@ def EAC(bac: Any, ev: Any, ac: Any, method: Any = "CPI", pv: Any = None, weight:
     pv); WEIGHTED: AC + (BAC − EV)/(w·CPI + (1−w)·SPI) (needs pv, weight w in 0..1, default
     0.8); BOTTOMUP: AC + etc. Unknown method ``#VALUE!``, weight outside 0..1 ``#NUM!``,
     missing input ``#N/A``, zero index denominators ``#DIV/0!``. Authority PMI Practice
-    Standard for EVM §5.3, DAU EVM Gold Card (:func:`xlpmo.evm.eac`).
+    Standard for EVM §5.3, DAU EVM Gold Card (:func:`xlpmo.core.evm.eac`).
     """
-    from .evm import eac
+    from xlpmo.core.evm import eac
 
     return _eac_call(eac, bac, ev, ac, method, pv, weight, etc)
 
@@ -118,9 +119,9 @@ def ETC(bac: Any, ev: Any, ac: Any, method: Any = "CPI", pv: Any = None, weight:
     """Estimate to complete: EAC − AC (money), with the same arguments as EAC.
 
     Errors as for EAC; authority PMI Practice Standard for EVM, DAU EVM Gold Card
-    (:func:`xlpmo.evm.etc`).
+    (:func:`xlpmo.core.evm.etc`).
     """
-    from .evm import etc as core
+    from xlpmo.core.evm import etc as core
 
     return _eac_call(core, bac, ev, ac, method, pv, weight, etc)
 
@@ -131,9 +132,9 @@ def VAC(bac: Any, ev: Any, ac: Any, method: Any = "CPI", pv: Any = None, weight:
     """Variance at completion: BAC − EAC (money; positive = forecast under budget).
 
     Same arguments and errors as EAC; authority PMI Practice Standard for EVM, DAU EVM Gold
-    Card (:func:`xlpmo.evm.vac`).
+    Card (:func:`xlpmo.core.evm.vac`).
     """
-    from .evm import vac
+    from xlpmo.core.evm import vac
 
     return _eac_call(vac, bac, ev, ac, method, pv, weight, etc)
 
@@ -143,9 +144,9 @@ def TCPI(bac: Any, ev: Any, ac: Any, eac: Any = None) -> Any:
     """To-complete performance index: (BAC − EV)/(BAC − AC), or (BAC − EV)/(EAC − AC) with eac.
 
     Ratio; ``#DIV/0!`` when the remaining funds are exactly 0. Authority DAU EVM Gold Card,
-    MS Project TCPI field (:func:`xlpmo.evm.tcpi`).
+    MS Project TCPI field (:func:`xlpmo.core.evm.tcpi`).
     """
-    from .evm import tcpi
+    from xlpmo.core.evm import tcpi
 
     e = xa.optional_grid(eac)
     return xa.ungrid(tcpi(xa.grid(bac), xa.grid(ev), xa.grid(ac), e))
@@ -174,9 +175,9 @@ def ES(pv_series: Any, ev: Any, cumulative: Any = False) -> Any:
     EV; ES = PD when EV ≥ BAC. pv_series: planned value per period from the first period
     (cumulative values when cumulative is TRUE); ev: cumulative earned value. Units:
     periods. Blank EV or empty series ``#N/A``. Authority Lipke, Earned Schedule (2009)
-    (:func:`xlpmo.schedule.es`).
+    (:func:`xlpmo.core.schedule.es`).
     """
-    from .schedule import es
+    from xlpmo.core.schedule import es
 
     return es(_series(pv_series), _cell(ev), xa.boolean(cumulative, default=False))
 
@@ -186,9 +187,9 @@ def SVT(pv_series: Any, ev: Any, at: Any, cumulative: Any = False) -> Any:
     """Schedule variance in time: ES − AT (periods; negative = behind schedule).
 
     at: actual time, the periods elapsed to the status date. Authority Lipke, Earned
-    Schedule (:func:`xlpmo.schedule.svt`).
+    Schedule (:func:`xlpmo.core.schedule.svt`).
     """
-    from .schedule import svt
+    from xlpmo.core.schedule import svt
 
     return svt(_series(pv_series), _cell(ev), _cell(at), xa.boolean(cumulative, default=False))
 
@@ -197,9 +198,9 @@ def SVT(pv_series: Any, ev: Any, at: Any, cumulative: Any = False) -> Any:
 def SPIT(pv_series: Any, ev: Any, at: Any, cumulative: Any = False) -> Any:
     """Schedule performance index in time: ES / AT (ratio; above 1 = ahead of schedule).
 
-    ``#DIV/0!`` when AT is 0. Authority Lipke, Earned Schedule (:func:`xlpmo.schedule.spit`).
+    ``#DIV/0!`` when AT is 0. Authority Lipke, Earned Schedule (:func:`xlpmo.core.schedule.spit`).
     """
-    from .schedule import spit
+    from xlpmo.core.schedule import spit
 
     return spit(_series(pv_series), _cell(ev), _cell(at), xa.boolean(cumulative, default=False))
 
@@ -209,9 +210,9 @@ def IEACT(pv_series: Any, ev: Any, at: Any, cumulative: Any = False) -> Any:
     """Independent estimate at completion in time: planned duration / SPI(t), in periods.
 
     PD is the last period of the series with a planned amount; ``#DIV/0!`` when nothing is
-    earned yet or AT is 0. Authority Lipke, Earned Schedule (:func:`xlpmo.schedule.ieact`).
+    earned yet or AT is 0. Authority Lipke, Earned Schedule (:func:`xlpmo.core.schedule.ieact`).
     """
-    from .schedule import ieact
+    from xlpmo.core.schedule import ieact
 
     return ieact(_series(pv_series), _cell(ev), _cell(at), xa.boolean(cumulative, default=False))
 
@@ -222,9 +223,9 @@ def FINISH(start_date: Any, pv_series: Any, ev: Any, at: Any, cumulative: Any = 
 
     start_date: the project's first planned period. A fractional month is spread over the
     days of the month it lands in. Errors of IEAC(t) pass through. Authority Lipke, Earned
-    Schedule (:func:`xlpmo.schedule.forecast_finish`).
+    Schedule (:func:`xlpmo.core.schedule.forecast_finish`).
     """
-    from .schedule import forecast_finish
+    from xlpmo.core.schedule import forecast_finish
 
     start = xa.date(start_date)
     return forecast_finish(start, _series(pv_series), _cell(ev), _cell(at),
@@ -237,7 +238,7 @@ def FINISH(start_date: Any, pv_series: Any, ev: Any, at: Any, cumulative: Any = 
 def _raw_table(name: str, value: Any, required: bool = True) -> Any:
     """A table argument (2-D range with its header row) as the reader's RawTable; a blank
     optional argument is None, a blank required one ``#N/A``."""
-    from .reader import RawTable, address
+    from xlpmo.io.reader import RawTable, address
 
     spec = tables.spec(name)
     if value is None or (not isinstance(value, (list, tuple, np.ndarray))
@@ -252,8 +253,8 @@ def _raw_table(name: str, value: Any, required: bool = True) -> Any:
 def _inputs(status_date: Any, config: Any, **named: Any) -> Any:
     """Canonical Inputs from table arguments (``named``: contract name -> RawTable or None),
     through the reader's coercion, as a workbook refresh would build them."""
-    from .coerce import coerce_inputs
-    from .reader import RawTable
+    from xlpmo.io.coerce import coerce_inputs
+    from xlpmo.io.reader import RawTable
 
     raw = {name: table for name, table in named.items() if table is not None}
     cfg = _raw_table(tables.CONFIG.name, config, required=False)
@@ -277,10 +278,10 @@ def EVM(projects: Any, plan: Any, actuals: Any, progress: Any, status_date: Any 
 
     Arguments are whole Excel Tables including their header rows (tblProjects, tblPlan,
     tblActuals, tblProgress, optional tblConfig); status_date overrides the StatusDate
-    setting. Columns and rules as workbook.md (:func:`xlpmo.evm.evm_table`). Spills with a
+    setting. Columns and rules as workbook.md (:func:`xlpmo.core.evm.evm_table`). Spills with a
     header row unless header is FALSE.
     """
-    from .evm import evm_table
+    from xlpmo.core.evm import evm_table
 
     inputs = _inputs(
         status_date, config,
@@ -301,9 +302,9 @@ def VARIANCE(planned: Any, actual: Any, cumulative: Any = False) -> Any:
 
     Ranges of different sizes are ``#VALUE!`` (a single cell is used against every
     element); a blank cell ``#N/A``. cumulative: the inputs are cumulative amounts (same
-    arithmetic). Authority PMI Practice Standard for EVM (:func:`xlpmo.variance.variance`).
+    arithmetic). Authority PMI Practice Standard for EVM (:func:`xlpmo.core.variance.variance`).
     """
-    from .variance import variance
+    from xlpmo.core.variance import variance
 
     return xa.ungrid(variance(xa.grid(planned), xa.grid(actual),
                               xa.boolean(cumulative, default=False)))
@@ -314,9 +315,9 @@ def VARPCT(planned: Any, actual: Any, cumulative: Any = False) -> Any:
     """Variance percent: (Planned − Actual) / Planned, element by element (fraction).
 
     ``#DIV/0!`` where Planned is 0; with cumulative amounts the result is the cumulative
-    variance % (money summed first). (:func:`xlpmo.variance.variance_pct`).
+    variance % (money summed first). (:func:`xlpmo.core.variance.variance_pct`).
     """
-    from .variance import variance_pct
+    from xlpmo.core.variance import variance_pct
 
     return xa.ungrid(variance_pct(xa.grid(planned), xa.grid(actual),
                                   xa.boolean(cumulative, default=False)))
@@ -329,9 +330,9 @@ def RAG(value: Any, amber: Any, red: Any, higher_is_better: Any = None) -> Any:
     Higher is better (indices): below red is ``Red``, below amber ``Amber``, else ``Green``.
     Lower is better (variances, when higher_is_better is FALSE; by default when amber <
     red): above red ``Red``, above amber ``Amber``. An error value keeps its error, a blank
-    is ``#N/A``. Element by element for ranges (:func:`xlpmo.rag`).
+    is ``#N/A``. Element by element for ranges (:func:`xlpmo.core.rag`).
     """
-    from .rag import rag_higher_is_better, rag_lower_is_better
+    from xlpmo.core.rag import rag_higher_is_better, rag_lower_is_better
 
     a, r = xa.number(amber), xa.number(red)
     higher = xa.boolean(higher_is_better, default=a >= r)
@@ -349,9 +350,9 @@ def VARTABLE(plan: Any, actuals: Any, status_date: Any = None, config: Any = Non
 
     plan, actuals (and optional config): whole Excel Tables with their header rows.
     Variance = Planned − Actual; cumulative columns run to the status period; RAG from
-    the VarianceAmber / VarianceRed settings (:func:`xlpmo.variance.variance_table`).
+    the VarianceAmber / VarianceRed settings (:func:`xlpmo.core.variance.variance_table`).
     """
-    from .variance import variance_table
+    from xlpmo.core.variance import variance_table
 
     inputs = _inputs(status_date, config,
                      tblPlan=_raw_table(tables.PLAN.name, plan),
@@ -383,9 +384,9 @@ def FORECAST(history: Any, horizon: Any, method: Any = "RUNRATE", window: Any = 
     Athanasopoulos, fpp3 §8.2); PLAN: the remaining plan (plan, per future period) scaled so
     actual to date + forecast = target (e.g. the EAC). history: per-period amounts, oldest
     first. Spills like history (a row for a row). Empty history ``#N/A``
-    (:func:`xlpmo.forecast.forecast`).
+    (:func:`xlpmo.core.forecast.forecast`).
     """
-    from .forecast import forecast
+    from xlpmo.core.forecast import forecast
 
     m = xa.choice(method, FORECAST_METHODS, default="RUNRATE")
     h = xa.integer(horizon, minimum=1, maximum=xa.MAX_SPILL)
@@ -405,9 +406,9 @@ def FORECASTRANGE(history: Any, horizon: Any, method: Any = "LINEAR", confidence
     LINEAR: OLS prediction interval (Montgomery, Peck & Vining §2.5), RUNRATE: prediction
     interval of the last window periods, HOLT: ETS(A,A,N) interval (fpp3 §8.7). Spills two
     columns Low, High (two rows when history is a row). ``#DIV/0!`` with too few periods
-    (:func:`xlpmo.forecast.forecast_range`).
+    (:func:`xlpmo.core.forecast.forecast_range`).
     """
-    from .forecast import forecast_range
+    from xlpmo.core.forecast import forecast_range
 
     m = xa.choice(method, BAND_METHODS, default="LINEAR")
     h = xa.integer(horizon, minimum=1, maximum=xa.MAX_SPILL)
@@ -425,9 +426,9 @@ def RUNRATE(history: Any, window: Any = 3) -> Any:
     """Average per-period amount of the last window periods (money per period).
 
     A window longer than the history uses all of it; empty history ``#N/A``, window below 1
-    ``#NUM!`` (:func:`xlpmo.forecast.runrate`).
+    ``#NUM!`` (:func:`xlpmo.core.forecast.runrate`).
     """
-    from .forecast import runrate
+    from xlpmo.core.forecast import runrate
 
     return runrate(_series(history), xa.integer(window, default=3, minimum=1))
 
@@ -437,9 +438,9 @@ def PHASE(amount: Any, profile: Any) -> Any:
     """Spreads an amount over periods in proportion to a profile (money per period).
 
     result_k = amount × p_k / Σp; the results add up to the amount. ``#DIV/0!`` when the
-    profile sums to 0. Spills like profile (:func:`xlpmo.forecast.phase`).
+    profile sums to 0. Spills like profile (:func:`xlpmo.core.forecast.phase`).
     """
-    from .forecast import phase
+    from xlpmo.core.forecast import phase
 
     return xa.spill(profile, list(_checked(phase(_cell(amount), _series(profile)))))
 
@@ -450,9 +451,9 @@ def SCURVE(total: Any, periods: Any, shape: Any = "LINEAR") -> Any:
 
     shape: LINEAR (even), FRONT, BACK or BELL (beta-distribution CDFs: Beta(1,1), (2,4),
     (4,2), (3,3)). Cumulative money; periods below 1 ``#NUM!``
-    (:func:`xlpmo.forecast.scurve`).
+    (:func:`xlpmo.core.forecast.scurve`).
     """
-    from .forecast import scurve
+    from xlpmo.core.forecast import scurve
 
     kind = xa.choice(shape, SCURVE_SHAPES, default="LINEAR")
     n = xa.integer(periods, minimum=1, maximum=xa.MAX_SPILL)
@@ -464,9 +465,9 @@ def PERT(optimistic: Any, likely: Any, pessimistic: Any, probability: Any = None
     """PERT mean (O + 4M + P)/6, or the beta-PERT value at a probability.
 
     Units of the estimates. ``#NUM!`` unless O ≤ M ≤ P and 0 ≤ probability ≤ 1. Authority
-    PMBOK Guide 6th ed. §6.4.2.4, Vose, Risk Analysis (:func:`xlpmo.forecast.pert`).
+    PMBOK Guide 6th ed. §6.4.2.4, Vose, Risk Analysis (:func:`xlpmo.core.forecast.pert`).
     """
-    from .forecast import pert
+    from xlpmo.core.forecast import pert
 
     p = xa.number(probability, default=None)
     return pert(_cell(optimistic), _cell(likely), _cell(pessimistic), p)
@@ -483,11 +484,11 @@ def FORECASTTABLE(plan: Any, actuals: Any, forecast: Any, status_date: Any = Non
     remaining plan is scaled to each project's EAC from the earned-value engine, so the
     result is Refresh's tblForecastOut; without them there is no EAC to steer by, and the
     bottom-up forecast, the unscaled plan or a run rate carries the future
-    (:func:`xlpmo.forecast.forecast_table`).
+    (:func:`xlpmo.core.forecast.forecast_table`).
     """
-    from .evm import evm_table
-    from .forecast import forecast_table
-    from .tracker import eac_by_project, first_project_rows
+    from xlpmo.core.evm import evm_table
+    from xlpmo.core.forecast import forecast_table
+    from xlpmo.core.tracker import eac_by_project, first_project_rows
 
     inputs = _inputs(status_date, config,
                      tblPlan=_raw_table(tables.PLAN.name, plan),
@@ -512,9 +513,9 @@ def WORKDAYS(start_date: Any, end_date: Any, holidays: Any = None, workweek: Any
     workweek: ``Mon-Fri`` style text, Excel's weekend number (1–7, 11–17) or 7-character
     mask (1 = non-working, Monday first); default Mon–Fri. Holidays on working days are
     removed; a start after the end counts negative. Blank date ``#N/A``
-    (:func:`xlpmo.capacity.workdays`).
+    (:func:`xlpmo.core.capacity.workdays`).
     """
-    from .capacity import workdays
+    from xlpmo.core.capacity import workdays
 
     s, e = xa.date(start_date), xa.date(end_date)
     days = xa.date_list(holidays) if holidays is not None else []
@@ -530,9 +531,9 @@ def CAPACITY(periods: Any, fte: Any = 1, hours_per_day: Any = 8, holidays: Any =
     periods: months (any date in each). Working days of each month within start..end (blank
     = open), holidays removed; fte (default 1), hours_per_day (default 8) and leave_hours
     (default 0) are single values or ranges like periods. Units: hours. Spills like periods
-    (:func:`xlpmo.capacity.capacity`).
+    (:func:`xlpmo.core.capacity.capacity`).
     """
-    from .capacity import capacity
+    from xlpmo.core.capacity import capacity
 
     days = xa.date_list(holidays) if holidays is not None else []
     months = xa.date_grid(periods)
@@ -559,9 +560,9 @@ def UTILISATION(hours: Any, capacity: Any) -> Any:
     """Utilisation: hours / capacity (fraction; 0.85 = 85 %).
 
     Element by element; ``#DIV/0!`` for zero capacity, ``#N/A`` for a blank. Time-based
-    utilisation (:func:`xlpmo.utilisation.utilisation`).
+    utilisation (:func:`xlpmo.core.utilisation.utilisation`).
     """
-    from .utilisation import utilisation
+    from xlpmo.core.utilisation import utilisation
 
     return xa.ungrid(utilisation(xa.grid(hours), xa.grid(capacity)))
 
@@ -571,9 +572,9 @@ def OVERALLOCATED(allocated: Any, capacity: Any) -> Any:
     """TRUE where allocated hours exceed capacity hours.
 
     Element by element; zero capacity with hours allocated is TRUE, a blank ``#N/A``
-    (:func:`xlpmo.utilisation.overallocated`; MS Project over-allocation).
+    (:func:`xlpmo.core.utilisation.overallocated`; MS Project over-allocation).
     """
-    from .utilisation import overallocated
+    from xlpmo.core.utilisation import overallocated
 
     return xa.ungrid(overallocated(xa.grid(allocated), xa.grid(capacity)))
 
@@ -588,9 +589,9 @@ def UTILTABLE(resources: Any, timesheets: Any, allocations: Any, holidays: Any =
     resources, timesheets, allocations (and optional holidays, leave, config): whole Excel
     Tables with their header rows; periods: the months to report (default: those of the
     allocations and timesheets). Ratios are fractions, ``#DIV/0!`` at zero capacity
-    (:func:`xlpmo.utilisation.utilisation_table`).
+    (:func:`xlpmo.core.utilisation.utilisation_table`).
     """
-    from .utilisation import utilisation_table
+    from xlpmo.core.utilisation import utilisation_table
 
     inputs = _inputs(None, config,
                      tblResources=_raw_table(tables.RESOURCES.name, resources),
@@ -615,7 +616,8 @@ def PERIOD(date_value: Any) -> Any:
     """The period (month) of a date: the first day of its month.
 
     Accepts Excel dates, serial numbers and text (``2026-03-15``, ``Mar-2026``); a blank is
-    ``#N/A``, text that is not a date ``#VALUE!`` (:func:`xlpmo.periods.month_start_scalar`).
+    ``#N/A``, text that is not a date ``#VALUE!``
+    (:func:`xlpmo.contract.periods.month_start_scalar`).
     Element by element for ranges.
     """
     g = xa.grid(date_value)
@@ -629,7 +631,7 @@ def PERIODS(start_date: Any, end_date: Any) -> Any:
     """The months from start to end, one first-of-month date per row (spills down).
 
     Both ends' months are included; an end before the start is ``#NUM!``
-    (:func:`xlpmo.periods.period_range`).
+    (:func:`xlpmo.contract.periods.period_range`).
     """
     s, e = xa.date(start_date), xa.date(end_date)
     if e < s:

@@ -1,0 +1,66 @@
+"""Red / Amber / Green status from thresholds (tblConfig: CPIAmber, CPIRed, ...).
+
+Two shapes of rule, both vectorised:
+
+- index rules (CPI, SPI, SPI(t)): higher is better; ``value < red`` is Red,
+  ``value < amber`` is Amber, otherwise Green (workbook.md: "index below Amber is
+  amber, below Red is red").
+- variance rules (cumulative variance %): the absolute value is compared;
+  ``|value| > red`` is Red, ``|value| > amber`` is Amber, otherwise Green.
+
+A value that is an Excel error (or missing) has no status: the error is passed on
+(``#DIV/0!`` stays ``#DIV/0!``, missing becomes ``#N/A``), never a colour.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlpmo.core.arith import as_float, first_error
+from xlpmo.errors import XLError
+
+GREEN, AMBER, RED = "Green", "Amber", "Red"
+
+
+def _finish(status: np.ndarray, values: Any, index: Any) -> pd.Series:
+    errors = first_error(np.asarray(values, dtype=object))
+    out = status.astype(object)
+    has_err = np.array([e is not None for e in errors], dtype=bool)
+    out[has_err] = errors[has_err]
+    missing = np.isnan(as_float(values)) & ~has_err
+    out[missing] = XLError.NA
+    return pd.Series(out, index=index, dtype=object)
+
+
+def rag_higher_is_better(values: Any, amber: float, red: float, index: Any = None) -> pd.Series:
+    """Index rule: Red below ``red``, Amber below ``amber``, else Green."""
+    v = as_float(values)
+    with np.errstate(invalid="ignore"):
+        status = np.where(v < red, RED, np.where(v < amber, AMBER, GREEN))
+    return _finish(status, values, index)
+
+
+def rag_lower_is_better(values: Any, amber: float, red: float, index: Any = None) -> pd.Series:
+    """Threshold rule on size: Red above ``red``, Amber above ``amber``, else Green."""
+    v = as_float(values)
+    with np.errstate(invalid="ignore"):
+        status = np.where(v > red, RED, np.where(v > amber, AMBER, GREEN))
+    return _finish(status, values, index)
+
+
+def rag_variance(values: Any, amber: float, red: float, index: Any = None) -> pd.Series:
+    """Variance rule: the absolute variance % against the thresholds."""
+    v = np.abs(as_float(values)).astype(object)
+    errors = first_error(np.asarray(values, dtype=object))
+    has_err = np.array([e is not None for e in errors], dtype=bool)
+    v[has_err] = errors[has_err]
+    return rag_lower_is_better(v, amber, red, index)
+
+
+def rag(value: Any, amber: float, red: float, higher_is_better: bool = True) -> Any:
+    """Scalar form (the RAG worksheet function). Higher is better when amber > red."""
+    rule = rag_higher_is_better if higher_is_better else rag_lower_is_better
+    return rule(np.array([value], dtype=object), amber, red).iloc[0]

@@ -1,0 +1,74 @@
+"""Compute every output table of the standard workbook from the canonical inputs.
+
+The one place that strings the core together (read → validate → **compute** → write):
+the command line refresh, the ribbon Refresh and the table worksheet functions all
+call :func:`compute`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from xlpmo.contract import tables
+from xlpmo.contract.model import Inputs
+from xlpmo.core.evm import evm_table
+from xlpmo.core.forecast import forecast_table
+from xlpmo.core.portfolio import portfolio_table
+from xlpmo.core.utilisation import utilisation_table
+from xlpmo.core.variance import variance_table
+
+Step = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def eac_by_project(evm: pd.DataFrame) -> pd.Series:
+    """The EAC column of tblEVM as a Series indexed by ProjectID (errors kept)."""
+    return pd.Series(evm["EAC"].to_numpy(dtype=object), index=evm["ProjectID"].to_numpy())
+
+
+def first_project_rows(inputs: Inputs) -> Inputs:
+    """Inputs whose tblProjects keeps the first row of each ProjectID: a repeated ID is an
+    Error finding of :func:`xlpmo.io.validate.validate`, not a reason to refresh nothing (the
+    same rule as :func:`xlpmo.core.capacity.unique_resources` for tblResources)."""
+    projects = inputs.projects
+    if not projects["ProjectID"].duplicated().any():
+        return inputs
+    first = projects.drop_duplicates("ProjectID", keep="first").reset_index(drop=True)
+    return replace(inputs, projects=first)
+
+
+def compute(inputs: Inputs, step: Step = _quiet) -> dict[str, pd.DataFrame]:
+    """All output tables (tblEVM, tblPortfolio, tblVariance, tblForecastOut, and
+    tblUtilisation when the workbook has resources), keyed by table name.
+
+    ``step`` is called with a short label before each stage (progress display). Repeated
+    ProjectIDs: the first tblProjects row counts (:func:`first_project_rows`).
+    """
+    inputs = first_project_rows(inputs)
+    # amounts near 1e308 overflow to inf in sums; that inf becomes an Excel error in the
+    # output, so numpy's RuntimeWarnings would only be noise on the user's terminal
+    with np.errstate(all="ignore"):
+        return _compute(inputs, step)
+
+
+def _compute(inputs: Inputs, step: Step) -> dict[str, pd.DataFrame]:
+    out: dict[str, pd.DataFrame] = {}
+    step("earned value")
+    out[tables.EVM.name] = evm = evm_table(inputs)
+    step("portfolio roll-up")
+    out[tables.PORTFOLIO.name] = portfolio_table(evm)
+    step("variance")
+    out[tables.VARIANCE.name] = variance_table(inputs)
+    step("forecast")
+    out[tables.FORECAST_OUT.name] = forecast_table(inputs, eac_by_project(evm))
+    if inputs.has(tables.RESOURCES.name):
+        step("utilisation")
+        out[tables.UTILISATION.name] = utilisation_table(inputs)
+    return out

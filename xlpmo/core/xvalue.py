@@ -1,0 +1,170 @@
+"""Values with Excel errors: float arrays with a parallel array of error codes.
+
+:class:`XValue` keeps the core's arithmetic vectorised while following Excel's rules for
+undefined cases: a zero denominator is ``#DIV/0!``, a missing input ``#N/A``, an input error
+passes through (the leftmost operand's error wins, as in an Excel formula), text or booleans
+where a number belongs are ``#VALUE!``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlpmo.errors import XLError
+
+#: error code -> XLError (code 0 = no error). Codes keep the error arithmetic vectorised.
+ERROR_OF_CODE: tuple[XLError | None, ...] = (
+    None, XLError.DIV0, XLError.NA, XLError.VALUE, XLError.NUM, XLError.NAME, XLError.REF,
+    XLError.NULL,
+)
+CODE_OF_ERROR = {e: i for i, e in enumerate(ERROR_OF_CODE) if e is not None}
+OK, DIV0, NA, VALUE, NUM = 0, 1, 2, 3, 4
+_ERR_OBJECTS = np.array(ERROR_OF_CODE, dtype=object)
+
+
+@dataclass(frozen=True)
+class XValue:
+    """A float array with a parallel array of Excel error codes (0 = a valid number).
+
+    The arithmetic operators follow Excel: the first operand's error wins, then the
+    second's; division by zero gives ``#DIV/0!``. ``val`` is NaN wherever ``err`` is set.
+    """
+
+    val: np.ndarray
+    err: np.ndarray
+
+    @classmethod
+    def of(cls, x: Any) -> XValue:
+        """Any scalar / list / ndarray / Series (numbers, None, NaN, XLError) -> XValue."""
+        if isinstance(x, XValue):
+            return x
+        if isinstance(x, pd.Series):
+            numeric = _numeric(x.dtype)
+            x = x.to_numpy(dtype=float, na_value=np.nan) if numeric else x.to_numpy(object)
+        arr = x if isinstance(x, np.ndarray) else np.asarray(x, dtype=object)
+        if _numeric(arr.dtype):
+            val = arr.astype(float)
+            return cls(val, np.where(np.isnan(val), NA, OK).astype(np.int8))
+        flat = arr.astype(object).reshape(-1)
+        pairs = [_element(v) for v in flat]
+        val = np.array([p[0] for p in pairs], dtype=float).reshape(arr.shape)
+        err = np.array([p[1] for p in pairs], dtype=np.int8).reshape(arr.shape)
+        return cls(val, err)
+
+    @classmethod
+    def error(cls, code: int, shape: tuple[int, ...] = ()) -> XValue:
+        return cls(np.full(shape, np.nan), np.full(shape, code, dtype=np.int8))
+
+    def _binary(self, other: Any, op: Any, reflected: bool = False) -> XValue:
+        o = XValue.of(other)
+        a, b = (o, self) if reflected else (self, o)
+        err = first_error(a.err, b.err)
+        with np.errstate(all="ignore"):
+            val = op(a.val, b.val)
+        return XValue(np.where(err == OK, val, np.nan), err)
+
+    def __add__(self, other: Any) -> XValue:
+        return self._binary(other, np.add)
+
+    def __radd__(self, other: Any) -> XValue:
+        return self._binary(other, np.add, reflected=True)
+
+    def __sub__(self, other: Any) -> XValue:
+        return self._binary(other, np.subtract)
+
+    def __rsub__(self, other: Any) -> XValue:
+        return self._binary(other, np.subtract, reflected=True)
+
+    def __mul__(self, other: Any) -> XValue:
+        return self._binary(other, np.multiply)
+
+    def __rmul__(self, other: Any) -> XValue:
+        return self._binary(other, np.multiply, reflected=True)
+
+    def __truediv__(self, other: Any) -> XValue:
+        return _divide(self, XValue.of(other))
+
+    def __rtruediv__(self, other: Any) -> XValue:
+        return _divide(XValue.of(other), self)
+
+    def where(self, cond: np.ndarray, other: XValue) -> XValue:
+        """Elementwise ``self if cond else other``."""
+        return XValue(np.where(cond, self.val, other.val), np.where(cond, self.err, other.err))
+
+    def finish(self) -> XValue:
+        """NaN left without an error code (e.g. inf − inf) becomes ``#N/A``; ±inf is ``#NUM!``."""
+        err = np.where((self.err == OK) & np.isnan(self.val), NA, self.err)
+        err = np.where((err == OK) & np.isinf(self.val), NUM, err).astype(np.int8)
+        return XValue(np.where(err == OK, self.val, np.nan), err)
+
+    def objects(self) -> np.ndarray:
+        """Object ndarray: floats, or XLError members where there is an error."""
+        x = self.finish()
+        out = x.val.astype(object)
+        bad = x.err != OK
+        out[bad] = _ERR_OBJECTS[x.err[bad]]
+        return out
+
+
+def first_error(*codes: np.ndarray) -> np.ndarray:
+    """Per element, the first non-zero error code across ``codes`` (Excel: left to right)."""
+    out = np.asarray(codes[-1])
+    for c in reversed(codes[:-1]):
+        out = np.where(c != OK, c, out)
+    return np.asarray(out, dtype=np.int8)
+
+
+def _divide(num: XValue, den: XValue) -> XValue:
+    err = first_error(num.err, den.err)
+    err = np.where((err == OK) & (den.val == 0), DIV0, err).astype(np.int8)
+    with np.errstate(all="ignore"):
+        val = np.where(err == OK, num.val / np.where(err == OK, den.val, 1.0), np.nan)
+    return XValue(val, err)
+
+
+def _numeric(dtype: Any) -> bool:
+    return np.issubdtype(dtype, np.number) and not np.issubdtype(dtype, np.bool_)
+
+
+def _element(v: Any) -> tuple[float, int]:
+    """One cell value -> (float, error code)."""
+    if isinstance(v, XLError):
+        return np.nan, CODE_OF_ERROR[v]
+    if v is None or v is pd.NA or v is pd.NaT:
+        return np.nan, NA
+    if isinstance(v, (bool, np.bool_)):
+        return np.nan, VALUE
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        f = float(v)
+        return (np.nan, NA) if np.isnan(f) else (f, OK)
+    if isinstance(v, str):
+        parsed = XLError.parse(v)
+        if parsed is not None:
+            return np.nan, CODE_OF_ERROR[parsed]
+        return (np.nan, NA) if not v.strip() else (np.nan, VALUE)
+    return np.nan, VALUE
+
+
+def _shape_like(*args: Any) -> Any:
+    """The argument that decides the result's form: a Series, else an array, else scalar."""
+    for a in args:
+        if isinstance(a, pd.Series):
+            return a
+    for a in args:
+        if isinstance(a, (np.ndarray, list, tuple)) and np.ndim(a) > 0:
+            return a
+    return None
+
+
+def to_output(x: XValue, like: Any) -> Any:
+    """XValue -> the caller's form: float/XLError scalar, object ndarray or object Series."""
+    obj = x.objects()
+    if like is None:
+        return obj.reshape(-1)[0]
+    if isinstance(like, pd.Series):
+        return pd.Series(obj.reshape(-1), index=like.index, dtype=object)
+    return obj

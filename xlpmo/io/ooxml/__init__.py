@@ -1,0 +1,13 @@
+"""Package-level OOXML (xlsx/xlsm) editing that keeps every part it does not own.
+
+- :mod:`.package`: zip parts, safe XML parsing, relationships, content types, raw-copy save
+- :mod:`.cells`: A1 references and ranges, cell values -> cell XML
+- :mod:`.styles`: number formats of cell styles; styles xlpmo appends
+- :mod:`.tablepart`: Excel Table parts
+- :mod:`.sheet`: worksheet parts and sheetData row patching
+- :mod:`.render`: DataFrame columns -> cell XML with the right styles
+- :mod:`.follow`: chart series, defined names and CF/DV ranges that follow a resized table
+- :mod:`.workbook`: the workbook (sheets, tables, calcPr/calcChain) and saving
+
+The public entry point is :func:`xlpmo.io.writer.write_tables`.
+"""

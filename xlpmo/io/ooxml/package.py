@@ -1,0 +1,416 @@
+"""The zip package: parts, safe XML parsing, relationships, content types, saving.
+
+Reading is defensive: XML is parsed with entity resolution, DTD loading and network
+access off, a part with a DOCTYPE is refused (OOXML never needs one: it is how
+"billion laughs" payloads arrive), and every part read is capped in size.
+
+Saving copies every part that was not replaced *raw*: the same compressed bytes, CRC,
+name, order, compression method and timestamp as in the source. Replaced parts keep
+their place and compression method; added parts go at the end, deflated.
+"""
+
+from __future__ import annotations
+
+import copy
+import posixpath
+import struct
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import unquote
+
+from lxml import etree
+
+from xlpmo.errors import XlpmoError
+from xlpmo.io.limits import MAX_PART_BYTES, MAX_RATIO, RATIO_FLOOR
+
+_CHUNK = 1 << 20
+
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+
+PARSER_OPTIONS = {
+    "resolve_entities": False, "no_network": True, "load_dtd": False, "dtd_validation": False,
+    "huge_tree": False, "remove_blank_text": False,
+}
+_PARSER = etree.XMLParser(**PARSER_OPTIONS)
+
+
+def parse_xml(data: bytes, part: str = "part") -> etree._ElementTree:
+    """Parse one XML part safely (see module docstring); XlpmoError when it is not usable."""
+    try:
+        tree = etree.ElementTree(etree.fromstring(data, _PARSER))
+    except etree.XMLSyntaxError as exc:
+        raise XlpmoError(f"the workbook part {part} is not valid XML: {exc}") from None
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise XlpmoError(f"the workbook part {part} declares a DTD; refusing to read it")
+    return tree
+
+
+def xml_declaration(original: bytes | None) -> bytes:
+    """The original part's XML declaration (and line break) when it was UTF-8, else ours."""
+    if original and original.startswith(b"<?xml"):
+        end = original.find(b"?>")
+        if end > 0:
+            decl = original[: end + 2]
+            rest = original[end + 2 : end + 4]
+            if b"utf-16" not in decl.lower():
+                newline = rest[: len(rest) - len(rest.lstrip(b"\r\n"))]
+                return decl + newline
+    return XML_DECL
+
+
+def serialize_xml(tree: etree._ElementTree, original: bytes | None = None) -> bytes:
+    """The tree as UTF-8 bytes, behind the original's XML declaration."""
+    return xml_declaration(original) + etree.tostring(tree, encoding="UTF-8", xml_declaration=False)
+
+
+def rels_part(part: str) -> str:
+    """``xl/workbook.xml`` -> ``xl/_rels/workbook.xml.rels``."""
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def resolve_target(source_part: str, target: str) -> str:
+    """A relationship target -> zip entry name (no leading slash)."""
+    target = unquote(target)
+    if target.startswith("/"):
+        return posixpath.normpath(target.lstrip("/"))
+    base = posixpath.dirname(source_part)
+    return posixpath.normpath(posixpath.join(base, target))
+
+
+def relative_target(source_part: str, part: str) -> str:
+    return posixpath.relpath(part, posixpath.dirname(source_part) or ".")
+
+
+class Package:
+    """An OOXML zip opened for reading, with pending replacements/additions/removals."""
+
+    def __init__(self, path: Path, max_part_bytes: int = MAX_PART_BYTES) -> None:
+        self.path = Path(path)
+        self.max_part_bytes = max_part_bytes
+        try:
+            self._zf = zipfile.ZipFile(self.path)
+        except FileNotFoundError:
+            raise XlpmoError(f"there is no file {self.path}") from None
+        except OSError as exc:
+            raise XlpmoError(f"cannot read {self.path.name}: {exc.strerror or exc}") from None
+        except zipfile.BadZipFile as exc:
+            raise XlpmoError(f"{self.path.name} is not an Excel workbook (zip): {exc}") from None
+        self.infos = self._zf.infolist()
+        names = [i.filename for i in self.infos]
+        if len(set(names)) != len(names):
+            raise XlpmoError(f"{self.path.name} has duplicate zip entries; refusing to write it")
+        self._by_lower = {n.lower(): n for n in names}
+        self._new: dict[str, bytes] = {}
+        self._added: list[str] = []
+        self._removed: set[str] = set()
+        self._xml_cache: dict[str, etree._ElementTree] = {}
+
+    def close(self) -> None:
+        self._zf.close()
+
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading ----------------------------------------------------------------------------
+    def name(self, part: str) -> str | None:
+        """The stored spelling of a part name (OPC names are case-insensitive), or None."""
+        part = part.lstrip("/")
+        if part in self._removed:
+            return None
+        if part in self._new:
+            return part
+        found = self._by_lower.get(part.lower())
+        if found is None:
+            for added in self._added:
+                if added.lower() == part.lower():
+                    return added
+        return None if found in self._removed else found
+
+    def has(self, part: str) -> bool:
+        return self.name(part) is not None
+
+    def read(self, part: str) -> bytes:
+        name = self.name(part)
+        if name is None:
+            raise XlpmoError(f"the workbook has no part {part}")
+        if name in self._new:
+            return self._new[name]
+        return self._read_original(name)
+
+    def _read_original(self, name: str) -> bytes:
+        info = self._zf.getinfo(name)
+        if info.file_size > self.max_part_bytes:
+            raise XlpmoError(
+                f"{self.path.name}: the workbook part {name} is {info.file_size:,} bytes "
+                "uncompressed, more than "
+                f"the {self.max_part_bytes:,} xlpmo reads"
+            )
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            with self._zf.open(info) as fh:
+                while block := fh.read(_CHUNK):
+                    size += len(block)
+                    if size > self.max_part_bytes:
+                        raise XlpmoError(f"{self.path.name}: the workbook part {name} is larger "
+                                         "than its header says")
+                    if size > RATIO_FLOOR and size > MAX_RATIO * max(info.compress_size, 1):
+                        raise XlpmoError(
+                            f"{self.path.name}: the workbook part {name} is compressed more "
+                            f"than {MAX_RATIO}:1; refusing it as a likely zip bomb")
+                    chunks.append(block)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise XlpmoError(f"the workbook part {name} is damaged: {exc}") from None
+        return b"".join(chunks)
+
+    def xml(self, part: str) -> etree._ElementTree:
+        """The parsed part (cached: edits to the tree are saved by :meth:`set_xml`)."""
+        name = self.name(part)
+        if name is None:
+            raise XlpmoError(f"the workbook has no part {part}")
+        tree = self._xml_cache.get(name)
+        if tree is None:
+            tree = parse_xml(self.read(name), f"{name} of {self.path.name}")
+            self._xml_cache[name] = tree
+        return tree
+
+    def original_bytes(self, part: str) -> bytes | None:
+        name = self._by_lower.get(part.lstrip("/").lower())
+        return self._read_original(name) if name else None
+
+    # -- changing ---------------------------------------------------------------------------
+    def set(self, part: str, data: bytes) -> None:
+        part = part.lstrip("/")
+        existing = self._by_lower.get(part.lower())
+        if existing is not None:
+            self._removed.discard(existing)
+            part = existing
+        elif part not in self._added:
+            self._added.append(part)
+        self._new[part] = data
+        self._xml_cache.pop(part, None)
+
+    def set_xml(self, part: str, tree: etree._ElementTree) -> None:
+        name = self.name(part) or part.lstrip("/")
+        original = self.original_bytes(name)
+        self.set(name, serialize_xml(tree, original))
+        self._xml_cache[name] = tree
+
+    def remove(self, part: str) -> None:
+        name = self.name(part)
+        if name is None:
+            return
+        if name in self._added:
+            self._added.remove(name)
+        else:
+            self._removed.add(name)
+        self._new.pop(name, None)
+        self._xml_cache.pop(name, None)
+
+    def unused_name(self, pattern: str) -> str:
+        """``xl/tables/table{}.xml`` -> the first name with a free number (from 1)."""
+        n = 1
+        while self.has(pattern.format(n)) or pattern.format(n).lower() in self._by_lower:
+            n += 1
+        return pattern.format(n)
+
+    @property
+    def replaced(self) -> list[str]:
+        return [i.filename for i in self.infos if i.filename in self._new]
+
+    @property
+    def added(self) -> list[str]:
+        return list(self._added)
+
+    @property
+    def removed(self) -> list[str]:
+        return [i.filename for i in self.infos if i.filename in self._removed]
+
+    # -- saving -----------------------------------------------------------------------------
+    def save(self, dst: Path) -> int:
+        """Write the package to ``dst`` (a new file); returns the number of raw-copied parts.
+
+        Not fsynced: durable replacement of a user's file is :mod:`xlpmo.io.safesave`'s job.
+        """
+        copied = 0
+        with open(dst, "wb") as fh, zipfile.ZipFile(fh, "w", allowZip64=True) as out:
+            for info in self.infos:
+                name = info.filename
+                if name in self._removed:
+                    continue
+                if name in self._new:
+                    zi = zipfile.ZipInfo(name, date_time=info.date_time)
+                    zi.compress_type = info.compress_type
+                    zi.external_attr = info.external_attr
+                    zi.create_system = info.create_system
+                    out.writestr(zi, self._new[name])
+                else:
+                    _copy_raw(self._zf, info, out)
+                    copied += 1
+            for name in self._added:
+                zi = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                zi.compress_type = zipfile.ZIP_DEFLATED
+                out.writestr(zi, self._new[name])
+            out.comment = self._zf.comment
+        return copied
+
+
+def _copy_raw(src: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:
+    """Copy one entry's compressed bytes unchanged (no recompression)."""
+    fp = src.fp
+    assert fp is not None and out.fp is not None
+    fp.seek(info.header_offset)
+    header = fp.read(30)
+    if len(header) != 30 or header[:4] != b"PK\x03\x04":
+        raise XlpmoError(f"the zip entry {info.filename} is damaged (bad local header)")
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    fp.seek(info.header_offset + 30 + name_len + extra_len)
+    raw = fp.read(info.compress_size)
+    if len(raw) != info.compress_size:
+        raise XlpmoError(f"the zip entry {info.filename} is truncated")
+    zi = copy.copy(info)
+    zi.flag_bits &= ~0x08  # sizes go in the local header: no data descriptor follows
+    strip = getattr(zipfile, "_strip_extra", None)
+    if strip is not None:
+        zi.extra = strip(zi.extra, (1,))  # a zip64 extra is rebuilt by FileHeader if needed
+    zip64 = zi.file_size > zipfile.ZIP64_LIMIT or zi.compress_size > zipfile.ZIP64_LIMIT
+    zi.header_offset = out.fp.tell()
+    out.fp.write(zi.FileHeader(zip64))
+    out.fp.write(raw)
+    out.filelist.append(zi)
+    out.NameToInfo[zi.filename] = zi
+    out.start_dir = out.fp.tell()
+    out._didModify = True
+
+
+# -- relationships and content types --------------------------------------------------------
+
+
+class Relationships:
+    """The relationships of one source part (``_rels/*.rels``), editable."""
+
+    def __init__(self, pkg: Package, source_part: str) -> None:
+        self.pkg = pkg
+        self.source = source_part
+        self.part = rels_part(source_part)
+        if pkg.has(self.part):
+            self.tree = pkg.xml(self.part)
+        else:
+            self.tree = etree.ElementTree(etree.Element(f"{{{PKG_REL_NS}}}Relationships",
+                                                        nsmap={None: PKG_REL_NS}))
+        self.dirty = False
+
+    def _items(self) -> list[etree._Element]:
+        return [e for e in self.tree.getroot() if e.tag == f"{{{PKG_REL_NS}}}Relationship"]
+
+    def of_type(self, suffix: str) -> list[tuple[str, str]]:
+        """(Id, target part) of internal relationships whose Type ends with ``/suffix``."""
+        out = []
+        for rel in self._items():
+            if rel.get("TargetMode") == "External":
+                continue
+            if (rel.get("Type") or "").rsplit("/", 1)[-1] == suffix:
+                target = resolve_target(self.source, rel.get("Target") or "")
+                out.append((rel.get("Id") or "", target))
+        return out
+
+    def target(self, rid: str) -> tuple[str, str] | None:
+        """(type suffix, target part) for an Id."""
+        for rel in self._items():
+            if rel.get("Id") == rid and rel.get("TargetMode") != "External":
+                suffix = (rel.get("Type") or "").rsplit("/", 1)[-1]
+                return suffix, resolve_target(self.source, rel.get("Target") or "")
+        return None
+
+    def add(self, rel_type: str, part: str) -> str:
+        ids = {e.get("Id") for e in self._items()}
+        n = len(ids) + 1
+        while f"rId{n}" in ids:
+            n += 1
+        rid = f"rId{n}"
+        etree.SubElement(self.tree.getroot(), f"{{{PKG_REL_NS}}}Relationship",
+                         Id=rid, Type=rel_type, Target=relative_target(self.source, part))
+        self.dirty = True
+        return rid
+
+    def remove_type(self, suffix: str) -> list[str]:
+        """Remove every relationship of a type; returns the removed target parts."""
+        removed = []
+        for rel in self._items():
+            if (rel.get("Type") or "").rsplit("/", 1)[-1] == suffix:
+                removed.append(resolve_target(self.source, rel.get("Target") or ""))
+                rel.getparent().remove(rel)
+                self.dirty = True
+        return removed
+
+    def save(self) -> None:
+        if self.dirty:
+            self.pkg.set_xml(self.part, self.tree)
+            self.dirty = False
+
+
+class ContentTypes:
+    """``[Content_Types].xml``: Override entries for the parts we add or remove."""
+
+    PART = "[Content_Types].xml"
+
+    def __init__(self, pkg: Package) -> None:
+        self.pkg = pkg
+        self.tree = pkg.xml(self.PART)
+        self.dirty = False
+
+    def override(self, part: str) -> str | None:
+        want = "/" + part.lstrip("/").lower()
+        for el in self.tree.getroot():
+            if el.tag == f"{{{CT_NS}}}Override" and (el.get("PartName") or "").lower() == want:
+                return el.get("ContentType")
+        return None
+
+    def set_override(self, part: str, content_type: str) -> None:
+        if self.override(part) == content_type:
+            return
+        self.remove_override(part)
+        etree.SubElement(self.tree.getroot(), f"{{{CT_NS}}}Override",
+                         PartName="/" + part.lstrip("/"), ContentType=content_type)
+        self.dirty = True
+
+    def remove_override(self, part: str) -> None:
+        want = "/" + part.lstrip("/").lower()
+        for el in list(self.tree.getroot()):
+            if el.tag == f"{{{CT_NS}}}Override" and (el.get("PartName") or "").lower() == want:
+                el.getparent().remove(el)
+                self.dirty = True
+
+    def save(self) -> None:
+        if self.dirty:
+            self.pkg.set_xml(self.PART, self.tree)
+            self.dirty = False
+
+
+def office_document(pkg: Package) -> str:
+    """The workbook part named by the package's ``officeDocument`` relationship."""
+    rels = Relationships(pkg, "")
+    found = rels.of_type("officeDocument")
+    if not found:
+        raise XlpmoError(f"{pkg.path.name} has no workbook part (is it an Excel file?)")
+    return found[0][1]
+
+
+def qn(ns: str, *names: str) -> str | list[str]:
+    """Clark names in a namespace: ``qn(ns, "row")`` -> ``{ns}row``."""
+    out = [f"{{{ns}}}{n}" for n in names]
+    return out[0] if len(out) == 1 else out
+
+
+def iter_local(el: etree._Element, names: Iterable[str]) -> Iterable[etree._Element]:
+    wanted = set(names)
+    for child in el:
+        if isinstance(child.tag, str) and etree.QName(child).localname in wanted:
+            yield child

@@ -1,0 +1,261 @@
+"""validate: cross-table checks naming cells; checks_table; check_workbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers.reader_books import CONFIG, PLAN_LONG, PROJECTS, write_book
+
+from xlpmo.contract import tables
+from xlpmo.contract.model import Inputs
+from xlpmo.errors import Finding
+from xlpmo.io.coerce import coerce_inputs
+from xlpmo.io.reader import RawTable
+from xlpmo.io.validate import LIMIT, check_workbook, checks_table, validate
+
+D = dt.datetime
+BASE = {"tblConfig": CONFIG, "tblProjects": PROJECTS, "tblPlan": PLAN_LONG}
+
+
+def check(**extra: list[list[Any]]) -> list[Finding]:
+    """Validate the base workbook plus/over the given tables (``tblX=rows``)."""
+    found = {**BASE, **extra}
+    raw = {name: RawTable.from_values(rows, f"{tables.spec(name).sheet}!A1", name=name)
+           for name, rows in found.items() if rows is not None}
+    inputs, _ = coerce_inputs(raw)
+    return validate(inputs, raw)
+
+
+def about(findings: list[Finding], table: str, severity: str | None = None) -> list[Finding]:
+    return [f for f in findings if f.table == table and severity in (None, f.severity)]
+
+
+def test_clean_workbook_has_no_findings() -> None:
+    assert check() == []
+
+
+def test_required_tables_missing() -> None:
+    inputs, _ = coerce_inputs({})
+    findings = validate(inputs)
+    assert [(f.severity, f.table, f.cell) for f in findings] == [
+        ("Error", "tblConfig", "tblConfig"), ("Error", "tblProjects", "tblProjects"),
+        ("Error", "tblPlan", "tblPlan")]
+    assert findings[2].message == (
+        "required table tblPlan is missing: add an Excel Table named tblPlan "
+        "(or a sheet named Plan with the headers in row 1)")
+    # only the missing table: no "project has no plan" findings on top of it
+    assert [(f.severity, f.table) for f in check(tblPlan=None)] == [("Error", "tblPlan")]
+
+
+def test_duplicate_and_blank_project_ids() -> None:
+    findings = check(tblProjects=[["ProjectID", "BAC"], ["P1", 1], ["P2", 2], ["P1", 3],
+                                  ["P1", 4]])
+    dups = about(findings, "tblProjects", "Error")
+    assert [(f.cell, f.message) for f in dups] == [
+        ("Projects!A4", "duplicate ProjectID 'P1' (first at Projects!A2)"),
+        ("Projects!A5", "duplicate ProjectID 'P1' (first at Projects!A2)"),
+    ]
+    projects = pd.DataFrame({"ProjectID": pd.Series(["P1", None, " "], dtype=object)})
+    inputs = Inputs(projects=projects, present=frozenset(BASE))
+    blank = about(validate(inputs), "tblProjects", "Error")
+    assert [(f.cell, f.message) for f in blank] == [("tblProjects", "blank ProjectID")] * 2
+
+
+def test_unknown_project_ids_one_finding_per_key() -> None:
+    findings = check(tblTimesheets=[
+        ["ResourceID", "ProjectID", "Date", "Hours"],
+        ["R1", "P1", "2026-01-05", 8], ["R1", "P9", "2026-01-06", 8], ["R1", "P9", "2026-01-07", 8],
+        ["R1", "p2", "2026-01-08", 8],
+    ])
+    ts = about(findings, "tblTimesheets", "Warning")
+    assert [(f.cell, f.message) for f in ts] == [
+        ("Timesheets!B3", "ProjectID 'P9' is not in tblProjects (2 rows)"),
+        ("Timesheets!B5", "ProjectID 'p2' is not in tblProjects (1 row) "
+                          "(tblProjects has 'P2': IDs must match exactly)"),
+    ]
+    assert about(findings, "tblTimesheets", "Info")[0].message == (
+        "tblTimesheets has rows but the workbook has no tblResources")
+
+
+def test_unknown_keys_are_capped() -> None:
+    rows = [["ProjectID", "Milestone"]] + [[f"X{i}", "m"] for i in range(LIMIT + 5)]
+    found = about(check(tblMilestones=rows), "tblMilestones")
+    assert len(found) == LIMIT + 1 and found[-1].message == (
+        "5 more ProjectIDs of tblMilestones are not in tblProjects")
+
+
+def test_unknown_project_in_a_wide_plan_names_its_row() -> None:
+    wide = [["ProjectID", "2026-01", "2026-02"], ["P1", 1, 2], ["P2", 3, 4], ["Z", 5, 6]]
+    [f] = check(tblPlan=wide)
+    assert (f.cell, f.message) == ("Plan!A4", "ProjectID 'Z' is not in tblProjects (2 rows)")
+
+
+def test_resources() -> None:
+    findings = check(
+        tblResources=[["ResourceID", "StartDate", "EndDate", "HoursPerWeek", "FTE"],
+                      ["R1", "2026-01-01", "2025-12-31", 0, -1], ["R1", None, None, 40, 1]],
+        tblLeave=[["ResourceID", "Start", "End", "Hours"], ["R1", "2026-02-10", "2026-02-09", -8],
+                  ["R7", "2026-02-01", "2026-02-01", None]],
+    )
+    res = [(f.severity, f.cell, f.message) for f in about(findings, "tblResources")]
+    assert res == [
+        ("Error", "Resources!A3", "duplicate ResourceID 'R1' (first at Resources!A2)"),
+        ("Error", "Resources!C2", "EndDate 2025-12-31 is before StartDate 2026-01-01"),
+        ("Warning", "Resources!E2", "negative FTE (-1)"),
+        ("Warning", "Resources!D2", "HoursPerWeek 0 is not positive"),
+    ]
+    leave = [(f.severity, f.cell, f.message) for f in about(findings, "tblLeave")]
+    assert leave == [
+        ("Warning", "Leave!A3", "ResourceID 'R7' is not in tblResources (1 row)"),
+        ("Error", "Leave!C2", "End 2026-02-09 is before Start 2026-02-10"),
+        ("Warning", "Leave!D2", "negative Hours (-8)"),
+    ]
+
+
+def test_progress_checks() -> None:
+    findings = check(tblProgress=[
+        ["ProjectID", "Period", "PercentComplete", "Earned"],
+        ["P1", "2026-01", 0.5, None],
+        ["P1", "2026-02", 0.4, None],
+        ["P1", "2026-02", None, 10],
+        ["P2", "2026-01", "150%", None],
+        ["P2", "2026-02", None, None],
+        ["P2", "2026-03", None, 300],
+        ["P1", "2026-03", -0.1, 260],
+    ])
+    got = [(f.cell, f.message) for f in about(findings, "tblProgress")]
+    assert got == [
+        ("Progress!C5", "PercentComplete 1.5 is outside 0..1 (0–100 %)"),
+        ("Progress!C8", "PercentComplete -0.1 is outside 0..1 (0–100 %)"),
+        ("Progress!C6", "neither PercentComplete nor Earned is given"),
+        ("Progress!B4", "a second progress row for 'P1' in 2026-02"),
+        ("Progress!C3", "cumulative PercentComplete goes down from the previous period"),
+        ("Progress!C8", "cumulative PercentComplete goes down from the previous period"),
+        ("Progress!D7", "EV above BAC: Earned 300 > BAC 80"),  # P2: BAC = its Planned
+        ("Progress!D8", "EV above BAC: Earned 260 > BAC 250"),
+    ]
+
+
+def test_hours_allocations_and_dates_after_status() -> None:
+    findings = check(
+        tblResources=[["ResourceID"], ["R1"]],
+        tblTimesheets=[["ResourceID", "ProjectID", "Date", "Hours"],
+                       ["R1", "P1", "2026-02-14", -2], ["R1", "P1", "2026-02-16", 30],
+                       ["R1", "P1", "2026-03-01", 1]],
+        tblAllocations=[["ResourceID", "ProjectID", "Period", "Hours", "Percent"],
+                        ["R1", "P1", "2026-01", None, None], ["R1", "P1", "2026-02", 10, 0.5],
+                        ["R1", "P1", "2026-03", -4, None]],
+    )
+    ts = [(f.severity, f.cell, f.message) for f in about(findings, "tblTimesheets")]
+    assert ts == [
+        ("Warning", "Timesheets!D2", "negative Hours (-2)"),
+        ("Warning", "Timesheets!D3", "30 hours in one day"),
+        ("Info", "Timesheets!C3", "2 rows of tblTimesheets are dated after the status date "
+                                  "2026-02-15"),
+    ]
+    al = [(f.cell, f.message) for f in about(findings, "tblAllocations")]
+    assert al == [
+        ("Allocations!D4", "negative Hours (-4)"),
+        ("Allocations!D2", "neither Hours nor Percent is given"),
+        ("Allocations!E3", "both Hours and Percent are given (one of the two belongs here)"),
+    ]
+
+
+def test_status_date_and_periods() -> None:
+    early = [["Setting", "Value"], ["StatusDate", "2025-06-30"]]
+    [f] = check(tblConfig=early)
+    assert (f.severity, f.table) == ("Warning", "tblConfig")
+    assert f.message == ("StatusDate 2025-06-30 is before every planned period (the plan "
+                         "starts 2026-01): nothing is planned to date")
+    findings = check(
+        tblActuals=[["ProjectID", "Period", "Actual"], ["P1", "2026-02", 5], ["P1", "2026-03", 7],
+                    ["P1", "2026-04", 0]],
+        tblForecast=[["ProjectID", "Period", "Forecast"], ["P1", "2026-02", 9],
+                     ["P1", "2026-03", 9]],
+    )
+    assert [(f.severity, f.cell, f.message) for f in findings] == [
+        ("Info", "Actuals!C3", "1 row of tblActuals hold actual cost after the status period "
+                               "2026-02 (not counted)"),
+        ("Info", "Forecast!C2", "1 row of tblForecast forecast the status period 2026-02 or "
+                                "earlier (only later periods are forecast)"),
+    ]
+
+
+def test_projects_without_plan_and_baseline_spans() -> None:
+    findings = check(tblProjects=[
+        ["ProjectID", "BaselineStart", "BaselineFinish", "BAC"],
+        ["P1", "2026-03-01", "2026-01-31", 250], ["P2", None, None, -5], ["P3", None, None, 10],
+    ])
+    assert [(f.severity, f.cell, f.message) for f in findings] == [
+        ("Error", "Projects!C2", "BaselineFinish 2026-01-31 is before BaselineStart 2026-03-01"),
+        ("Warning", "Projects!D3", "negative BAC (-5)"),
+        ("Warning", "Projects!A4", "project 'P3' has no planned amounts in tblPlan (PV is 0)"),
+    ]
+
+
+def test_thresholds_the_wrong_way_round() -> None:
+    config = [["Setting", "Value"], ["StatusDate", "2026-02-15"], ["CPIAmber", 0.8],
+              ["CPIRed", 0.9], ["VarianceRed", 0.01]]
+    messages = [f.message for f in check(tblConfig=config)]
+    assert messages == [
+        "CPIRed (0.9) and CPIAmber (0.8) are the wrong way round: Red should be below Amber",
+        "VarianceRed (0.01) and VarianceAmber (0.05) are the wrong way round: Red should be "
+        "above Amber",
+    ]
+
+
+def test_checks_table() -> None:
+    findings = [Finding("Info", "tblPlan", "tblPlan", "i"), Finding("Warning", "a", "b", "w1"),
+                Finding("Error", "t", "Plan!A1", "e"), Finding("Warning", "c", "d", "w2")]
+    out = checks_table(findings)
+    assert list(out.columns) == tables.CHECKS.column_names
+    assert out["Severity"].tolist() == ["Error", "Warning", "Warning", "Info"]
+    assert out["Message"].tolist() == ["e", "w1", "w2", "i"]
+    assert all(out[c].dtype == object for c in out)
+    empty = checks_table([])
+    assert empty.empty and list(empty.columns) == tables.CHECKS.column_names
+
+
+def test_check_workbook_end_to_end(tmp_path: Path) -> None:
+    plan = [*PLAN_LONG, ["P9", "2026-01", None, "lots"]]
+    path = write_book(
+        tmp_path / "b.xlsx",
+        {"Config": [("A1", CONFIG)], "Data": [("C5", plan)], "Projects": [("A1", PROJECTS)]},
+        [("Data", "tblPlan", "C5:F9"), ("Projects", "tblProjects", "A1:C3")],
+    )
+    inputs, findings = check_workbook(path)
+    assert [(f.severity, f.cell, f.message) for f in findings] == [
+        ("Error", "Data!F9", "text 'lots' where a number belongs; read as blank"),
+        ("Warning", "Data!C9", "ProjectID 'P9' is not in tblProjects (1 row)"),
+        ("Info", "tblPlan", "tblPlan: long layout, 4 rows"),
+    ]
+    assert inputs.plan["Planned"].tolist() == [100.0, 150.0, 80.0, 0.0]
+
+
+@pytest.mark.slow
+def test_validate_speed() -> None:
+    n = 500_000
+    rng = np.random.default_rng(3)
+    body = np.empty((n, 4), dtype=object)
+    body[:, 0] = "R1"
+    body[:, 1] = np.char.add("P", rng.integers(1, 3, n).astype(str)).astype(object)
+    body[:, 2] = (np.datetime64("2026-01-01") + rng.integers(0, 60, n)).astype(
+        "datetime64[us]").astype(object)
+    body[:, 3] = rng.integers(-1, 9, n).astype(float).astype(object)
+    raw = {name: RawTable.from_values(rows, f"{name[3:]}!A1", name=name)
+           for name, rows in BASE.items()}
+    raw["tblTimesheets"] = RawTable("tblTimesheets", "Timesheets",
+                                    ["ResourceID", "ProjectID", "Date", "Hours"], body)
+    inputs, _ = coerce_inputs(raw)
+    start = time.perf_counter()
+    findings = validate(inputs, raw)
+    seconds = time.perf_counter() - start
+    assert seconds < 3
+    negative = [f for f in findings if "negative Hours" in f.message]
+    assert len(negative) == LIMIT + 1

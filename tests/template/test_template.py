@@ -17,14 +17,9 @@ from xlpmo.contract import tables
 from xlpmo.contract.periods import parse_period
 from xlpmo.contract.settings import EAC_METHODS
 from xlpmo.errors import XLError, XlpmoError
-from xlpmo.template.builder import (
-    COLUMN_NOTES,
-    DASH_TABLE_ROW,
-    LIVE_EXAMPLES,
-    MAX_ROW,
-    OUTPUT_PLACES,
-    build_workbook,
-)
+from xlpmo.template.builder import build_workbook
+from xlpmo.template.content import COLUMN_NOTES, LIVE_EXAMPLES
+from xlpmo.template.layout import DASH_TABLE_ROW, MAX_ROW, OUTPUT_PLACES
 from xlpmo.template.sample import STATUSES, example_rows, sample_portfolio
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -395,7 +390,7 @@ def test_udf_prefix_follows_the_ids_excel_saved_for_xlwings_custom_functions():
 
     from helpers.paths import CORPUS
 
-    from xlpmo.template.builder import UDF_PREFIX
+    from xlpmo.template.content import UDF_PREFIX
 
     saved = CORPUS / "xlwings__tests_udfs_udf_tests.xlsm"
     if not saved.exists():

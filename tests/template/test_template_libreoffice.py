@@ -19,7 +19,8 @@ import pytest
 
 from xlpmo.contract import tables
 from xlpmo.contract.periods import period_columns, wide_to_long
-from xlpmo.template.builder import PICKER_CELL, build_workbook
+from xlpmo.template.builder import build_workbook
+from xlpmo.template.layout import PICKER_CELL
 from xlpmo.template.sample import sample_portfolio
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

@@ -1,0 +1,47 @@
+"""Where things go in the template: sheets in order, output table places, formats, styles and
+colours (shared by the builder and the Dashboard)."""
+
+from __future__ import annotations
+
+from xlpmo.contract import tables
+
+MAX_ROW = 1_048_575  # last row index of a sheet (0-based)
+
+# -- formats ---------------------------------------------------------------------------------
+
+NUMBER_FORMATS = tables.NUMBER_FORMATS
+DATE_KINDS = ("date", "period", "timestamp")
+NUMBER_KINDS = ("money", "hours", "number", "fraction", "index", "periods")
+WIDTHS = {"money": 13, "date": 12, "period": 10, "timestamp": 17, "fraction": 10, "bool": 10}
+
+INPUT_STYLE = "Table Style Medium 2"
+OUTPUT_STYLE = "Table Style Medium 7"
+TAB_INPUT, TAB_OUTPUT, TAB_DASH, TAB_HELPER = "#4472C4", "#70AD47", "#ED7D31", "#A5A5A5"
+RAG_COLOURS = {  # text colour, fill
+    "Green": ("#006100", "#C6EFCE"),
+    "Amber": ("#9C5700", "#FFEB9C"),
+    "Red": ("#9C0006", "#FFC7CE"),
+}
+SCHEDULE_INDICES = ("SPIt", "SPI")
+
+# -- where the output tables go (sheet, first row, first column; 0-based) --------------------
+
+DASH_TABLE_ROW = 24  # Excel row 25: header row of tblPortfolio and tblEVM
+OUTPUT_PLACES: dict[str, tuple[str, int, int]] = {
+    "tblPortfolio": ("Dashboard", DASH_TABLE_ROW, 0),
+    "tblEVM": ("Dashboard", DASH_TABLE_ROW, 12),
+    "tblVariance": ("Variance", 0, 0),
+    "tblForecastOut": ("ForecastOut", 0, 0),
+    "tblUtilisation": ("Utilisation", 0, 0),
+    "tblChecks": ("Checks", 0, 0),
+}
+PICKER_CELL = (2, 1)  # Dashboard!B3: the project of the S-curve
+# Dashboard charts left to right (S-curve, CPI/SPI, utilisation): width x height in pixels,
+# placed by pixel offset from column A with a gap between them, so they sit side by side
+# whatever the widths the tables below give the columns
+CHART_SIZES = ((570, 350), (470, 350), (600, 350))
+CHART_GAP = 20
+SHEET_ORDER = (
+    "Start", "Dashboard", "Variance", "ForecastOut", "Utilisation", "Checks",
+    *(t.sheet for t in tables.INPUTS.values()), "Live", "ChartData",
+)

@@ -16,6 +16,11 @@ from xlpmo.app.progress import Progress
 from xlpmo.contract import tables
 from xlpmo.errors import WriteConflict, XLError, XlpmoError
 
+__all__ = [
+    "EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "build_parser", "format_table", "main",
+    "print_dashboard",
+]
+
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 

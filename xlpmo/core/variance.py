@@ -32,6 +32,12 @@ from xlpmo.core.rag import rag_variance
 from xlpmo.core.xvalue import codes_of, first_error
 from xlpmo.errors import XLError
 
+__all__ = [
+    "Phased", "actuals_missing", "cells_result", "elapsed", "extreme_month", "lookup", "money",
+    "month_grid", "monthly", "parse_cells", "period_column", "phased", "project_order", "variance",
+    "variance_pct", "variance_table",
+]
+
 # -- cells ----------------------------------------------------------------------------------
 
 

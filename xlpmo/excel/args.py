@@ -30,6 +30,14 @@ import pandas as pd
 from xlpmo.contract import periods
 from xlpmo.errors import XLError
 
+__all__ = [
+    "COM_MISSING", "MAX_SPILL", "REQUIRED", "ArgError", "boolean", "cells", "choice", "clean_cell",
+    "column", "date", "date_grid", "date_list", "error_of", "excel_function", "frame_rows", "grid",
+    "integer", "is_blank", "like", "number", "number_grid", "optional_grid", "series",
+    "series_cells", "shape", "single", "spill", "table", "table_array", "text", "to_excel",
+    "to_number", "ungrid", "weekmask",
+]
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: what COM passes for an omitted optional argument (DISP_E_PARAMNOTFOUND)

@@ -134,6 +134,16 @@ def test_thresholds_come_from_settings():
     assert col(out[out.ProjectID == "A"], "RAG") == ["Green", "Green", "Green", "Green"]
 
 
+def test_cumulative_variance_exactly_at_red_is_amber():
+    # 100 planned, 110 spent: (100 − 110) / 100 = −10 %, exactly VarianceRed (10 %): not
+    # above it, so Amber; 90 spent is +10 %, Amber too; 105 spent (−5 %) is Green
+    plan = [("A", "2026-01", "", 100), ("B", "2026-01", "", 100), ("C", "2026-01", "", 100)]
+    actuals = [("A", "2026-01", "", 110), ("B", "2026-01", "", 90), ("C", "2026-01", "", 105)]
+    out = variance_table(make_inputs(plan, actuals, "2026-01-31", projects=["A", "B", "C"]))
+    assert col(out, "CumVariancePct") == [-0.1, 0.1, -0.05]
+    assert col(out, "RAG") == ["Amber", "Amber", "Green"]
+
+
 def test_missing_actuals_table_is_na_not_zero():
     out = variance_table(make_inputs(PLAN, None, "2026-04-17"))
     a = out[out.ProjectID == "A"]

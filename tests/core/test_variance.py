@@ -59,14 +59,13 @@ def test_variance_pct_div0_na_and_negative():
 
 
 def test_cumulative_flag_means_cumulative_inputs():
-    planned = np.array([100.0, 120.0, 80.0, 0.0])
-    actual = np.array([90.0, 150.0, 70.0, 10.0])
-    per_period = variance(planned, actual)
-    cumulative = variance(np.cumsum(planned), np.cumsum(actual), cumulative=True)
-    assert cumulative.tolist() == pytest.approx(np.cumsum(per_period.astype(float)).tolist())
-    pct = variance_pct(np.cumsum(planned), np.cumsum(actual), cumulative=True)
-    assert pct.tolist() == pytest.approx(
-        ((np.cumsum(planned) - np.cumsum(actual)) / np.cumsum(planned)).tolist())
+    # per period 100/90, 120/150, 80/70, 0/10; cumulative 100/90, 220/240, 300/310, 300/320
+    cum_planned = [100.0, 220.0, 300.0, 300.0]
+    cum_actual = [90.0, 240.0, 310.0, 320.0]
+    cumulative = variance(cum_planned, cum_actual, cumulative=True)
+    assert cumulative.tolist() == [10.0, -20.0, -10.0, -20.0]
+    pct = variance_pct(cum_planned, cum_actual, cumulative=True)
+    assert pct.tolist() == pytest.approx([10 / 100, -20 / 220, -10 / 300, -20 / 300])
 
 
 # -- tblVariance ----------------------------------------------------------------------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,8 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xlpmo.contract import tables
-from xlpmo.contract.model import Inputs
-from xlpmo.contract.settings import Settings
 from xlpmo.core.variance import variance, variance_pct, variance_table
 from xlpmo.errors import XLError
 
@@ -233,32 +229,3 @@ def test_cumulative_columns_are_cumsums(plan_rows, actual_rows, status_month):
             assert planned_value == pytest.approx(expect, abs=1e-6)
     # nothing after the status period
     assert (out["Period"] <= pd.Timestamp(status).replace(day=1)).all()
-
-
-def test_performance_1000_projects_60_months():
-    rng = np.random.default_rng(7)
-    n, months = 1000, 60
-    periods = pd.date_range("2022-01-01", periods=months, freq="MS").to_numpy()
-    ids = np.array([f"P{i:04d}" for i in range(n)], dtype=object)
-    plan = pd.DataFrame({
-        "ProjectID": pd.Series(np.repeat(ids, months * 2), dtype=object),
-        "Period": np.repeat(np.tile(periods, n), 2),
-        "CostType": pd.Series(np.tile(["Labour", "Other"], n * months), dtype=object),
-        "Planned": rng.uniform(0, 1000, n * months * 2),
-    })
-    actuals = pd.DataFrame({
-        "ProjectID": pd.Series(np.repeat(ids, months), dtype=object),
-        "Period": np.tile(periods, n),
-        "CostType": pd.Series(["Labour"] * (n * months), dtype=object),
-        "Actual": rng.uniform(0, 2000, n * months),
-    })
-    inputs = Inputs(settings=Settings(StatusDate=pd.Timestamp("2026-12-31")),
-                    projects=pd.DataFrame({"ProjectID": pd.Series(ids, dtype=object)}),
-                    plan=plan, actuals=actuals, present=frozenset({"tblActuals"}))
-    best = np.inf
-    for _ in range(3):  # CPU time of this process: other jobs on the machine do not count
-        start = time.process_time()
-        out = variance_table(inputs)
-        best = min(best, time.process_time() - start)
-    assert len(out) == n * months
-    assert best < 0.3

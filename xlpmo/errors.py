@@ -92,8 +92,8 @@ class InputError(XlpmoError):
 class FileRefused(XlpmoError):
     """A file cannot be read or written as it is: missing, a folder, not an Excel workbook
     (``.xls``, ``.xlsb``, ``.ods``, a web page), damaged or truncated, encrypted, crafted
-    (a DTD, duplicate zip entries), linked to external data, or the disk refuses the write
-    (permission, no space). Nothing was written."""
+    (a DTD, duplicate zip entries), or the disk refuses the write (permission, no space).
+    Nothing was written."""
 
 
 class FileChanged(XlpmoError):
@@ -104,8 +104,9 @@ class FileChanged(XlpmoError):
 class WriteConflict(XlpmoError):
     """Writing would overwrite what is not xlpmo's to overwrite: the workbook is open in
     Excel or locked by another refresh, an output would land on cells that are not its own
-    (other tables, non-empty cells, formulas used outside the table), or a new file would
-    replace an existing one. Nothing was written."""
+    (other tables, non-empty cells, formulas used outside the table, a table an external
+    query fills, a chart sheet), or a new file would replace an existing one. Nothing was
+    written."""
 
 
 class LimitExceeded(XlpmoError):

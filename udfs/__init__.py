@@ -8,3 +8,7 @@
 
 Nothing here computes: the numbers come from the core package :mod:`xlpmo`.
 """
+
+__all__ = [
+    "addin", "addin_build", "catalogue", "commands", "functions", "lite", "report",
+]

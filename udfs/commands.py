@@ -183,8 +183,8 @@ def _sheet(book: Any, name: str) -> Any:
 
 def _written_bottoms(book: Any) -> dict[str, int]:
     """The last row each sheet (by lower-case name) got from :func:`write_tables` in this
-    run: a script's reads do not see its own writes (xlwings Lite / Server), so two new
-    tables on one new sheet (tblEVM and tblPortfolio on Dashboard) were both placed at A1."""
+    run: a script's reads do not see its own writes (xlwings Lite / Server), so without it
+    two new tables on one new sheet (tblEVM and tblPortfolio on Dashboard) would both go to A1."""
     memo = getattr(book, "_xlpmo_written_bottoms", None)
     if memo is None:
         memo = {}

@@ -14,7 +14,12 @@ import pandas as pd
 from xlpmo import __version__
 from xlpmo.app.progress import Progress
 from xlpmo.contract import tables
-from xlpmo.errors import XLError, XlpmoError
+from xlpmo.errors import WriteConflict, XLError, XlpmoError
+
+__all__ = [
+    "EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "build_parser", "format_table", "main",
+    "print_dashboard",
+]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -94,7 +99,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     path = Path(args.path)
     if path.exists() and not args.force:
-        raise XlpmoError(f"{path} exists: choose another name or pass --force")
+        raise WriteConflict(f"{path} exists: choose another name or pass --force")
     build_workbook(path, example_rows())
     print(f"created {path} (the standard PMO workbook with example rows)")
     return EXIT_OK

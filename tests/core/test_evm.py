@@ -6,8 +6,6 @@ Published worked examples are cited in each test's docstring; their numbers are 
 from __future__ import annotations
 
 import math
-import time
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -410,19 +408,6 @@ def _synthetic(n_projects: int, n_months: int, seed: int = 3) -> Inputs:
         plan=long(planned, "Planned"), actuals=long(planned * 1.1, "Actual"), progress=progress,
         present=frozenset({"tblActuals"}),
     )
-
-
-def test_thousand_projects_by_sixty_months_is_fast():
-    inputs = _synthetic(1000, 60)
-    best = min(_timed(evm.project_measures, inputs) for _ in range(3))
-    assert best < 0.3, f"project_measures took {best:.3f} s"
-    assert min(_timed(evm.evm_table, inputs) for _ in range(3)) < 0.5
-
-
-def _timed(func: Any, inputs: Inputs) -> float:
-    t = time.perf_counter()
-    func(inputs)
-    return time.perf_counter() - t
 
 
 @settings(max_examples=25, deadline=None)

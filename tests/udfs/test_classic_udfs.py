@@ -181,6 +181,27 @@ def test_calludf_fills_omitted_optionals_with_the_python_defaults(classic) -> No
     assert budget == pytest.approx(ac + bac - ev)
 
 
+def test_calludf_passes_every_optional_argument_through(classic) -> None:
+    """The adapters as COM calls them, each optional argument given (an adapter that drops
+    or swaps one fails); expected values by hand, scipy for the beta-PERT quantile."""
+    from scipy.stats import beta
+
+    _, com_server, _ = classic
+
+    def day(y: int, m: int, d: int) -> TimeType:
+        return TimeType(y, m, d, tzinfo=dt.timezone.utc)
+
+    # Mon-Thu from Jan 5 to Feb 20, 2026: January 16 days less the Jan 15 holiday, February
+    # 12; × 7.5 h × 0.5 FTE, less 4 h of leave in January
+    hours = call(com_server, "PMO_CAPACITY", ((day(2026, 1, 15),), (day(2026, 2, 15),)), 0.5,
+                 7.5, day(2026, 1, 15), day(2026, 1, 5), day(2026, 2, 20), ((4.0,), (0.0,)),
+                 "Mon-Thu")
+    assert hours == [[pytest.approx(15 * 3.75 - 4)], [pytest.approx(12 * 3.75)]]
+    # beta-PERT on [1, 6] with mode 2: alpha = 1.8, beta = 4.2; its median
+    assert call(com_server, "PMO_PERT", 1.0, 2.0, 6.0, 0.5) == pytest.approx(
+        1 + 5 * beta.ppf(0.5, 1.8, 4.2))
+
+
 def test_calludf_takes_com_dates(classic) -> None:
     _, com_server, _ = classic
     result = call(com_server, "PMO_PERIOD", TimeType(2026, 3, 17, tzinfo=dt.timezone.utc))

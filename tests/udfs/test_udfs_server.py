@@ -21,6 +21,8 @@ from helpers.xlwings_server import (
     serial,
     written_values,
 )
+from scipy.stats import beta as beta_dist
+from scipy.stats import t as t_dist
 
 from xlpmo.contract import tables as xlpmo_tables
 
@@ -79,6 +81,57 @@ CALLS: list[tuple[str, list, Any]] = [
     ("PMO_ES", [[[100, "x"]], [[5]], N], [["#VALUE!"]]),
 ]
 
+# Every optional argument with a real value in at least one call (an adapter that drops or
+# swaps one fails here); expected values by hand from the formulas in functions.md, scipy for
+# the distributions. Cumulative PV [100, 300, 600, 1000] is the per-period PV above.
+CPI_, SPI_ = 35000 / 36000, 35000 / 40000
+CUM_PV = [[100, 300, 600, 1000]]
+T_HALF = t_dist.ppf(0.9, 1) * math.sqrt(12.5) * math.sqrt(1 + 1 / 2)  # s of 130, 125
+CALLS += [
+    ("PMO_EAC", [[[100000]], [[35000]], [[36000]], [["COMPOSITE"]], [[40000]], N, N],
+     [[36000 + 65000 / (CPI_ * SPI_)]]),
+    ("PMO_EAC", [[[100000]], [[35000]], [[36000]], [["BOTTOMUP"]], N, N, [[70000]]],
+     [[106000]]),
+    ("PMO_EAC", [[[100000]], [[35000]], [[36000]], [["WEIGHTED"]], [[40000]], [[0.25]], N],
+     [[36000 + 65000 / (0.25 * CPI_ + 0.75 * SPI_)]]),
+    ("PMO_ETC", [[[100000]], [[35000]], [[36000]], [["WEIGHTED"]], [[40000]], [[0.5]], N],
+     [[65000 / (0.5 * CPI_ + 0.5 * SPI_)]]),
+    ("PMO_ETC", [[[100000]], [[35000]], [[36000]], [["BOTTOMUP"]], N, N, [[70000]]],
+     [[70000]]),
+    ("PMO_VAC", [[[100000]], [[35000]], [[36000]], [["WEIGHTED"]], [[40000]], [[0.6]], N],
+     [[100000 - 36000 - 65000 / (0.6 * CPI_ + 0.4 * SPI_)]]),
+    ("PMO_TCPI", [[[100000]], [[35000]], [[36000]], [[90000]]], [[65000 / 54000]]),
+    ("PMO_ES", [CUM_PV, [[250]], [[True]]], [[1.75]]),
+    ("PMO_SVT", [CUM_PV, [[250]], [[3]], [[True]]], [[-1.25]]),
+    ("PMO_SPIT", [CUM_PV, [[250]], [[3]], [[True]]], [[1.75 / 3]]),
+    ("PMO_IEACT", [CUM_PV, [[250]], [[3]], [[True]]], [[4 / (1.75 / 3)]]),
+    ("PMO_FINISH", [[[serial(2026, 1, 1)]], [[100], [200]], [[100]], [[1]], [[True]]],
+     [[D(2026, 3, 1)]]),
+    ("PMO_VARIANCE", [[[100], [300]], [[90], [340]], [[True]]], [[10], [-40]]),
+    ("PMO_VARPCT", [[[200]], [[150]], [[True]]], [[0.25]]),
+    # lower is better although amber > red: 0.93 is above Red (0.90)
+    ("PMO_RAG", [[[0.93]], [[0.95]], [[0.9]], [[False]]], [["Red"]]),
+    # exactly at a threshold is not beyond it: 0.10 is Amber, 0.05 Green
+    ("PMO_RAG", [[[0.1], [0.05], [0.1000001]], [[0.05]], [[0.1]], [[False]]],
+     [["Amber"], ["Green"], ["Red"]]),
+    ("PMO_FORECAST", [H, [[2]], [["RUNRATE"]], [[4]], N, N], [[115], [115]]),
+    # PLAN: 460 spent, 540 to reach 1000 along the remaining plan 100 : 200
+    ("PMO_FORECAST", [H, [[2]], [["PLAN"]], N, [[1000]], [[100], [200]]], [[180], [360]]),
+    ("PMO_FORECASTRANGE", [[[100], [120], [110], [130], [125]], [[1]], [["RUNRATE"]], [[0.8]],
+                           [[2]]], [[127.5 - T_HALF, 127.5 + T_HALF]]),
+    ("PMO_SCURVE", [[[1000]], [[4]], [["FRONT"]]],
+     [[1000 * beta_dist.cdf(k / 4, 2, 4)] for k in range(1, 5)]),
+    ("PMO_PERT", [[[1]], [[2]], [[6]], [[0.5]]], [[1 + 5 * beta_dist.ppf(0.5, 1.8, 4.2)]]),
+    # Jan 2026 with a Fri/Sat weekend (Excel's weekend number 7): 31 − 10 days, less Jan 1
+    ("PMO_WORKDAYS", [[[serial(2026, 1, 1)]], [[serial(2026, 1, 31)]],
+                      [[serial(2026, 1, 1)]], [[7]]], [[20]]),
+    # Mon-Thu from Jan 5 to Feb 20: January 16 days less the Jan 15 holiday, February 12;
+    # × 7.5 h × 0.5 FTE, less 4 h of leave in January
+    ("PMO_CAPACITY", [[[serial(2026, 1, 15)], [serial(2026, 2, 15)]], [[0.5]], [[7.5]],
+                      [[serial(2026, 1, 15)]], [[serial(2026, 1, 5)]], [[serial(2026, 2, 20)]],
+                      [[4], [0]], [["Mon-Thu"]]], [[15 * 3.75 - 4], [12 * 3.75]]),
+]
+
 # whole Excel Tables with their header rows (dates as Office.js sends them: serials)
 PROJECTS = [["ProjectID", "ProjectName", "Portfolio", "BAC"], ["P1", "Alpha", "Core", 1000],
             ["P2", "Beta", "Core", 200]]
@@ -103,6 +156,61 @@ TABLE_CALLS: list[tuple[str, list]] = [
     ("PMO_FORECASTTABLE", [PLAN, ACTUALS, FORECAST_T, STATUS, N, N]),
     ("PMO_UTILTABLE", [RESOURCES, TIMESHEETS, ALLOCATIONS, N, N,
                        [[serial(2026, 2, 1)], [serial(2026, 3, 1)]], N, N]),
+]
+
+
+def _column(rows: list, spec: Any, name: str) -> list:
+    """One column of a table function's rows given without their header row."""
+    assert rows and rows[0][0] != spec.column_names[0], "header=FALSE still gave a header"
+    return [row[spec.column_names.index(name)] for row in rows]
+
+
+def _evm_with_config(rows: list) -> None:
+    # CPI of P1 = 500 / 600 = 0.83: Red by the default 0.95 / 0.90, Green by 0.80 / 0.70
+    assert _column(rows, xlpmo_tables.EVM, "ProjectID") == ["P1", "P2"]
+    assert _column(rows, xlpmo_tables.EVM, "CostRAG")[0] == "Green"
+
+
+def _variance_with_config(rows: list) -> None:
+    # cumulative variance % -1/6, 0, 0.10, 0.55 against 0.30 / 0.50 (default: Red, Green,
+    # Amber, Red)
+    assert _column(rows, xlpmo_tables.VARIANCE, "RAG") == ["Green", "Green", "Green", "Red"]
+
+
+def _forecast_with_projects(rows: list) -> None:
+    # P1: EAC by BUDGET (tblConfig) = AC + BAC − EV = 600 + 500 = 1100 (CPI would say 1200;
+    # without tblProjects/tblProgress no EAC, the run rate 300); March = 1100 − 600
+    kinds = list(zip(_column(rows, xlpmo_tables.FORECAST_OUT, "ProjectID"),
+                     _column(rows, xlpmo_tables.FORECAST_OUT, "Kind"),
+                     _column(rows, xlpmo_tables.FORECAST_OUT, "Amount"),
+                     _column(rows, xlpmo_tables.FORECAST_OUT, "Cumulative"), strict=True))
+    assert ("P1", "Forecast", 500, 1100) in kinds
+
+
+def _utilisation_with_calendar(rows: list) -> None:
+    # February 2026: 20 weekdays less the Feb 16 holiday, 7 h a day (tblConfig), less 14 h
+    # of leave
+    got = dict(zip(_column(rows, xlpmo_tables.UTILISATION, "Period"),
+                   _column(rows, xlpmo_tables.UTILISATION, "CapacityHours"), strict=True))
+    assert got == {D(2026, 2, 1): 19 * 7 - 14}
+
+
+CONFIG_T = [["Setting", "Value"], ["CPIAmber", 0.8], ["CPIRed", 0.7], ["VarianceAmber", 0.3],
+            ["VarianceRed", 0.5], ["EACMethod", "BUDGET"], ["HoursPerDay", 7]]
+NO_FORECAST = [["ProjectID", "Period", "Forecast"]]
+HOLIDAYS_T = [["Date", "Country", "Name"], [serial(2026, 2, 16), None, "Company day"]]
+LEAVE_T = [["ResourceID", "Start", "End", "Hours"],
+           ["R1", serial(2026, 2, 9), serial(2026, 2, 10), 14]]
+#: the table functions with every optional table and FALSE for the header row
+CALLS += [
+    ("PMO_EVM", [PROJECTS, PLAN, ACTUALS, PROGRESS, STATUS, CONFIG_T, [[False]]],
+     _evm_with_config),
+    ("PMO_VARTABLE", [PLAN, ACTUALS, STATUS, CONFIG_T, [[False]]], _variance_with_config),
+    ("PMO_FORECASTTABLE", [PLAN, ACTUALS, NO_FORECAST, STATUS, CONFIG_T, PROJECTS, PROGRESS,
+                           [[False]]], _forecast_with_projects),
+    ("PMO_UTILTABLE", [RESOURCES, TIMESHEETS, ALLOCATIONS, HOLIDAYS_T, LEAVE_T,
+                       [[serial(2026, 2, 15)]], CONFIG_T, [[False]]],
+     _utilisation_with_calendar),
 ]
 
 
@@ -202,7 +310,9 @@ def test_function_call(server, index):
     raw = server["calls"][index]
     assert not (isinstance(raw, dict) and "exception" in raw), raw
     result = decode(raw)
-    if expected == "version":
+    if callable(expected):
+        expected(result)
+    elif expected == "version":
         assert result == [[xlpmo.__version__]]
     elif expected == "band":
         (low, high), = result
@@ -422,6 +532,22 @@ def test_every_catalogue_function_is_called_through_xlwings():
 
     called = {f for f, _a, _e in CALLS} | {f for f, _a in TABLE_CALLS}
     assert called == {f"PMO_{n}" for n in pmo.__all__}
+
+
+def test_every_optional_argument_gets_a_real_value_in_some_call():
+    """An adapter that drops an optional argument or swaps two passes every call that omits
+    them; so each optional argument of each function has a value in at least one call."""
+    import inspect
+
+    import xlpmo.functions as pmo
+
+    given = {(f, p.name) for f, args, *_ in [*CALLS, *TABLE_CALLS]
+             for p, a in zip(inspect.signature(getattr(pmo, f[4:])).parameters.values(), args,
+                             strict=False) if a is not None}
+    optional = {(f"PMO_{n}", p.name) for n in pmo.__all__
+                for p in inspect.signature(getattr(pmo, n)).parameters.values()
+                if p.default is not inspect.Parameter.empty}
+    assert sorted(optional - given) == []
 
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "workbook" / "PMO_Tracker.xlsx"

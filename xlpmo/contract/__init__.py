@@ -1,0 +1,10 @@
+"""The workbook contract (shared/spec/workbook.md) as code; imports nothing of xlpmo but
+:mod:`xlpmo.errors`.
+
+- :mod:`.tables`: every table's name, sheet, columns and kinds (the one contract);
+- :mod:`.model`: :class:`~xlpmo.contract.model.Inputs`, the canonical inputs the core takes;
+- :mod:`.settings`: :class:`~xlpmo.contract.settings.Settings` (tblConfig) and their rules;
+- :mod:`.periods`: months as periods, Excel date serials, wide and long layouts.
+"""
+
+__all__ = ["model", "periods", "settings", "tables"]

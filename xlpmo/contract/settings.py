@@ -11,6 +11,8 @@ import pandas as pd
 from xlpmo.contract.periods import parse_date
 from xlpmo.errors import Finding
 
+__all__ = ["EAC_METHODS", "SCHEDULE_INDICES", "Settings", "parse_workweek"]
+
 EAC_METHODS = ("CPI", "BUDGET", "COMPOSITE", "WEIGHTED", "BOTTOMUP")
 SCHEDULE_INDICES = ("SPIT", "SPI")
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -17,6 +17,13 @@ from typing import Any
 
 import pandas as pd
 
+__all__ = [
+    "ACTUALS", "ALL", "ALLOCATIONS", "CHECKS", "CONFIG", "EVM", "FORECAST", "FORECAST_OUT",
+    "HISTORY", "HOLIDAYS", "INPUTS", "LEAVE", "MILESTONES", "NUMBER_FORMATS", "OUTPUTS", "PLAN",
+    "PORTFOLIO", "PROGRESS", "PROJECTS", "RESOURCES", "TIMESHEETS", "UTILISATION", "VARIANCE",
+    "Column", "TableSpec", "column_kind", "spec",
+]
+
 
 @dataclass(frozen=True)
 class Column:

@@ -1,0 +1,17 @@
+"""The arithmetic: pure numpy/pandas on :class:`~xlpmo.contract.model.Inputs`; imports only
+:mod:`xlpmo.contract` and :mod:`xlpmo.errors` (no file, zip, XML or Excel access).
+
+- :mod:`.xvalue`: the one error model (error codes, Excel's leftmost-error rule, XValue);
+- :mod:`.arith`: Excel-style division and the XLError cells of output tables;
+- :mod:`.evm`, :mod:`.schedule`: earned value and earned schedule (tblEVM);
+- :mod:`.portfolio`: the roll-up per portfolio (tblPortfolio);
+- :mod:`.variance`, :mod:`.rag`: cost variance (tblVariance) and Red/Amber/Green;
+- :mod:`.forecast`, :mod:`.specfun`: forecasts (tblForecastOut) and their distributions;
+- :mod:`.capacity`, :mod:`.utilisation`: working days, capacity and utilisation (tblUtilisation);
+- :mod:`.tracker`: :func:`~xlpmo.core.tracker.compute`, every output table at once.
+"""
+
+__all__ = [
+    "arith", "capacity", "evm", "forecast", "portfolio", "rag", "schedule", "specfun", "tracker",
+    "utilisation", "variance", "xvalue",
+]

@@ -52,6 +52,13 @@ from xlpmo.contract import periods as _periods
 from xlpmo.contract.model import Inputs
 from xlpmo.contract.settings import parse_workweek
 
+__all__ = [
+    "DAY", "UNKNOWN_COUNTRY", "Calendars", "CapacityGrid", "Country", "build_calendars",
+    "capacity", "capacity_grid", "capacity_table", "default_periods", "grid_frame",
+    "normalise_periods", "package_holidays", "resolve_country", "to_days", "unique_resources",
+    "unknown_countries", "weekmask_from", "workdays",
+]
+
 DAY = np.timedelta64(1, "D")
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 _FAR_PAST = np.datetime64("1000-01-01", "D")

@@ -19,17 +19,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlpmo.core.arith import as_float, first_error
+from xlpmo.core.arith import as_float
+from xlpmo.core.xvalue import OK, codes_of, errors_of
 from xlpmo.errors import XLError
+
+__all__ = ["AMBER", "GREEN", "RED", "rag", "rag_higher_is_better", "rag_lower_is_better",
+           "rag_variance"]
 
 GREEN, AMBER, RED = "Green", "Amber", "Red"
 
 
 def _finish(status: np.ndarray, values: Any, index: Any) -> pd.Series:
-    errors = first_error(np.asarray(values, dtype=object))
+    codes = codes_of(values)
     out = status.astype(object)
-    has_err = np.array([e is not None for e in errors], dtype=bool)
-    out[has_err] = errors[has_err]
+    has_err = codes != OK
+    out[has_err] = errors_of(codes[has_err])
     missing = np.isnan(as_float(values)) & ~has_err
     out[missing] = XLError.NA
     return pd.Series(out, index=index, dtype=object)
@@ -54,9 +58,9 @@ def rag_lower_is_better(values: Any, amber: float, red: float, index: Any = None
 def rag_variance(values: Any, amber: float, red: float, index: Any = None) -> pd.Series:
     """Variance rule: the absolute variance % against the thresholds."""
     v = np.abs(as_float(values)).astype(object)
-    errors = first_error(np.asarray(values, dtype=object))
-    has_err = np.array([e is not None for e in errors], dtype=bool)
-    v[has_err] = errors[has_err]
+    codes = codes_of(values)
+    has_err = codes != OK
+    v[has_err] = errors_of(codes[has_err])
     return rag_lower_is_better(v, amber, red, index)
 
 

@@ -21,6 +21,8 @@ from xlpmo.core.portfolio import portfolio_table
 from xlpmo.core.utilisation import utilisation_table
 from xlpmo.core.variance import variance_table
 
+__all__ = ["Step", "compute", "eac_by_project", "first_project_rows"]
+
 Step = Callable[[str], None]
 
 

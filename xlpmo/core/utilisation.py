@@ -42,6 +42,8 @@ from xlpmo.core import arith
 from xlpmo.core.capacity import CapacityGrid, capacity_grid, grid_frame
 from xlpmo.errors import XLError
 
+__all__ = ["TOLERANCE_HOURS", "overallocated", "utilisation", "utilisation_table"]
+
 #: hours of float noise ignored when comparing allocated hours with capacity
 TOLERANCE_HOURS = 1e-9
 

@@ -30,6 +30,14 @@ import pandas as pd
 from xlpmo.contract import periods
 from xlpmo.errors import XLError
 
+__all__ = [
+    "COM_MISSING", "MAX_SPILL", "REQUIRED", "ArgError", "boolean", "cells", "choice", "clean_cell",
+    "column", "date", "date_grid", "date_list", "error_of", "excel_function", "frame_rows", "grid",
+    "integer", "is_blank", "like", "number", "number_grid", "optional_grid", "series",
+    "series_cells", "shape", "single", "spill", "table", "table_array", "text", "to_excel",
+    "to_number", "ungrid", "weekmask",
+]
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: what COM passes for an omitted optional argument (DISP_E_PARAMNOTFOUND)
@@ -322,13 +330,6 @@ def series_cells(value: Any, blank: float = np.nan) -> tuple[np.ndarray, np.ndar
     return values, errors
 
 
-def first_error(errors: np.ndarray) -> XLError | None:
-    for err in errors:
-        if err is not None:
-            return err
-    return None
-
-
 def series(value: Any, blank: float = np.nan, allow_empty: bool = False) -> np.ndarray:
     """A range of numbers as a float array; any error cell makes the result that error.
 
@@ -336,24 +337,12 @@ def series(value: Any, blank: float = np.nan, allow_empty: bool = False) -> np.n
     unless ``allow_empty``.
     """
     values, errors = series_cells(value, blank)
-    err = first_error(errors)
+    err = XLError.first(errors)
     if err is not None:
         raise ArgError(err)
     if not allow_empty and (values.size == 0 or np.isnan(values).all()):
         raise ArgError(XLError.NA, "no numbers in the range")
     return values
-
-
-def same_length(*arrays: np.ndarray) -> int:
-    """The common length of series (a single value broadcasts); otherwise ``#VALUE!``."""
-    lengths = {len(a) for a in arrays if len(a) != 1}
-    if len(lengths) > 1:
-        raise ArgError(XLError.VALUE, "ranges of different lengths")
-    return lengths.pop() if lengths else 1
-
-
-def broadcast(array: np.ndarray, length: int) -> np.ndarray:
-    return np.repeat(array, length) if len(array) == 1 and length != 1 else array
 
 
 def date_list(value: Any) -> list[pd.Timestamp]:
@@ -470,7 +459,7 @@ def number_grid(value: Any, blank: float) -> Any:
     if not isinstance(g, np.ndarray):
         return number(g, default=blank)
     values, errors = series_cells(g, blank)
-    err = first_error(errors)
+    err = XLError.first(errors)
     if err is not None:
         raise ArgError(err)
     return values.reshape(g.shape)

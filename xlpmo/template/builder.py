@@ -66,7 +66,7 @@ from xlpmo import __version__
 from xlpmo.contract import tables
 from xlpmo.contract.periods import EXCEL_EPOCH, parse_period, period_columns
 from xlpmo.contract.settings import EAC_METHODS, Settings
-from xlpmo.errors import XLError, XlpmoError
+from xlpmo.errors import InputError, XLError, XlpmoError
 from xlpmo.template import buttons as sheetbuttons
 from xlpmo.template import dashboard
 from xlpmo.template.content import (
@@ -119,7 +119,7 @@ def build_workbook(
     path = Path(path)
     unknown = sorted(set(data) - set(tables.INPUTS) - set(tables.OUTPUTS))
     if unknown:
-        raise XlpmoError(f"build_workbook: unknown table(s) {', '.join(unknown)}")
+        raise InputError(f"build_workbook: unknown table(s) {', '.join(unknown)}")
     wb = xlsxwriter.Workbook(
         str(path),
         {
@@ -297,7 +297,7 @@ class Builder:
     ) -> list[str]:
         headers, months = self._headers(spec, df)
         if len({h.lower() for h in headers}) != len(headers):
-            raise XlpmoError(f"{spec.name}: two columns have the same header")
+            raise InputError(f"{spec.name}: two columns have the same header")
         kinds = [tables.column_kind(spec, c, df[c], c in months) for c in df.columns]
         n = max(1, len(df))
         columns = [
@@ -413,7 +413,7 @@ class Builder:
         self, spec: tables.TableSpec, df: pd.DataFrame | None, ws: Any, row: int, col: int
     ) -> None:
         if df is not None and list(df.columns) != spec.column_names:
-            raise XlpmoError(
+            raise InputError(
                 f"{spec.name}: columns must be exactly {', '.join(spec.column_names)}"
             )
         frame = self._frame(spec, df)

@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+__all__ = [
+    "COLUMN_NOTES", "LIVE_EXAMPLES", "LIVE_INPUTS", "LIVE_SERIES", "MONTH_NOTES", "SETTING_KINDS",
+    "SETTING_NOTES", "START_LINES", "UDF_PREFIX", "LiveExample", "lite_formula",
+]
+
 UDF_PREFIX = "_xldudf_PMO_"  # how Excel stores an Office.js custom function PMO.NAME
 
 

@@ -5,6 +5,12 @@ from __future__ import annotations
 
 from xlpmo.contract import tables
 
+__all__ = [
+    "CHART_GAP", "CHART_SIZES", "DASH_TABLE_ROW", "DATE_KINDS", "INPUT_STYLE", "MAX_ROW",
+    "NUMBER_FORMATS", "NUMBER_KINDS", "OUTPUT_PLACES", "OUTPUT_STYLE", "PICKER_CELL",
+    "RAG_COLOURS", "SCHEDULE_INDICES", "SHEET_ORDER", "WIDTHS",
+]
+
 MAX_ROW = 1_048_575  # last row index of a sheet (0-based)
 
 # -- formats ---------------------------------------------------------------------------------

@@ -85,8 +85,8 @@ def test_projectsmart_forum_example_full_row():
                 "VAC": -10e6, "ES": 0.5, "AT": 2, "SPIt": 0.25}
     for name, value in expected.items():
         assert r[name] == pytest.approx(value), name
-    # start 2026-01 + IEAC(t) 40 months = the first day after month 40
-    assert r["ForecastFinish"] == pd.Timestamp("2029-05-01")
+    # start 2026-01 + IEAC(t) 40 months: the duration ends with month 40, April 2029
+    assert r["ForecastFinish"] == pd.Timestamp("2029-04-30")
     assert (r["CostRAG"], r["ScheduleRAG"]) == ("Red", "Red")
 
 

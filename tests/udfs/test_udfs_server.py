@@ -51,7 +51,7 @@ CALLS: list[tuple[str, list, Any]] = [
     ("PMO_SPIT", [PV, [[250]], [[3]], N], [[1.75 / 3]]),
     ("PMO_IEACT", [PV, [[250]], [[3]], N], [[4 / (1.75 / 3)]]),
     ("PMO_FINISH", [[[serial(2026, 1, 1)]], [[100], [100]], [[100]], [[1]], N],
-     [[D(2026, 3, 1)]]),
+     [[D(2026, 2, 28)]]),  # on plan: the 2 planned months end on 28 February
     ("PMO_VARIANCE", [[[100], [200]], [[90], [250]], N], [[10], [-50]]),
     ("PMO_VARPCT", [[[200]], [[150]], N], [[0.25]]),
     ("PMO_VARPCT", [[[0]], [[err("#REF!")]], N], [["#REF!"]]),

@@ -104,7 +104,8 @@ def EAC(bac: Any, ev: Any, ac: Any, method: Any = "CPI", pv: Any = None, weight:
 
     CPI: BAC / CPI; BUDGET: AC + (BAC − EV); COMPOSITE: AC + (BAC − EV)/(CPI·SPI) (needs
     pv); WEIGHTED: AC + (BAC − EV)/(w·CPI + (1−w)·SPI) (needs pv, weight w in 0..1, default
-    0.8); BOTTOMUP: AC + etc. Unknown method ``#VALUE!``, weight outside 0..1 ``#NUM!``,
+    0.8); BOTTOMUP: AC + etc. A complete project (EV ≥ BAC > 0) has EAC = AC by every
+    method. Unknown method ``#VALUE!``, weight outside 0..1 ``#NUM!``,
     missing input ``#N/A``, zero index denominators ``#DIV/0!``. Authority PMI Practice
     Standard for EVM §5.3, DAU EVM Gold Card (:func:`xlpmo.core.evm.eac`).
     """
@@ -118,8 +119,8 @@ def ETC(bac: Any, ev: Any, ac: Any, method: Any = "CPI", pv: Any = None, weight:
         etc: Any = None) -> Any:
     """Estimate to complete: EAC − AC (money), with the same arguments as EAC.
 
-    Errors as for EAC; authority PMI Practice Standard for EVM, DAU EVM Gold Card
-    (:func:`xlpmo.core.evm.etc`).
+    0 for a complete project (EV ≥ BAC > 0). Errors as for EAC; authority PMI Practice
+    Standard for EVM, DAU EVM Gold Card (:func:`xlpmo.core.evm.etc`).
     """
     from xlpmo.core.evm import etc as core
 
@@ -131,8 +132,8 @@ def VAC(bac: Any, ev: Any, ac: Any, method: Any = "CPI", pv: Any = None, weight:
         etc: Any = None) -> Any:
     """Variance at completion: BAC − EAC (money; positive = forecast under budget).
 
-    Same arguments and errors as EAC; authority PMI Practice Standard for EVM, DAU EVM Gold
-    Card (:func:`xlpmo.core.evm.vac`).
+    BAC − AC for a complete project (EV ≥ BAC > 0). Same arguments and errors as EAC;
+    authority PMI Practice Standard for EVM, DAU EVM Gold Card (:func:`xlpmo.core.evm.vac`).
     """
     from xlpmo.core.evm import vac
 
@@ -143,8 +144,9 @@ def VAC(bac: Any, ev: Any, ac: Any, method: Any = "CPI", pv: Any = None, weight:
 def TCPI(bac: Any, ev: Any, ac: Any, eac: Any = None) -> Any:
     """To-complete performance index: (BAC − EV)/(BAC − AC), or (BAC − EV)/(EAC − AC) with eac.
 
-    Ratio; ``#DIV/0!`` when the remaining funds are exactly 0. Authority DAU EVM Gold Card,
-    MS Project TCPI field (:func:`xlpmo.core.evm.tcpi`).
+    Ratio; a complete project (EV ≥ BAC > 0) has no work left, so 0. ``#DIV/0!`` when the
+    remaining funds are exactly 0. Authority DAU EVM Gold Card, MS Project TCPI field
+    (:func:`xlpmo.core.evm.tcpi`).
     """
     from xlpmo.core.evm import tcpi
 
@@ -171,8 +173,10 @@ def _cell(value: Any) -> Any:
 def ES(pv_series: Any, ev: Any, cumulative: Any = False) -> Any:
     """Earned schedule in periods (Lipke): the time at which the plan reached the current EV.
 
-    ES = C + (EV − PV_C)/(PV_C+1 − PV_C), PV_0 = 0, C the last period with cumulative PV ≤
-    EV; ES = PD when EV ≥ BAC. pv_series: planned value per period from the first period
+    ES = C + (EV − PV_C)/(PV_C+1 − PV_C), PV_0 = 0, C the number of whole periods with
+    cumulative PV ≤ EV (Lipke's count: where the plan is flat, the last period of the flat
+    stretch, so a project on plan through a month with nothing planned has SV(t) = 0);
+    ES = PD when EV ≥ BAC. pv_series: planned value per period from the first period
     (cumulative values when cumulative is TRUE); ev: cumulative earned value. Units:
     periods. Blank EV or empty series ``#N/A``. Authority Lipke, Earned Schedule (2009)
     (:func:`xlpmo.core.schedule.es`).
@@ -186,8 +190,9 @@ def ES(pv_series: Any, ev: Any, cumulative: Any = False) -> Any:
 def SVT(pv_series: Any, ev: Any, at: Any, cumulative: Any = False) -> Any:
     """Schedule variance in time: ES − AT (periods; negative = behind schedule).
 
-    at: actual time, the periods elapsed to the status date. Authority Lipke, Earned
-    Schedule (:func:`xlpmo.core.schedule.svt`).
+    at: actual time, the periods elapsed to the status date; for a complete project (EV ≥
+    BAC) the periods to the one in which it completed (the clock stops, as tblEVM's AT).
+    Authority Lipke, Earned Schedule (:func:`xlpmo.core.schedule.svt`).
     """
     from xlpmo.core.schedule import svt
 
@@ -219,11 +224,13 @@ def IEACT(pv_series: Any, ev: Any, at: Any, cumulative: Any = False) -> Any:
 
 @fn
 def FINISH(start_date: Any, pv_series: Any, ev: Any, at: Any, cumulative: Any = False) -> Any:
-    """Forecast finish date: the start's month + IEAC(t) periods (months).
+    """Forecast finish date: the day on which IEAC(t) months from the start's month end.
 
     start_date: the project's first planned period. A fractional month is spread over the
-    days of the month it lands in. Errors of IEAC(t) pass through. Authority Lipke, Earned
-    Schedule (:func:`xlpmo.core.schedule.forecast_finish`).
+    days of the month it lands in; a project on plan finishes on the last day of its last
+    planned month (its BaselineFinish), as tblEVM's ForecastFinish. Dates run to 9999-12-31
+    (later ``#NUM!``). Errors of IEAC(t) pass through. Authority Lipke, Earned Schedule
+    (:func:`xlpmo.core.schedule.forecast_finish`).
     """
     from xlpmo.core.schedule import forecast_finish
 

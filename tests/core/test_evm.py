@@ -273,8 +273,10 @@ def test_ev_above_bac_is_kept_and_every_metric_uses_it():
     )
     r = row(evm.evm_table(inputs))
     assert r["EV"] == 1200 and r["SV"] == 200 and r["SPI"] == pytest.approx(1.2)
-    assert r["CPI"] == 1.0 and r["EAC"] == pytest.approx(1000)
-    assert r["TCPI"] == pytest.approx((1000 - 1200) / (1000 - 1200))
+    # EV ≥ BAC: complete, so EAC = AC = 1,200 (not BAC/CPI = 1,000, less than spent) and no
+    # work is left: TCPI = 0/(1,000 − 1,200) = 0
+    assert r["CPI"] == 1.0 and r["EAC"] == 1200 and r["ETC"] == 0
+    assert r["TCPI"] == 0
     assert r["ES"] == 2 and r["SPIt"] == 1.0  # ES = PD when EV ≥ BAC
 
 

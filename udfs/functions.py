@@ -170,7 +170,8 @@ _WORKWEEK = "Working days: Mon-Fri (default), Excel's weekend number or 7-charac
 _STATUS = "Status date (optional; default: tblConfig's StatusDate)"
 _CONFIG = "tblConfig with its header row (optional)"
 _HEADER = "FALSE to leave out the header row (default TRUE)"
-_HISTORY = "Per-period amounts, oldest first (a row or column)"
+_HISTORY = ("Per-period amounts, oldest first (a row or column); a blank between two "
+            "amounts is 0 spend, trailing blanks are not periods")
 _HORIZON = "Number of future periods"
 
 

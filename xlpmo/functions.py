@@ -386,12 +386,16 @@ def FORECAST(history: Any, horizon: Any, method: Any = "RUNRATE", window: Any = 
              target: Any = None, plan: Any = None) -> Any:
     """The next horizon per-period amounts by RUNRATE, LINEAR, HOLT or PLAN (money per period).
 
-    RUNRATE: mean of the last window periods; LINEAR: least-squares trend, the numbers of
-    Excel's FORECAST.LINEAR; HOLT: additive-trend exponential smoothing (Hyndman &
-    Athanasopoulos, fpp3 §8.2); PLAN: the remaining plan (plan, per future period) scaled so
-    actual to date + forecast = target (e.g. the EAC). history: per-period amounts, oldest
-    first. Spills like history (a row for a row). Empty history ``#N/A``
-    (:func:`xlpmo.core.forecast.forecast`).
+    RUNRATE: mean of the last window periods; LINEAR: least-squares trend; HOLT:
+    additive-trend exponential smoothing (Hyndman & Athanasopoulos, fpp3 §8.2); PLAN: the
+    remaining plan (plan, per future period) scaled so actual to date + forecast = target
+    (e.g. the EAC). history: per-period amounts, oldest first; a blank between two amounts
+    is a period without spend (0) and trailing blanks are not periods (xlpmo's rule for
+    time-phased money). So LINEAR gives the numbers of Excel's FORECAST.LINEAR(n+k, history,
+    {1..n}) only for a history without inner or trailing blanks (FORECAST.LINEAR skips a
+    blank pair instead of reading 0), and RUNRATE equals AVERAGE of the last window cells
+    only without inner blanks (AVERAGE skips them). Spills like history (a row for a row).
+    Empty history ``#N/A`` (:func:`xlpmo.core.forecast.forecast`).
     """
     from xlpmo.core.forecast import forecast
 
@@ -411,7 +415,8 @@ def FORECASTRANGE(history: Any, horizon: Any, method: Any = "LINEAR", confidence
 
     confidence (0 < c < 1, default 0.95): probability that a period's amount falls inside.
     LINEAR: OLS prediction interval (Montgomery, Peck & Vining §2.5), RUNRATE: prediction
-    interval of the last window periods, HOLT: ETS(A,A,N) interval (fpp3 §8.7). Spills two
+    interval of the last window periods, HOLT: ETS(A,A,N) interval (fpp3 §8.7). Blanks as
+    in FORECAST (inner blank = 0 spend, trailing blanks dropped). Spills two
     columns Low, High (two rows when history is a row). ``#DIV/0!`` with too few periods
     (:func:`xlpmo.core.forecast.forecast_range`).
     """
@@ -432,8 +437,11 @@ def FORECASTRANGE(history: Any, horizon: Any, method: Any = "LINEAR", confidence
 def RUNRATE(history: Any, window: Any = 3) -> Any:
     """Average per-period amount of the last window periods (money per period).
 
-    A window longer than the history uses all of it; empty history ``#N/A``, window below 1
-    ``#NUM!`` (:func:`xlpmo.core.forecast.runrate`).
+    A blank between two amounts is a period without spend (0) and trailing blanks are not
+    periods, so RUNRATE equals Excel's AVERAGE of the last window cells only for a history
+    without inner or trailing blanks (AVERAGE skips blanks). A window longer than the history
+    uses all of it; empty history ``#N/A``, window below 1 ``#NUM!``
+    (:func:`xlpmo.core.forecast.runrate`).
     """
     from xlpmo.core.forecast import runrate
 

@@ -323,3 +323,16 @@ def test_utiltable():
            [160.0, 150.0, 100.0])
     approx(feb["Utilisation"], 100 / 160)
     assert feb["OverAllocated"] is False
+
+
+def test_catalogue_says_how_forecast_and_runrate_read_blanks():
+    """Issue #10 item 9: the help says where LINEAR and RUNRATE part from Excel's
+    FORECAST.LINEAR and AVERAGE (a blank between two amounts is 0 spend)."""
+    catalogue = pytest.importorskip("xlpmo_udfs.catalogue").catalogue()
+    entries = {e["name"]: e for e in catalogue}
+    for name in ("FORECAST", "RUNRATE", "FORECASTRANGE"):
+        history = next(p for p in entries[name]["parameters"] if p["name"] == "history")
+        assert "blank between two amounts is 0 spend" in history["description"], name
+    assert "FORECAST.LINEAR" in pmo.FORECAST.__doc__
+    assert "without inner or trailing blanks" in pmo.FORECAST.__doc__
+    assert "without inner or trailing blanks" in pmo.RUNRATE.__doc__

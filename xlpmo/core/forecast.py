@@ -10,9 +10,12 @@ are trimmed (a range may run into months not yet filled in); a blank between two
 period without cost and counts as 0 (workbook.md: "Blank means 0" for time-phased money).
 
 Methods of :func:`forecast` (``x`` = 1..n over the history):
-- RUNRATE: the mean of the last ``window`` periods, repeated.
+- RUNRATE: the mean of the last ``window`` periods, repeated (an inner blank counts as a
+  0 period, where Excel's AVERAGE would skip it).
 - LINEAR: least-squares line through (x, y), continued at x = n+1..n+h: exactly Excel's
-  ``FORECAST.LINEAR(n+k, history, {1..n})``.
+  ``FORECAST.LINEAR(n+k, history, {1..n})`` for a history without inner or trailing blanks
+  (FORECAST.LINEAR skips a pair with a blank; here an inner blank is a period of 0 spend,
+  and trailing blanks are not periods).
 - HOLT: Holt's linear (additive-trend) exponential smoothing, Hyndman & Athanasopoulos,
   *Forecasting: Principles and Practice*, 3rd ed. (fpp3), §8.2, see :func:`holt_fit`.
 - PLAN: the remaining plan scaled so that actual to date + forecast = ``target`` (e.g. EAC).

@@ -499,10 +499,10 @@ def FORECASTTABLE(plan: Any, actuals: Any, forecast: Any, status_date: Any = Non
     remaining plan is scaled to each project's EAC from the earned-value engine, so the
     result is Refresh's tblForecastOut; without them there is no EAC to steer by, and the
     bottom-up forecast, the unscaled plan or a run rate carries the future
-    (:func:`xlpmo.core.forecast.forecast_table`).
+    (:func:`xlpmo.core.forecast_out.forecast_table`).
     """
     from xlpmo.core.evm import evm_table
-    from xlpmo.core.forecast import forecast_table
+    from xlpmo.core.forecast_out import forecast_table
     from xlpmo.core.tracker import eac_by_project, first_project_rows
 
     inputs = _inputs(status_date, config,
@@ -511,11 +511,12 @@ def FORECASTTABLE(plan: Any, actuals: Any, forecast: Any, status_date: Any = Non
                      tblForecast=_raw_table(tables.FORECAST.name, forecast, required=False),
                      tblProjects=_raw_table(tables.PROJECTS.name, projects, required=False),
                      tblProgress=_raw_table(tables.PROGRESS.name, progress, required=False))
-    eac = None
+    eac = finish = None
     if inputs.has(tables.PROJECTS.name):
         inputs = first_project_rows(inputs)
-        eac = eac_by_project(evm_table(inputs))
-    return _table_result(forecast_table(inputs, eac), header)
+        evm = evm_table(inputs)
+        eac, finish = eac_by_project(evm), eac_by_project(evm, "ForecastFinish")
+    return _table_result(forecast_table(inputs, eac, finish=finish), header)
 
 
 # -- resources and utilisation --------------------------------------------------------------

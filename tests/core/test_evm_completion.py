@@ -148,3 +148,38 @@ def test_table_and_functions_agree_on_a_complete_project():
     assert pd.Timestamp(pmo.FINISH("2026-01-01", plan, r["EV"], r["AT"])) == r["ForecastFinish"]
     assert pmo.EAC(r["BAC"], r["EV"], r["AC"]) == r["EAC"] == 1320
     assert pmo.TCPI(r["BAC"], r["EV"], r["AC"]) == r["TCPI"] == 0
+
+
+# -- a negative BAC is not a budget (issue #10 item 10) ----------------------------------------
+
+
+def test_negative_bac_makes_the_projects_earned_value_figures_value_errors():
+    """BAC typed as −139,500 with 40 % complete used to give EV = −55,800 and a negative
+    CPI. A budget cannot be negative: BAC and everything computed from it are #VALUE!
+    (io.validate reports the cell as an Error); PV and AC do not depend on it."""
+    inputs = make_inputs(
+        "2026-03-31", plan={"P1": ("2026-01", [50_000.0] * 6)},
+        actuals={"P1": ("2026-01", [45_000.0] * 3)},
+        progress=[("P1", "2026-03-01", 0.4, None)],
+        projects={"P1": {"BAC": -139_500.0}},
+    )
+    r = row(evm.evm_table(inputs))
+    assert (r["PV"], r["AC"]) == (150_000, 135_000)
+    for name in ("BAC", "EV", "CV", "CPI", "SV", "SPI", "ES", "SVt", "SPIt", "EAC", "ETC",
+                 "VAC", "TCPI", "ForecastFinish", "CostRAG", "ScheduleRAG"):
+        assert r[name] is XLError.VALUE, name
+
+
+def test_negative_bac_with_earned_money_keeps_the_money_indices():
+    """EV given as Earned money does not depend on BAC: CV and CPI stay numbers; what needs
+    BAC (ES, EAC, VAC, TCPI) is #VALUE!."""
+    inputs = make_inputs(
+        "2026-03-31", plan={"P1": ("2026-01", [50_000.0] * 6)},
+        actuals={"P1": ("2026-01", [45_000.0] * 3)},
+        progress=[("P1", "2026-03-01", None, 120_000.0)],
+        projects={"P1": {"BAC": -139_500.0}},
+    )
+    r = row(evm.evm_table(inputs))
+    assert r["EV"] == 120_000 and r["CPI"] == pytest.approx(120 / 135)
+    for name in ("BAC", "ES", "SPIt", "EAC", "VAC", "TCPI"):
+        assert r[name] is XLError.VALUE, name

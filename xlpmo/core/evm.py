@@ -235,7 +235,10 @@ def project_measures(inputs: Inputs) -> pd.DataFrame:
       clock stops (workbook.md v2), so a project finished on plan keeps SPI(t) = 1;
     - ``ES``: earned schedule in months (:func:`xlpmo.core.schedule.earned_schedule`);
     - ``ETC``: bottom-up estimate to complete, the sum of tblForecast after the status period;
-    - ``Complete``: EV ≥ BAC > 0 (bool).
+    - ``Complete``: EV ≥ BAC > 0 (bool);
+    - ``BadBAC``: the given BAC is negative (bool); BAC is then NaN here (not the plan sum)
+      and every figure that needs it is #VALUE! in :func:`evm_table`;
+    - ``EVFromPercent``: EV is PercentComplete × BAC (no Earned money in the row used).
 
     Plan amounts dated before Start (BaselineStart later than the first plan amount) are put
     into Start's period of the PV curve used for ES; PV itself counts them by their date.
@@ -254,7 +257,9 @@ def project_measures(inputs: Inputs) -> pd.DataFrame:
     bac_plan = _sum_where(pos, amount, np.ones(len(pos), dtype=bool), n)
     pv = np.where(has_plan, _sum_where(pos, amount, month <= status, n), np.nan)
     given_bac = projects["BAC"].to_numpy(dtype=float, na_value=np.nan)
+    bad_bac = given_bac < 0  # not a budget: #VALUE! in tblEVM, an Error of io.validate
     bac = np.where(np.isnan(given_bac), np.where(has_plan, bac_plan, np.nan), given_bac)
+    bac = np.where(bad_bac, np.nan, bac)
 
     nonzero = amount != 0
     first = _extreme(np.minimum, pos[nonzero], month[nonzero], n, np.inf)
@@ -265,7 +270,7 @@ def project_measures(inputs: Inputs) -> pd.DataFrame:
     pd_ = np.where(pd_ >= 1, pd_, np.nan)
     at_status = np.where(np.isnan(start), np.nan, np.clip(status - start + 1, 0, None))
 
-    ev, done = _earned_value(inputs.progress, index, status, bac)
+    ev, done, from_pct = _earned_value(inputs.progress, index, status, bac)
     # the clock stops at completion: AT counts to the month in which the project completed
     at = np.where(np.isnan(done), at_status, np.clip(done - start + 1, 0, None))
     actuals_present = inputs.has("tblActuals") or len(inputs.actuals) > 0
@@ -286,7 +291,8 @@ def project_measures(inputs: Inputs) -> pd.DataFrame:
     starts.iloc[np.flatnonzero(known)] = from_month_index(start[known].astype(np.int64))
     return pd.DataFrame(
         {"BAC": bac, "PV": pv, "EV": ev, "AC": ac, "Start": starts.to_numpy(), "PD": pd_,
-         "AT": at, "ES": es, "ETC": etc_, "Complete": ~np.isnan(done)},
+         "AT": at, "ES": es, "ETC": etc_, "Complete": ~np.isnan(done), "BadBAC": bad_bac,
+         "EVFromPercent": from_pct},
         index=index,
     )
 
@@ -331,18 +337,19 @@ def _extreme(ufunc: Any, pos: np.ndarray, month: np.ndarray, n: int, init: float
 
 def _earned_value(
     progress: pd.DataFrame, index: pd.Index, status: int, bac: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """EV per project from the latest usable progress row at or before the status period,
-    and the month (number) in which a complete project completed (NaN when not complete).
+    the month (number) in which a complete project completed (NaN when not complete), and
+    whether EV came from PercentComplete (bool).
 
     Completion: the latest row has EV ≥ BAC > 0; the project completed in the month of the
     first row of its last run of rows with EV ≥ BAC (a 100 % revised down to 95 % and back
     to 100 % completed the second time).
     """
     n = len(index)
-    ev, done = np.full(n, np.nan), np.full(n, np.nan)
+    ev, done, from_pct = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=bool)
     if progress.empty:
-        return ev, done
+        return ev, done, from_pct
     pos = index.get_indexer(progress["ProjectID"].to_numpy(dtype=object))
     periods = pd.to_datetime(progress["Period"])
     month = np.where(periods.isna(), np.iinfo(np.int64).max,
@@ -352,18 +359,19 @@ def _earned_value(
     keep = (pos >= 0) & (month <= status) & ~(np.isnan(earned) & np.isnan(pct))
     rows = np.flatnonzero(keep)
     if rows.size == 0:
-        return ev, done
+        return ev, done, from_pct
     order = rows[np.lexsort((rows, month[rows], pos[rows]))]  # by project, period, table order
     p = pos[order]
     row_ev = np.where(np.isnan(earned[order]), pct[order] * bac[p], earned[order])
     is_last = np.append(p[1:] != p[:-1], True)
     ev[p[is_last]] = row_ev[is_last]
+    from_pct[p[is_last]] = np.isnan(earned[order][is_last])
     with np.errstate(invalid="ignore"):
         at_bac = (bac[p] > 0) & (row_ev >= bac[p])
     # rows from which every later row of the project is at or above BAC
     tail = pd.Series(at_bac[::-1]).groupby(p[::-1], sort=False).cummin().to_numpy()[::-1]
     np.fmin.at(done, p[tail], month[order][tail].astype(float))
-    return ev, done
+    return ev, done, from_pct
 
 
 def _pv_curve(
@@ -410,14 +418,26 @@ def evm_table(inputs: Inputs) -> pd.DataFrame:
     when ScheduleIndex is SPI). CVPct = CV/EV and SVPct = SV/PV (DAU Gold Card). ES, AT, SVt
     are months; SPIt = ES/AT; ForecastFinish = the day Start + IEAC(t) months end, IEAC(t) =
     PD/SPIt (:mod:`xlpmo.core.schedule`). A complete project: AT to its completion month,
-    EAC = AC, ETC = 0, TCPI = 0 (:func:`complete`). Money and index columns are object columns
-    of floats or XLError.
+    EAC = AC, ETC = 0, TCPI = 0 (:func:`complete`). A negative BAC is #VALUE!, and so is
+    every figure computed from it (EV from PercentComplete, ES and the schedule figures, EAC,
+    ETC, VAC, TCPI). Money and index columns are object columns of floats or XLError.
     """
 
+    return evm_outputs(inputs)[0]
+
+
+def evm_outputs(inputs: Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(tblEVM, the per-project measures it was computed from: :func:`project_measures`)."""
     s = inputs.settings
     m = project_measures(inputs)
     bac, pv, ev, ac = (XValue.of(m[c].to_numpy()) for c in ("BAC", "PV", "EV", "AC"))
     es, at, pd_ = (XValue.of(m[c].to_numpy()) for c in ("ES", "AT", "PD"))
+    bad = m["BadBAC"].to_numpy(dtype=bool)
+    if bad.any():  # a negative BAC: #VALUE! for it and for what needs it
+        wrong = XValue.error(VALUE, bad.shape)
+        bac = bac.where(~bad, wrong)
+        ev = ev.where(~(bad & m["EVFromPercent"].to_numpy(dtype=bool)), wrong)
+        es = es.where(~bad, wrong)
     cv_, sv_ = ev - ac, ev - pv
     cpi_, spi_ = ev / ac, ev / pv
     spit_ = es / at
@@ -445,4 +465,4 @@ def evm_table(inputs: Inputs) -> pd.DataFrame:
     schedule_index = "SPI" if str(s.ScheduleIndex).upper() == "SPI" else "SPIt"
     out["ScheduleRAG"] = rag_higher_is_better(
         out[schedule_index].to_numpy(), s.SPIAmber, s.SPIRed)
-    return out[tables.EVM.column_names]
+    return out[tables.EVM.column_names], m

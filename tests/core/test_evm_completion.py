@@ -21,9 +21,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from helpers.evm_inputs import make_inputs, row
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import xlpmo.functions as pmo
-from xlpmo.core import evm
+from xlpmo.core import evm, tracker
 from xlpmo.errors import XLError
 
 PLAN = {"P1": ("2026-01", [100.0] * 10)}  # Jan .. Oct 2026, BAC 1,000
@@ -183,3 +185,66 @@ def test_negative_bac_with_earned_money_keeps_the_money_indices():
     assert r["EV"] == 120_000 and r["CPI"] == pytest.approx(120 / 135)
     for name in ("BAC", "ES", "SPIt", "EAC", "VAC", "TCPI"):
         assert r[name] is XLError.VALUE, name
+
+
+# -- the worksheet functions and Refresh agree --------------------------------------------------
+
+
+@st.composite
+def one_project(draw):
+    """A plan of 1..12 months from January 2026 (first and last month non-zero), actuals and
+    a progress row (sometimes 100 % or more, sometimes Earned money), any EACMethod."""
+    money = st.floats(1, 1000, allow_nan=False).map(lambda x: round(x, 2))
+    plan = draw(st.lists(st.one_of(money, st.just(0.0)), min_size=1, max_size=12))
+    plan[0] = plan[0] or 100.0
+    plan[-1] = plan[-1] or 100.0
+    status_month = draw(st.integers(1, 16))
+    status = (pd.Timestamp("2026-01-01") + pd.DateOffset(months=status_month - 1)
+              + pd.offsets.MonthEnd(0)).strftime("%Y-%m-%d")
+    done_month = draw(st.integers(1, status_month))
+    period = (pd.Timestamp("2026-01-01") + pd.DateOffset(months=done_month - 1))
+    if draw(st.booleans()):
+        progress = [("P1", period.strftime("%Y-%m-%d"), draw(st.floats(0.01, 1.0)), None)]
+    else:
+        progress = [("P1", period.strftime("%Y-%m-%d"), None,
+                     draw(st.floats(1, 1.1 * sum(plan))))]
+    actuals = draw(st.lists(money, min_size=status_month, max_size=status_month))
+    forecast = draw(st.lists(money, min_size=1, max_size=4))
+    next_month = (pd.Timestamp(status) + pd.DateOffset(days=1)).strftime("%Y-%m")
+    inputs = make_inputs(status, {"P1": ("2026-01", plan)}, actuals={"P1": ("2026-01", actuals)},
+                         progress=progress, forecast={"P1": (next_month, forecast)},
+                         EACMethod=draw(st.sampled_from(
+                             ["CPI", "BUDGET", "COMPOSITE", "WEIGHTED", "BOTTOMUP"])),
+                         EACWeight=draw(st.floats(0, 1)))
+    return inputs, plan, sum(forecast)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, XLError) or isinstance(b, XLError):
+        return a == b or str(a) == str(b)
+    return a == pytest.approx(b, rel=1e-9, abs=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=one_project())
+def test_property_functions_agree_with_refresh(case):
+    """ES, SVT, SPIT, IEACT, FINISH, EAC, ETC, VAC and TCPI on tblEVM's own inputs (the plan
+    series from the first planned month, EV, AT, BAC, AC, PV, the bottom-up ETC) give the
+    numbers Refresh writes into tblEVM."""
+    inputs, plan, bottom_up = case
+    r = row(tracker.compute(inputs)["tblEVM"])
+    ev, at = r["EV"], r["AT"]
+    assert _same(pmo.ES(plan, ev), r["ES"])
+    assert _same(pmo.SVT(plan, ev, at), r["SVt"])
+    assert _same(pmo.SPIT(plan, ev, at), r["SPIt"])
+    finish = pmo.FINISH("2026-01-01", plan, ev, at)
+    want = r["ForecastFinish"]
+    assert (pd.Timestamp(finish) == want) if isinstance(want, pd.Timestamp) else _same(
+        finish, want.value)
+    s = inputs.settings
+    args = (r["BAC"], ev, r["AC"], s.EACMethod, r["PV"], s.EACWeight, bottom_up)
+    for name, fn in (("EAC", pmo.EAC), ("ETC", pmo.ETC), ("VAC", pmo.VAC)):
+        got = fn(*args)
+        assert _same(XLError.parse(got) or got, r[name]), name
+    got = pmo.TCPI(r["BAC"], ev, r["AC"])
+    assert _same(XLError.parse(got) or got, r["TCPI"])

@@ -171,7 +171,7 @@ def _cell(value: Any) -> Any:
 
 @fn
 def ES(pv_series: Any, ev: Any, cumulative: Any = False) -> Any:
-    """Earned schedule in periods (Lipke): the time at which the plan reached the current EV.
+    """Earned schedule (periods): Lipke's count of periods with cumulative PV ≤ EV, plus a fraction.
 
     ES = C + (EV − PV_C)/(PV_C+1 − PV_C), PV_0 = 0, C the number of whole periods with
     cumulative PV ≤ EV (Lipke's count: where the plan is flat, the last period of the flat

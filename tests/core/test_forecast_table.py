@@ -13,7 +13,7 @@ from helpers.variance_inputs import make_inputs
 from xlpmo.contract import tables
 from xlpmo.contract.model import Inputs
 from xlpmo.contract.settings import Settings
-from xlpmo.core.forecast_out import forecast_table
+from xlpmo.core.forecast_out import MAX_FORECAST_MONTHS, forecast_table
 from xlpmo.errors import XLError
 
 stats = pytest.importorskip("scipy.stats")
@@ -230,3 +230,34 @@ def test_etc_of_float_noise_gives_no_forecast_rows():
     assert ym(out[out.Kind == "Forecast"]) == ["2026-04"]
     out = forecast_table(small, pd.Series({"B": 0.5 + 5e-10}))
     assert set(out.Kind) == {"Actual"}
+
+
+def test_remaining_plan_is_stretched_or_squeezed_to_the_forecast_finish():
+    """Remaining plan April 100, May 300 (R = 2 months); AC 300 to March, EAC 1,000, so ETC
+    700. ForecastFinish in July: D = 4 months, forecast month k gets the plan's share between
+    x = (k−1)·R/D and k·R/D: G(0.5) = 0.125, G(1) = 0.25, G(1.5) = 0.25 + 0.5·0.75 = 0.625,
+    G(2) = 1 -> shares 0.125, 0.125, 0.375, 0.375 of 700. ForecastFinish in April: D = 1,
+    all 700 in April. No ForecastFinish: the planned months, 700 × (100, 300)/400."""
+    plan = [*flat("A", months(1, 4), 100), ("A", "2026-05", "Labour", 300)]
+    inputs = make_inputs(plan, flat("A", months(1, 3), 100), STATUS)
+    eac = pd.Series({"A": 1000.0})
+    late = forecast_table(inputs, eac, finish=pd.Series({"A": pd.Timestamp("2026-07-15")}))
+    fc = rows(late, "A", "Forecast")
+    assert ym(fc) == months(4, 7)
+    assert fc.Amount.tolist() == pytest.approx([87.5, 87.5, 262.5, 262.5])
+    early = forecast_table(inputs, eac, finish=pd.Series({"A": pd.Timestamp("2026-04-20")}))
+    assert rows(early, "A", "Forecast").Amount.tolist() == pytest.approx([700.0])
+    unknown = forecast_table(inputs, eac, finish=pd.Series({"A": XLError.DIV0}))
+    assert rows(unknown, "A", "Forecast").Amount.tolist() == pytest.approx([175.0, 525.0])
+
+
+def test_forecast_finish_far_out_is_cut_to_the_longest_spread():
+    """IEAC(t) of a project that has earned almost nothing lands centuries out: the spread
+    stops MAX_FORECAST_MONTHS after the status period and still ends at the EAC."""
+    inputs = make_inputs(flat("A", months(1, 4), 100), flat("A", months(1, 3), 100), STATUS)
+    out = forecast_table(inputs, pd.Series({"A": 1300.0}),
+                         finish=pd.Series({"A": pd.Timestamp("2359-04-30")}))
+    fc = rows(out, "A", "Forecast")
+    assert len(fc) == MAX_FORECAST_MONTHS
+    assert fc.Amount.tolist() == pytest.approx([1000.0 / MAX_FORECAST_MONTHS] * len(fc))
+    assert fc.Cumulative.iloc[-1] == pytest.approx(1300.0)

@@ -9,7 +9,6 @@ runs to ForecastFinish, not into whatever months the plan has left.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,6 +18,7 @@ from xlpmo.contract.model import Inputs
 from xlpmo.core.arith import with_errors
 from xlpmo.core.specfun import t_ppf
 from xlpmo.core.variance import (
+    Phased,
     elapsed,
     extreme_month,
     lookup,
@@ -156,7 +156,7 @@ def _finish_months(finish: pd.Series | None, ids: pd.Index) -> np.ndarray:
                      else np.nan for v in series.to_numpy(dtype=object)], dtype=float)
 
 
-def _collect(ids: pd.Index, ph: Any, past: pd.DataFrame, fc_after: pd.Series,
+def _collect(ids: pd.Index, ph: Phased, past: pd.DataFrame, fc_after: pd.Series,
              plan_after: pd.Series, fc_first: pd.Series, steered: pd.Series,
              finish: pd.Series | None) -> _Projects:
     first = np.fmin(ph.first.reindex(ids).to_numpy(float), fc_first.reindex(ids).to_numpy(float))

@@ -417,12 +417,12 @@ def run_refresh(book: Any) -> dict[str, pd.DataFrame]:
 
     inputs, findings, _raw = load_inputs(book)
     missing = [n for n, s in tables.INPUTS.items() if s.required and not inputs.has(n)]
-    checks = output_job(checks_table(findings), tables.CHECKS)
     if missing:
-        write_tables(book, [checks])
+        write_tables(book, [output_job(checks_table(findings), tables.CHECKS)])
         raise XlpmoError(f"cannot refresh: required table(s) {', '.join(missing)} missing "
                          "(see tblChecks)")
-    outputs = compute(inputs)
+    outputs = compute(inputs, findings=findings)  # adds the compute step's findings
+    checks = output_job(checks_table(findings), tables.CHECKS)
     jobs = [checks, *(output_job(frame, tables.spec(name)) for name, frame in outputs.items())]
     if find_table(book, tables.CONFIG.name) is not None:  # a plain Config sheet: no stamps
         jobs.append(settings_job(book, {"LastRefreshed": _now(), "RefreshedBy": _user()}))

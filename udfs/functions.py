@@ -157,7 +157,8 @@ _METHOD = "EAC method: CPI (default), BUDGET, COMPOSITE, WEIGHTED or BOTTOMUP"
 _WEIGHT = "WEIGHTED method: weight of CPI, 0 to 1 (default 0.8)"
 _ETC = "BOTTOMUP method: a bottom-up estimate to complete (money)"
 _PV_SERIES = "Planned value per period from the project's first period (a row or column)"
-_AT = "Actual time: periods from the first planned period to the status period"
+_AT = ("Actual time: periods from the first planned period to the status period (to the "
+       "period it completed in, for a complete project)")
 _CUMULATIVE = "TRUE when the series holds cumulative amounts (default FALSE: per period)"
 _PLANNED = "Planned amounts (a cell or a range)"
 _ACTUAL = "Actual amounts (a cell or a range of the same size)"
@@ -166,7 +167,8 @@ _WORKWEEK = "Working days: Mon-Fri (default), Excel's weekend number or 7-charac
 _STATUS = "Status date (optional; default: tblConfig's StatusDate)"
 _CONFIG = "tblConfig with its header row (optional)"
 _HEADER = "FALSE to leave out the header row (default TRUE)"
-_HISTORY = "Per-period amounts, oldest first (a row or column)"
+_HISTORY = ("Per-period amounts, oldest first (a row or column); a blank between two "
+            "amounts is 0 spend, trailing blanks are not periods")
 _HORIZON = "Number of future periods"
 
 

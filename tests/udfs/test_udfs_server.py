@@ -53,7 +53,7 @@ CALLS: list[tuple[str, list, Any]] = [
     ("PMO_SPIT", [PV, [[250]], [[3]], N], [[1.75 / 3]]),
     ("PMO_IEACT", [PV, [[250]], [[3]], N], [[4 / (1.75 / 3)]]),
     ("PMO_FINISH", [[[serial(2026, 1, 1)]], [[100], [100]], [[100]], [[1]], N],
-     [[D(2026, 3, 1)]]),
+     [[D(2026, 2, 28)]]),  # on plan: the 2 planned months end on 28 February
     ("PMO_VARIANCE", [[[100], [200]], [[90], [250]], N], [[10], [-50]]),
     ("PMO_VARPCT", [[[200]], [[150]], N], [[0.25]]),
     ("PMO_VARPCT", [[[0]], [[err("#REF!")]], N], [["#REF!"]]),
@@ -232,7 +232,10 @@ def server(book_file) -> dict:
         requests.append({"kind": "scripts", "payload": template_payload(),
                          "steps": [{"script": "refresh"}, {"script": "import_actuals"},
                                    {"script": "import_actuals"}, {"script": "report"}]})
+    requests.append({"kind": "scripts", "payload": bottom_up_payload(book_file),
+                     "steps": [{"script": "refresh"}]})
     results = run_server(requests)
+    runs_bottom_up = results.pop()
     meta = results[0]
     calls = results[1:1 + len(CALLS)]
     tables = results[1 + len(CALLS):1 + len(CALLS) + len(TABLE_CALLS)]
@@ -240,7 +243,16 @@ def server(book_file) -> dict:
     runs = dict(zip(SCRIPT_RUNS, rest[:len(SCRIPT_RUNS)], strict=True))
     if TEMPLATE.exists():
         runs["template"] = rest[len(SCRIPT_RUNS)]
+    runs["bottom_up"] = runs_bottom_up
     return {"meta": meta, "calls": calls, "tables": tables, "runs": runs}
+
+
+def bottom_up_payload(book_file) -> dict:
+    """The book with EACMethod BOTTOMUP in place of HoursPerDay (it has no tblForecast)."""
+    payload = book_payload(str(book_file))
+    config = next(s for s in payload["sheets"] if s["name"] == "Config")
+    config["values"][2][:2] = ["EACMethod", "BOTTOMUP"]
+    return payload
 
 
 def close(actual: Any, expected: Any) -> bool:
@@ -429,6 +441,17 @@ def run_ok(server, name: str) -> dict:
     return run
 
 
+
+
+def test_refresh_in_excel_writes_the_compute_steps_findings(server):
+    """Issue #10 item 10: the in-Excel Refresh puts the compute step's findings into
+    tblChecks, as the file refresh does (EACMethod BOTTOMUP without tblForecast)."""
+    run = run_ok(server, "bottom_up")
+    checks = records(run["payload"], "tblChecks")
+    found = [r for r in checks if "BOTTOMUP" in str(r["Message"])]
+    assert [(r["Severity"], r["Table"]) for r in found] == [("Warning", "tblForecast")]
+    evm = {r["ProjectID"]: r for r in records(run["payload"], "tblEVM")}
+    assert evm["P1"]["EAC"] == "#N/A"
 
 
 def test_refresh_writes_every_output_table(server):

@@ -4,14 +4,16 @@
 - :mod:`.xvalue`: the one error model (error codes, Excel's leftmost-error rule, XValue);
 - :mod:`.arith`: Excel-style division and the XLError cells of output tables;
 - :mod:`.evm`, :mod:`.schedule`: earned value and earned schedule (tblEVM);
+- :mod:`.evm_checks`: the findings of the compute step (a BOTTOMUP EAC without a forecast);
 - :mod:`.portfolio`: the roll-up per portfolio (tblPortfolio);
 - :mod:`.variance`, :mod:`.rag`: cost variance (tblVariance) and Red/Amber/Green;
-- :mod:`.forecast`, :mod:`.specfun`: forecasts (tblForecastOut) and their distributions;
+- :mod:`.forecast`, :mod:`.specfun`: forecast methods and their distributions;
+- :mod:`.forecast_out`: tblForecastOut (actuals, then the forecast to each project's EAC);
 - :mod:`.capacity`, :mod:`.utilisation`: working days, capacity and utilisation (tblUtilisation);
 - :mod:`.tracker`: :func:`~xlpmo.core.tracker.compute`, every output table at once.
 """
 
 __all__ = [
-    "arith", "capacity", "evm", "forecast", "portfolio", "rag", "schedule", "specfun", "tracker",
-    "utilisation", "variance", "xvalue",
+    "arith", "capacity", "evm", "evm_checks", "forecast", "forecast_out", "portfolio", "rag",
+    "schedule", "specfun", "tracker", "utilisation", "variance", "xvalue",
 ]

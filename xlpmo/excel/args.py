@@ -491,6 +491,8 @@ def weekmask(value: Any, default: str = "1111100") -> str:
     Accepts ``Mon-Fri`` style text (:func:`xlpmo.contract.settings.parse_workweek`), Excel's weekend
     numbers of NETWORKDAYS.INTL (1 = Sat/Sun … 7 = Fri/Sat, 11 = Sunday only … 17 =
     Saturday only) and its 7-character string (1 = non-working). Blank: ``default``.
+    ``"1111111"`` (no working day) is the all-zero mask, so WORKDAYS is 0 as Microsoft
+    documents for NETWORKDAYS.INTL (the Workweek setting still refuses it).
     """
     from xlpmo.contract.settings import parse_workweek
 
@@ -504,6 +506,8 @@ def weekmask(value: Any, default: str = "1111100") -> str:
             raise ArgError(XLError.NUM, f"{value} is not a weekend number")
         off = _WEEKEND_CODES[code]
         return "".join("0" if d in off else "1" for d in range(7))
+    if isinstance(value, str) and value.strip() == "1111111":
+        return "0000000"
     try:
         return parse_workweek(value)
     except ValueError as exc:

@@ -185,7 +185,10 @@ def _projects(inputs: Inputs, out: list[Finding]) -> set[Any] | None:
     r = _Rows(inputs, "tblProjects", out)
     keys = _unique_keys(r, "ProjectID")
     _spans(r, "BaselineStart", "BaselineFinish")
-    _negative(r, "BAC")
+    bac = r.floats("BAC")
+    r.flag("Error", bac < 0, "BAC", lambda i: (
+        f"negative BAC ({_fmt(bac[i])}): a budget cannot be negative, so BAC and the figures "
+        "computed from it are #VALUE! in tblEVM"))
     return keys
 
 

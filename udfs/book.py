@@ -46,7 +46,7 @@ from xlpmo.io.reader import RawTable, address, quote_sheet
 # -- reading the book -------------------------------------------------------------------------
 
 
-def _values(rng: Any) -> list[list[Any]]:
+def range_values(rng: Any) -> list[list[Any]]:
     """A range's cells as lists of rows; error cells as :class:`XLError`."""
     rows = rng.options(ndim=2, err_to_str=True).value or []
     return [[XLError.parse(v) or v if isinstance(v, str) else v for v in row] for row in rows]
@@ -77,7 +77,7 @@ def read_tables(book: Any) -> dict[str, RawTable]:
             except KeyError:
                 continue
             rng = table.range
-            found[spec.name] = RawTable.from_values(_values(rng), _origin(sheet, rng),
+            found[spec.name] = RawTable.from_values(range_values(rng), _origin(sheet, rng),
                                                     spec.name, is_listobject=True)
     for spec in tables.INPUTS.values():  # sheets named like the table, without Excel Tables
         if spec.name in found:
@@ -85,7 +85,7 @@ def read_tables(book: Any) -> dict[str, RawTable]:
         for sheet in book.sheets:
             if sheet.name.lower() == spec.sheet.lower() and sheet.name not in sheets_with_tables:
                 rng = sheet.used_range
-                values = _values(rng)
+                values = range_values(rng)
                 if values and any(v is not None for v in values[0]):
                     found[spec.name] = RawTable.from_values(values, _origin(sheet, rng),
                                                             spec.name)
@@ -131,7 +131,7 @@ def _find_sheet(book: Any, name: str) -> Any | None:
     return None
 
 
-def _sheet(book: Any, name: str) -> Any:
+def sheet_named(book: Any, name: str) -> Any:
     """The sheet called ``name``, added at the end of the book when missing."""
     found = _find_sheet(book, name)
     if found is not None:
@@ -155,7 +155,7 @@ def _content_bottom(sheet: Any) -> int:
     """The last row a sheet holds (its cells and its tables); 0 when it is empty."""
     used = sheet.used_range
     bottom = 0
-    if any(v is not None for row in _values(used) for v in row):
+    if any(v is not None for row in range_values(used) for v in row):
         bottom = used.row + used.shape[0] - 1
     for table in sheet.tables:
         rng = table.range
@@ -263,7 +263,7 @@ def _new_ground(region: CellRange, old: CellRange | None) -> list[CellRange]:
 
 def _occupied(sheet: Any, area: CellRange) -> list[CellRange]:
     """The non-empty cells of ``area`` on ``sheet``, as one-cell ranges."""
-    grid = _values(sheet.range((area.r1, area.c1), (area.r2, area.c2)))
+    grid = range_values(sheet.range((area.r1, area.c1), (area.r2, area.c2)))
     return [CellRange(area.r1 + i, area.c1 + j, area.r1 + i, area.c1 + j)
             for i, row in enumerate(grid) for j, v in enumerate(row) if v not in (None, "")]
 
@@ -273,7 +273,7 @@ def plan_edit(book: Any, table: Any, edit: TableEdit) -> Placement:
     table grown by the edit's rows (down) and new columns (right), and the cells to write
     (only those of the edit: other cells, a user's columns and Excel's calculated columns
     are left to Excel)."""
-    values = _values(table.range)
+    values = range_values(table.range)
     header = [str(h) if h is not None else "" for h in values[0]]
     top = table.range
     r1, c1 = top.row, top.column
@@ -354,7 +354,7 @@ def _apply(book: Any, place: Placement) -> Any:
             sheet.range((old.r1, region.c2 + 1), (old.r2, old.c2)).clear_contents()
         target.value = place.rows
     else:
-        sheet = _sheet(book, place.sheet_name)
+        sheet = sheet_named(book, place.sheet_name)
         target = sheet.range((region.r1, region.c1), (region.r2, region.c2))
         target.value = place.rows
         table = sheet.tables.add(source=target, name=place.name, has_headers=True)

@@ -33,7 +33,7 @@ from xlpmo.contract import tables
 from xlpmo.errors import XlpmoError
 from xlpmo.template import buttons as sheetbuttons
 
-from .book import BookSession, _sheet, _values, find_table, notify, selected_row
+from .book import BookSession, find_table, notify, range_values, selected_row, sheet_named
 
 ON_SERVER = getattr(xw.func, "__module__", "").startswith("xlwings.pro")
 IMPORT_SHEET = "Import"
@@ -65,7 +65,7 @@ def run_validate(book: Any) -> list[Any]:
     findings = app.validate(BookSession(book), write_checks=True).findings
     where = app.first_problem_cell(findings)
     if where is not None:
-        sheet = _sheet(book, where[0])
+        sheet = sheet_named(book, where[0])
         sheet.activate()
         sheet.range(where[1]).select()
     return findings
@@ -87,7 +87,7 @@ def run_import_actuals(book: Any, source: Any = None) -> str:
         if sheet is None:
             raise XlpmoError(f"paste the export into a sheet named {IMPORT_SHEET!r}, or give "
                              "the file")
-        export = app.Export.from_values(_values(sheet.used_range), f"sheet {sheet.name}")
+        export = app.Export.from_values(range_values(sheet.used_range), f"sheet {sheet.name}")
     done = app.import_export(BookSession(book), export)
     return "\n".join([done.message, *done.details, *map(str, done.findings)])
 

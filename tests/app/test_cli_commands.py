@@ -177,3 +177,35 @@ def test_one_name_for_the_user_wherever_xlpmo_records_one(tracker: Path, monkeyp
     monkeypatch.setattr(safesave._Lock, "acquire", acquire)
     assert main(["refresh", str(tracker), "--quiet", "--no-backup"]) == 0
     assert seen == [setting(tracker, "RefreshedBy")] == ["unknown"]
+
+
+def test_import_on_the_demo_workbook(demo: Path, tmp_path: Path, capsys) -> None:
+    """A timesheet export into the demo's ~22,000 timesheet rows and a finance export into
+    its wide Actuals; imported twice, counted once."""
+    from helpers.exports import csv_bytes
+
+    book = tmp_path / demo.name
+    shutil.copy(demo, book)
+    n = len(records(book, "tblTimesheets"))
+    sheets = tmp_path / "timesheets_nov.csv"
+    sheets.write_bytes(csv_bytes([["Employee", "Project", "Date", "Hours", "Billable"],
+                                  ["R001", "PRJ-106", "2026-11-02", "7.5", "TRUE"],
+                                  ["R002", "PRJ-107", "2026-11-02", "6", "FALSE"],
+                                  ["R999", "PRJ-107", "2026-11-03", "1", ""]]))
+    finance = tmp_path / "finance_nov.csv"
+    finance.write_bytes(csv_bytes([["Invoice", "Project", "Date", "Cost type", "Amount"],
+                                   ["INV-1", "PRJ-101", "2026-10-30", "Labour", "1000"]]))
+    oct_labour = next(r["Oct 2026"] for r in records(book, "tblActuals")
+                      if (r["ProjectID"], r["CostType"]) == ("PRJ-101", "Labour"))
+    for _ in range(2):
+        assert main(["import", str(book), str(sheets), "--quiet", "--no-backup"]) == 0
+        assert main(["import", str(book), str(finance), "--quiet", "--no-backup"]) == 0
+    out = capsys.readouterr().out
+    assert "ResourceID 'R999' imported into tblTimesheets is not in tblResources" in out
+    rows = records(book, "tblTimesheets")
+    assert len(rows) == n + 3
+    assert (rows[-3]["ResourceID"], rows[-3]["Date"], rows[-3]["Hours"]) == (
+        "R001", dt.datetime(2026, 11, 2), 7.5)
+    assert next(r["Oct 2026"] for r in records(book, "tblActuals")
+                if (r["ProjectID"], r["CostType"]) == ("PRJ-101", "Labour")) == oct_labour + 1000
+    assert main(["refresh", str(book), "--quiet", "--no-backup"]) == 0

@@ -62,6 +62,9 @@ def test_row_key_is_the_row_as_readable_text():
     kinds = [c.kind for c in tables.TIMESHEETS.columns]
     assert commands.row_key(["R1", "P1", pd.Timestamp("2026-03-02"), 7.5, True],
                             kinds) == "R1 | P1 | 2026-03-02 | 7.5 | TRUE"
+    # a blank last column: no trailing space (the log's cell is read back trimmed)
+    assert commands.row_key(["R1", "P1", pd.Timestamp("2026-03-02"), 7.5, None],
+                            kinds) == "R1 | P1 | 2026-03-02 | 7.5 |"
 
 
 def test_pick_new_skips_known_references_whole():

@@ -100,8 +100,10 @@ def _key_part(value: Any, kind: str) -> str:
 def row_key(values: Sequence[Any], kinds: Sequence[str]) -> str:
     """A whole imported row as readable text, the row's identity in tblImportLog when the
     export has no reference column: ``P-101 | 2026-11 | Labour | 12500`` (periods as
-    ``YYYY-MM``, dates ``YYYY-MM-DD``, numbers to 15 significant digits, blank as nothing)."""
-    return " | ".join(_key_part(v, k) for v, k in zip(values, kinds, strict=True))
+    ``YYYY-MM``, dates ``YYYY-MM-DD``, numbers to 15 significant digits, blank as nothing;
+    no space at either end, as a cell's text is read back trimmed: ``R9 | P1 | 2026-11-03 |
+    1 |`` for a blank Billable)."""
+    return " | ".join(_key_part(v, k) for v, k in zip(values, kinds, strict=True)).strip()
 
 
 @dataclass

@@ -192,7 +192,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     overrides = _parse_maps(args.map)
     export = Export.from_file(args.export, args.into, overrides)
-    session, progress = _session(args, 5)
+    session, progress = _session(args, 4)
     done = import_export(session, export, args.into, overrides)
     progress.done()
     print(done.message)
@@ -206,7 +206,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_close_period(args: argparse.Namespace) -> int:
     from xlpmo.app.commands import close_period
 
-    session, progress = _session(args, 5)
+    session, progress = _session(args, 4)
     done = close_period(session)
     progress.done()
     print(done.message)

@@ -30,11 +30,19 @@ def tracker(tmp_path: Path) -> Path:
     return path
 
 
-def test_demo_writes_a_refreshed_sample(tmp_path: Path, capsys):
-    assert main(["demo", str(tmp_path), "--quiet"]) == 0
+def test_demo_writes_a_refreshed_sample(tmp_path: Path, capsys, monkeypatch):
+    home, here = tmp_path / "home", tmp_path / "checkout"
+    home.mkdir()
+    here.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(here)
+    assert main(["demo", "--quiet"]) == 0
     out = capsys.readouterr().out
+    assert list(here.iterdir()) == []  # nothing left in the folder it ran in
+    path = home / "xlpmo-demo" / "PMO_Sample.xlsx"
+    assert f"wrote {path} " in out  # and it says where it went
     assert "Portfolio earned value" in out and "Total" in out
-    book = read_workbook(tmp_path / "PMO_Sample.xlsx")
+    book = read_workbook(path)
     evm = _frame(book.tables["tblEVM"])
     assert len(evm) == 25 and list(evm.columns) == tables.EVM.column_names
     assert set(evm["CostRAG"]) <= {"Green", "Amber", "Red", "#N/A", "#DIV/0!"}
@@ -47,6 +55,17 @@ def test_demo_writes_a_refreshed_sample(tmp_path: Path, capsys):
         assert len(book.tables[name]) > 100, name
     config = dict(book.tables["tblConfig"].rows)
     assert "LastRefreshed" in config and config["RefreshedBy"]
+    # which projects are Red and why: each Red row of tblEVM, with its index and threshold
+    red = evm[(evm["CostRAG"] == "Red") | (evm["ScheduleRAG"] == "Red")]
+    assert len(red) >= 2
+    assert f"Red projects: {len(red)} of 25" in out
+    for row in red.itertuples():
+        line = next(x for x in out.splitlines() if x.startswith(f"  {row.ProjectID} "))
+        assert row.ProjectName in line
+        if row.CostRAG == "Red":
+            assert f"cost: CPI {row.CPI:.2f} < CPIRed {config['CPIRed']:.2f}" in line
+        if row.ScheduleRAG == "Red":
+            assert f"schedule: SPI(t) {row.SPIt:.2f} < SPIRed {config['SPIRed']:.2f}" in line
 
 
 def test_refresh_template_in_place_keeps_a_backup(tracker: Path, capsys):

@@ -90,7 +90,7 @@ def test_two_builds_give_identical_bytes(fresh, tmp_path):
 
 def test_every_contract_table_is_an_excel_table_with_the_contract_columns(book):
     found = _tables(book)
-    assert set(found) == set(tables.INPUTS) | set(tables.OUTPUTS)
+    assert set(found) == set(tables.INPUTS) | set(tables.OUTPUTS) | {tables.IMPORT_LOG.name}
     for name, (sheet, ref) in found.items():
         spec = tables.spec(name)
         headers = _headers(book[sheet], ref)
@@ -103,7 +103,7 @@ def test_every_contract_table_is_an_excel_table_with_the_contract_columns(book):
             assert all(re.fullmatch(r"[A-Z][a-z]{2} \d{4}", h) for h in headers[2:])
         else:
             assert headers == spec.column_names, name
-        if name in tables.INPUTS:
+        if name in tables.INPUTS or name == tables.IMPORT_LOG.name:
             assert sheet == spec.sheet and ref.startswith("A1:"), name
         else:
             want_sheet, row, col = OUTPUT_PLACES[name]
@@ -112,7 +112,7 @@ def test_every_contract_table_is_an_excel_table_with_the_contract_columns(book):
 
 
 def test_output_tables_have_a_header_and_one_empty_row(book):
-    for name in tables.OUTPUTS:
+    for name in [*tables.OUTPUTS, tables.IMPORT_LOG.name]:
         sheet, ref = _tables(book)[name]
         c0, r0, c1, r1 = _bounds(ref)
         assert r1 == r0 + 1, name
@@ -465,7 +465,7 @@ def test_long_layout_and_missing_tables(tmp_path):
     path = build_workbook(tmp_path / "l.xlsx", data, title="Long")
     wb = openpyxl.load_workbook(path)
     found = _tables(wb)
-    assert set(found) == set(tables.INPUTS) | set(tables.OUTPUTS)
+    assert set(found) == set(tables.INPUTS) | set(tables.OUTPUTS) | {tables.IMPORT_LOG.name}
     plan = wb["Plan"]
     assert _headers(plan, found["tblPlan"][1]) == list(data["tblPlan"].columns)
     assert plan["B2"].number_format == "mmm yyyy" and plan["D3"].value == 200

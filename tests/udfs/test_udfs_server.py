@@ -225,12 +225,15 @@ def plain_args(args: list) -> list:
 # -- one child process for the whole module ---------------------------------------------------
 
 @pytest.fixture(scope="module")
-def server(book_file) -> dict:
+def server(book_file, wide_file) -> dict:
     requests: list[dict] = [{"kind": "meta"}]
     requests += [{"kind": "call", "func": f, "args": a} for f, a, _ in CALLS]
     requests += [{"kind": "call", "func": f, "args": a} for f, a in TABLE_CALLS]
     requests += [{"kind": "scripts", "payload": book_payload(str(book_file)), "steps": s}
                  for s in SCRIPT_RUNS.values()]
+    requests.append({"kind": "scripts", "payload": book_payload(str(wide_file)),
+                     "steps": [{"script": "import_actuals"}, {"script": "import_actuals"},
+                               {"script": "close_period"}, {"script": "close_period"}]})
     if TEMPLATE.exists():
         requests.append({"kind": "scripts", "payload": template_payload(),
                          "steps": [{"script": "refresh"}, {"script": "import_actuals"},
@@ -244,8 +247,9 @@ def server(book_file) -> dict:
     tables = results[1 + len(CALLS):1 + len(CALLS) + len(TABLE_CALLS)]
     rest = results[1 + len(CALLS) + len(TABLE_CALLS):]
     runs = dict(zip(SCRIPT_RUNS, rest[:len(SCRIPT_RUNS)], strict=True))
+    runs["wide"] = rest[len(SCRIPT_RUNS)]
     if TEMPLATE.exists():
-        runs["template"] = rest[len(SCRIPT_RUNS)]
+        runs["template"] = rest[len(SCRIPT_RUNS) + 1]
     runs["bottom_up"] = runs_bottom_up
     return {"meta": meta, "calls": calls, "tables": tables, "runs": runs}
 
@@ -433,6 +437,23 @@ def book_file(tmp_path_factory):
 EVM_COLUMNS = xlpmo_tables.EVM.column_names
 
 
+@pytest.fixture(scope="module")
+def wide_file(tmp_path_factory):
+    """A wide tblActuals holding 59,000 for P05 Labour in March, and a late invoice of
+    2,000 for that month pasted into a sheet named Import (helpers.exports.wide_book)."""
+    import openpyxl
+    from helpers.exports import wide_book
+
+    path = wide_book(tmp_path_factory.mktemp("wide") / "wide.xlsx")
+    wb = openpyxl.load_workbook(path)
+    imp = wb.create_sheet("Import")
+    for row in [["Invoice", "Project", "Posting Date", "Cost Type", "Amount"],
+                ["INV-7001", "P05", "2026-03-30", "Labour", "2,000.00"]]:
+        imp.append(row)
+    wb.save(path)
+    return path
+
+
 
 
 
@@ -491,18 +512,22 @@ def test_validate_writes_checks_and_selects_the_bad_cell(server):
     assert f"{sheet}!{payload['book']['selection'].split(':')[0]}" == first["Cell"]
 
 
-def test_import_actuals_appends_new_rows_once_and_keeps_text(server):
+def test_import_actuals_appends_the_export_once_and_keeps_text(server):
     run = run_ok(server, "import")
-    rows = records(run["payload"], "tblActuals")
-    ids = [r["ProjectID"] for r in rows]
-    assert ids.count("P1") == 2  # the P1 January row was already there
-    assert "=1+2" in ids and "0042" in ids  # text stays text (written as '=1+2, '0042)
-    new = [r for r in rows if str(r["Period"]).startswith("2026-03")]
-    assert sorted((r["ProjectID"], r["Actual"]) for r in new) == [
-        ("0042", 5.0), ("=1+2", -10.0), ("P2", 1250.5)]
-    second = run["steps"][1]["actions"]
-    assert len(rows) == 8  # 5 before, 3 added by the first run, none by the second
-    assert second, "the second import still rewrites the table (unchanged)"
+    payload = run["payload"]
+    rows = records(payload, "tblActuals")
+    # 5 rows before; the export's 4 appended by the first run, nothing by the second. The
+    # P1 January posting is imported although the table holds an equal row: that row was
+    # typed, not imported, and two equal postings are two postings (tblImportLog decides)
+    assert len(rows) == 9
+    assert [(r["ProjectID"], str(r["Period"])[:7], r["Actual"]) for r in rows[5:]] == [
+        ("P1", "2026-01", 350), ("P2", "2026-03", 1250.5), ("=1+2", "2026-03", -10),
+        ("0042", "2026-03", 5)]  # text stays text (written as '=1+2, '0042)
+    assert [a["func"] for a in run["steps"][1]["actions"]] == []  # the second run: nothing
+    log = records(payload, "tblImportLog")
+    assert [(r["Source"], r["Table"], r["Rows"]) for r in log] == [
+        ("sheet Import", "tblActuals", 1)] * 4
+    assert log[0]["Reference"] == "P1 | 2026-01 | Labour | 350"  # the whole row, no reference
     assert "'=1+2" in written_values(run)
 
 
@@ -515,6 +540,26 @@ def test_close_period_snapshots_evm_and_moves_the_status_date(server):
     assert all(r["ClosedOn"] for r in history)
     config = {r["Setting"]: r["Value"] for r in records(payload, "tblConfig")}
     assert str(config["StatusDate"]).startswith("2026-03-31")
+
+
+def test_a_late_invoice_is_added_to_its_month_once_in_excel(server):
+    """functions.md: a late invoice of 2,000 on a month holding 59,000 makes 61,000 (the
+    command set the cell to 2,000); imported twice, counted once."""
+    run = run_ok(server, "wide")
+    payload = run["payload"]
+    actuals = {(r["ProjectID"], r["CostType"]): r for r in records(payload, "tblActuals")}
+    assert actuals[("P05", "Labour")]["Mar 2026"] == 61000
+    assert actuals[("P05", "Labour")]["Feb 2026"] == 50000
+    assert [(r["Source"], r["Reference"], r["Rows"]) for r in
+            records(payload, "tblImportLog")] == [("sheet Import", "INV-7001", 1)]
+    assert [a["func"] for a in run["steps"][1]["actions"]] == []  # the second: nothing
+    # Close period twice: March, then April, one snapshot each
+    history = records(payload, "tblHistory")
+    assert [(r["ProjectID"], str(r["StatusDate"])[:10]) for r in history] == [
+        ("P05", "2026-03-31"), ("P06", "2026-03-31"), ("P05", "2026-04-30"),
+        ("P06", "2026-04-30")]
+    config = {r["Setting"]: r["Value"] for r in records(payload, "tblConfig")}
+    assert str(config["StatusDate"]).startswith("2026-05-31")
 
 
 def test_new_project_adds_project_and_plan_rows(server):

@@ -143,3 +143,52 @@ def _coerce(name: str, value: Any) -> Any:
     if name == "EACWeight" and not 0 <= number <= 1:
         raise ValueError(f"{number} is not between 0 and 1")
     return number
+
+
+@dataclass(frozen=True)
+class SettingsUpsert:
+    """Where new setting values go in tblConfig (see :func:`upsert_settings`).
+
+    ``values``: data row index -> the new Value; ``names``: data row index -> the Setting
+    name to write there (only for blank rows that are reused); ``appended``: (Setting,
+    Value) rows to add at the end of the table."""
+
+    values: dict[int, Any]
+    names: dict[int, str]
+    appended: list[tuple[str, Any]]
+
+
+def upsert_settings(setting_cells: list[Any], value_cells: list[Any],
+                    updates: dict[str, Any]) -> SettingsUpsert:
+    """The one rule for writing settings into tblConfig (refresh stamps, Close period's
+    StatusDate), whoever writes them (the file writer or the Excel layer).
+
+    ``setting_cells`` / ``value_cells``: the table's Setting and Value column, one entry
+    per data row. A setting is matched by name, case and surrounding spaces ignored; every
+    row holding it gets the value (a repeated setting is read from its last row, so
+    writing only the first would change nothing). A setting without a row takes the first
+    row whose Setting and Value are both blank (an Excel Table's empty row), else a new
+    row at the end. Other rows are left alone.
+    """
+    def key(value: Any) -> str:
+        return "" if value is None else str(value).strip().lower()
+
+    def blank(value: Any) -> bool:
+        return value is None or (isinstance(value, str) and not value.strip())
+
+    keys = [key(v) for v in setting_cells]
+    free = [i for i, (k, v) in enumerate(zip(keys, value_cells, strict=True))
+            if not k and blank(v)]
+    values: dict[int, Any] = {}
+    names: dict[int, str] = {}
+    appended: list[tuple[str, Any]] = []
+    for name, value in updates.items():
+        rows = [i for i, k in enumerate(keys) if k == name.strip().lower()]
+        if not rows and free:
+            rows = [free.pop(0)]
+            names[rows[0]] = name
+        if not rows:
+            appended.append((name, value))
+        for i in rows:
+            values[i] = value
+    return SettingsUpsert(values, names, appended)

@@ -228,11 +228,19 @@ HISTORY = TableSpec(
     "tblHistory", "EVMHistory", (Column("ClosedOn", "timestamp"), *EVM.columns),
 )
 
+IMPORT_LOG = TableSpec(
+    # Written by Import actuals (functions.md): one row per reference imported (the export's
+    # reference column, else the whole row as text), Rows = the export rows it stood for.
+    "tblImportLog", "ImportLog",
+    _cols("ImportedAt:timestamp", "Source", "SHA256", "Table", "Rows:number", "Reference"),
+)
+
 OUTPUTS: dict[str, TableSpec] = {
     t.name: t for t in (EVM, PORTFOLIO, VARIANCE, FORECAST_OUT, UTILISATION, CHECKS)
 }
 
-ALL: dict[str, TableSpec] = {**INPUTS, **OUTPUTS, HISTORY.name: HISTORY}
+ALL: dict[str, TableSpec] = {**INPUTS, **OUTPUTS, HISTORY.name: HISTORY,
+                             IMPORT_LOG.name: IMPORT_LOG}
 
 
 def spec(name: str) -> TableSpec:

@@ -68,3 +68,23 @@ def rag(value: Any, amber: float, red: float, higher_is_better: bool = True) -> 
     """Scalar form (the RAG worksheet function). Higher is better when amber > red."""
     rule = rag_higher_is_better if higher_is_better else rag_lower_is_better
     return rule(np.array([value], dtype=object), amber, red).iloc[0]
+
+
+def red_reasons(evm: pd.DataFrame, settings: Any) -> list[tuple[str, str, list[str]]]:
+    """Why each Red project of tblEVM is Red: ``(ProjectID, ProjectName, reasons)`` for the
+    projects whose CostRAG or ScheduleRAG is Red, in tblEVM's order. A reason names the
+    index, its value and the threshold it fell below (``CPI 0.82 < CPIRed 0.90``); the
+    schedule index is the one ScheduleRAG uses (SPI(t), or SPI when ScheduleIndex is SPI)."""
+    schedule = "SPI" if str(settings.ScheduleIndex).upper() == "SPI" else "SPIt"
+    out = []
+    for row in evm.to_dict("records"):
+        reasons = []
+        if row.get("CostRAG") == RED:
+            reasons.append(f"cost: CPI {row['CPI']:.2f} < CPIRed {settings.CPIRed:.2f}")
+        if row.get("ScheduleRAG") == RED:
+            label = "SPI(t)" if schedule == "SPIt" else "SPI"
+            reasons.append(f"schedule: {label} {row[schedule]:.2f} < SPIRed "
+                           f"{settings.SPIRed:.2f}")
+        if reasons:
+            out.append((str(row["ProjectID"]), str(row.get("ProjectName") or ""), reasons))
+    return out

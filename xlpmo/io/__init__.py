@@ -10,4 +10,6 @@
 - :mod:`.limits`: the size caps of what xlpmo reads.
 """
 
-__all__ = ["coerce", "importer", "limits", "ooxml", "reader", "safesave", "validate", "writer"]
+__all__ = [
+    "changes", "coerce", "importer", "limits", "ooxml", "reader", "safesave", "validate", "writer",
+]

@@ -270,6 +270,8 @@ class Builder:
         for name, spec in tables.OUTPUTS.items():
             sheet, row, col = OUTPUT_PLACES[name]
             self._output_table(spec, self.data.get(name), self.sheets[sheet], row, col)
+        log = tables.IMPORT_LOG  # written by Import actuals; empty in a new workbook
+        self._output_table(log, None, self.sheets[log.sheet], 0, 0)
         self._config_help()
         self._start()
         dashboard.dashboard(self, project)
@@ -524,6 +526,8 @@ class Builder:
             "ForecastOut": "actuals and forecast by month with a band (output)",
             "Utilisation": "capacity, allocation and booked hours by resource and month (output)",
             "Checks": "problems found in the inputs (output)",
+            tables.IMPORT_LOG.sheet: "what Import actuals added, so an export is never "
+                                     "counted twice",
             "Live": "the PMO.* worksheet functions at work (needs the xlwings Lite add-in)",
             "ChartData": "helper formulas for the Dashboard charts",
         }

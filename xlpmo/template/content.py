@@ -185,6 +185,15 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
         "Cell": "Sheet and cell, e.g. Plan!D14.",
         "Message": "What is wrong and how to fix it.",
     },
+    "tblImportLog": {
+        "ImportedAt": "When Import actuals added the rows.",
+        "Source": "The export file (or the sheet it was pasted into).",
+        "SHA256": "Fingerprint of the export's bytes: the same file gives the same text.",
+        "Table": "tblActuals or tblTimesheets.",
+        "Rows": "How many export rows this reference stood for.",
+        "Reference": "Invoice / document number, or the whole row. Delete a row here to "
+                     "import it again.",
+    },
 }
 MONTH_NOTES = {
     "tblPlan": "Planned cost (PV) in this month, not cumulative. Blank = 0; negative = "
@@ -220,8 +229,9 @@ START_LINES = (
     "1. Config: set StatusDate (the data date) and the other settings.",
     "2. Projects and Plan: one row per project; phase its budget by month on Plan (one "
     "column per month, amounts per month, not cumulative).",
-    "3. Each month: add Actuals and % complete on Progress; optionally Forecast, Resources, "
-    "Allocations, Timesheets, Leave, Holidays and Milestones.",
+    "3. Each month: add Actuals (or Import actuals / `xlpmo import PMO_Tracker.xlsx "
+    "export.csv`, which adds each export once) and % complete on Progress; optionally "
+    "Forecast, Resources, Allocations, Timesheets, Leave, Holidays and Milestones.",
     "4. Refresh (xlpmo ribbon or task pane, or `xlpmo refresh PMO_Tracker.xlsx`) fills "
     "Dashboard, Variance, ForecastOut, Utilisation and Checks.",
     "5. Fix anything listed on Checks; pick a project in Dashboard!B3 to see its S-curve.",

@@ -49,5 +49,5 @@ CHART_SIZES = ((570, 350), (470, 350), (600, 350))
 CHART_GAP = 20
 SHEET_ORDER = (
     "Start", "Dashboard", "Variance", "ForecastOut", "Utilisation", "Checks",
-    *(t.sheet for t in tables.INPUTS.values()), "Live", "ChartData",
+    *(t.sheet for t in tables.INPUTS.values()), tables.IMPORT_LOG.sheet, "Live", "ChartData",
 )

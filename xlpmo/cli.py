@@ -76,7 +76,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_refresh(args: argparse.Namespace) -> int:
     from xlpmo.app.pipeline import refresh_file
 
-    progress = Progress(8, enabled=not args.quiet)
+    progress = Progress(9, enabled=not args.quiet)
     result = refresh_file(args.path, status_date=args.status_date, backup=not args.no_backup,
                           progress=progress)
     seconds = progress.done()
@@ -131,7 +131,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "PMO_Sample.xlsx"
-    progress = Progress(9, enabled=not args.quiet)
+    progress = Progress(10, enabled=not args.quiet)
     progress("building the sample portfolio workbook")
     build_workbook(path, sample_portfolio())
     result = refresh_file(path, backup=False, progress=progress)

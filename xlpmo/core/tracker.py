@@ -15,6 +15,7 @@ import pandas as pd
 
 from xlpmo.contract import tables
 from xlpmo.contract.model import Inputs
+from xlpmo.core.capacityplan import capacity_plan_table
 from xlpmo.core.evm import evm_table
 from xlpmo.core.forecast import forecast_table
 from xlpmo.core.portfolio import portfolio_table
@@ -45,8 +46,9 @@ def first_project_rows(inputs: Inputs) -> Inputs:
 
 
 def compute(inputs: Inputs, step: Step = _quiet) -> dict[str, pd.DataFrame]:
-    """All output tables (tblEVM, tblPortfolio, tblVariance, tblForecastOut, and
-    tblUtilisation when the workbook has resources), keyed by table name.
+    """All output tables (tblEVM, tblPortfolio, tblVariance, tblForecastOut, tblUtilisation
+    when the workbook has resources, and tblCapacityPlan when it has resources or
+    allocations), keyed by table name.
 
     ``step`` is called with a short label before each stage (progress display). Repeated
     ProjectIDs: the first tblProjects row counts (:func:`first_project_rows`).
@@ -71,4 +73,7 @@ def _compute(inputs: Inputs, step: Step) -> dict[str, pd.DataFrame]:
     if inputs.has(tables.RESOURCES.name):
         step("utilisation")
         out[tables.UTILISATION.name] = utilisation_table(inputs)
+    if inputs.has(tables.RESOURCES.name) or inputs.has(tables.ALLOCATIONS.name):
+        step("capacity plan")
+        out[tables.CAPACITY_PLAN.name] = capacity_plan_table(inputs)
     return out

@@ -65,7 +65,7 @@ import xlsxwriter
 from xlpmo import __version__
 from xlpmo.contract import tables
 from xlpmo.contract.periods import EXCEL_EPOCH, parse_period, period_columns
-from xlpmo.contract.settings import EAC_METHODS, Settings
+from xlpmo.contract.settings import CAPACITY_BY, EAC_METHODS, MAX_HORIZON, Settings
 from xlpmo.errors import XLError, XlpmoError
 from xlpmo.template import buttons as sheetbuttons
 from xlpmo.template import dashboard
@@ -394,6 +394,11 @@ class Builder:
             "EACWeight": {
                 "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1,
             },
+            "CapacityBy": {"validate": "list", "source": list(CAPACITY_BY)},
+            "PlanningHorizon": {
+                "validate": "integer", "criteria": "between", "minimum": 0,
+                "maximum": MAX_HORIZON,
+            },
         }
         for i, name in enumerate(names):
             kind = SETTING_KINDS.get(name)
@@ -523,6 +528,8 @@ class Builder:
             "Variance": "plan vs actual by project and month (output)",
             "ForecastOut": "actuals and forecast by month with a band (output)",
             "Utilisation": "capacity, allocation and booked hours by resource and month (output)",
+            "CapacityPlan": "demand against capacity by role or team and month, named and "
+            "unnamed (output)",
             "Checks": "problems found in the inputs (output)",
             "Live": "the PMO.* worksheet functions at work (needs the xlwings Lite add-in)",
             "ChartData": "helper formulas for the Dashboard charts",

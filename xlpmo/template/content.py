@@ -327,6 +327,11 @@ LIVE_EXAMPLES = (
                 "tblResources[#All],tblTimesheets[#All],tblAllocations[#All],"
                 "tblHolidays[#All],tblLeave[#All],,tblConfig[#All]",
                 "The whole tblUtilisation table.", spill=True, live=False),
+    LiveExample("CAPACITYPLAN",
+                "tblResources[#All],tblAllocations[#All],tblHolidays[#All],tblLeave[#All],"
+                "tblConfig[#All]",
+                "The whole tblCapacityPlan table: demand vs capacity by role or team.",
+                spill=True, live=False),
     LiveExample(
         "EVM",
         "tblProjects[#All],tblPlan[#All],tblActuals[#All],tblProgress[#All],,tblConfig[#All]",

@@ -68,7 +68,7 @@ from xlpmo.contract.periods import EXCEL_EPOCH, parse_period, period_columns
 from xlpmo.contract.settings import CAPACITY_BY, EAC_METHODS, MAX_HORIZON, Settings
 from xlpmo.errors import XLError, XlpmoError
 from xlpmo.template import buttons as sheetbuttons
-from xlpmo.template import dashboard
+from xlpmo.template import capacitysheet, dashboard
 from xlpmo.template.content import (
     COLUMN_NOTES,
     MONTH_NOTES,
@@ -276,6 +276,7 @@ class Builder:
         dashboard.chart_data(self)
         dashboard.charts(self)
         dashboard.live(self)
+        capacitysheet.capacity_sheet(self)
         self.sheets["Start"].activate()
 
     # tables ----------------------------------------------------------------------------------

@@ -360,6 +360,16 @@ def test_refresh_writes_every_output_table(server):
     util = {(r["ResourceID"]): r for r in records(payload, "tblUtilisation")
             if str(r["Period"]).startswith("2026-02")}
     assert close(util["R1"]["ActualHours"], 100)
+    # tblCapacityPlan on its own new sheet: no Role column, so one group "(blank)", Feb 2026
+    # (the status month) to Feb 2027 (PlanningHorizon 12)
+    sheet, _cells = read_table(payload, "tblCapacityPlan")
+    plan = records(payload, "tblCapacityPlan")
+    assert sheet == "CapacityPlan" and len(plan) == 13
+    feb = next(r for r in plan if str(r["Period"]).startswith("2026-02"))
+    # Feb 2026: 20 weekdays x 8 h x (1 + 0.5 FTE) = 240 h; R1 150 h + R2 150 % of 80 h = 270 h
+    assert feb["Group"] == "(blank)" and feb["RAG"] == "Red"
+    assert close([feb["CapacityHours"], feb["NamedDemandHours"], feb["GapHours"]],
+                 [240, 270, -30])
     config = {r["Setting"]: r["Value"] for r in records(payload, "tblConfig")}
     assert config["LastRefreshed"] and config["RefreshedBy"]
     assert not any(isinstance(v, str) and v.startswith("=") for v in written_values(run))

@@ -596,13 +596,10 @@ def _read_columns(
     required: set[str], either: tuple[str, ...] = (),
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Coerce the contract columns; -> (columns, mask of rows whose required values read).
-
-    ``either``: columns of which a row needs one non-blank value (ResourceID or Role); an
-    unreadable value in one of them drops its row (it is never read as the other kind)."""
+    ``either``: columns of which a row needs one value (ResourceID or Role); an unreadable
+    one drops its row (never read as the other kind)."""
     out: dict[str, np.ndarray] = {}
-    keep = np.ones(len(rows), dtype=bool)
-    given = np.zeros(len(rows), dtype=bool)
-    first: _Column | None = None
+    keep, given, first = np.ones(len(rows), dtype=bool), np.zeros(len(rows), dtype=bool), None
     for c in columns:
         j = where.get(c.name)
         if j is None:
@@ -610,10 +607,9 @@ def _read_columns(
             if c.name in _DEFAULTS:
                 out[c.name][:] = _DEFAULTS[c.name]
             continue
-        is_required = c.name in required
-        one_of = c.name in either
-        col = t.column(c.name, j, rows,
-                       "; row ignored" if is_required or one_of else "; read as blank")
+        is_required, one_of = c.name in required, c.name in either
+        col = t.column(c.name, j, rows, "; row ignored" if is_required or one_of else
+                       "; read as blank")
         values = _coerce_column(col, c.kind)
         out[c.name] = values
         if is_required:
@@ -622,13 +618,10 @@ def _read_columns(
             keep &= ~missing
         if one_of:
             missing = _is_missing(values)
-            keep &= ~missing | col.kinds.blank
-            given |= ~missing
-            first = first or col
+            keep, given, first = keep & (~missing | col.kinds.blank), given | ~missing, first or col
     if first is not None:
         names = " and ".join(n for n in either if n in where)
-        neither = keep & ~given
-        first.flag("Error", neither, lambda _x: f"blank {names}")
+        first.flag("Error", keep & ~given, lambda _x: f"blank {names}")
         keep &= given
     return out, keep
 

@@ -382,6 +382,17 @@ def PMO_UTILTABLE(resources, timesheets, allocations, holidays=None, leave=None,
                               config, header))
 
 
+@pmo_function(pmo.CAPACITYPLAN, resources=_table("tblResources"),
+              allocations=_table("tblAllocations") + " (a Role and no ResourceID: unnamed "
+              "demand)",
+              holidays=_table("tblHolidays") + " (optional)",
+              leave=_table("tblLeave") + " (optional)", config=_CONFIG + ": StatusDate, "
+              "PlanningHorizon, CapacityBy (Role or Team), UtilisationTarget", header=_HEADER)
+def PMO_CAPACITYPLAN(resources, allocations, holidays=None, leave=None, config=None,
+                     header=True):
+    return _out(pmo.CAPACITYPLAN(resources, allocations, holidays, leave, config, header))
+
+
 # -- helpers --------------------------------------------------------------------------------
 
 

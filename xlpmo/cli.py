@@ -35,7 +35,7 @@ def _fmt(value: object, kind: str) -> str:
         return ""
     if kind in ("money", "hours"):
         return f"{value:,.0f}"
-    if kind in ("index", "periods"):
+    if kind in ("index", "periods", "number"):
         return f"{value:.2f}"
     if kind == "fraction":
         return f"{value:.1%}"
@@ -85,7 +85,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_refresh(args: argparse.Namespace) -> int:
     from xlpmo.app.pipeline import refresh_file
 
-    progress = Progress(8, enabled=not args.quiet)
+    progress = Progress(9, enabled=not args.quiet)
     result = refresh_file(args.path, status_date=args.status_date, backup=not args.no_backup,
                           progress=progress)
     seconds = progress.done()
@@ -148,6 +148,31 @@ def default_demo_dir() -> Path:
     return Path.home() / "xlpmo-demo"
 
 
+def worst_gaps(plan: pd.DataFrame, status_date: pd.Timestamp, n: int = 3) -> pd.DataFrame:
+    """The ``n`` groups most short of people after the status month: each group's month of
+    the most negative GapHours, worst first (groups with no shortage left out)."""
+    status = pd.Timestamp(status_date).to_period("M").to_timestamp()
+    ahead = plan[(plan["Period"] > status) & (plan["GapHours"] < 0)]
+    worst = ahead.sort_values(["GapHours", "Group", "Period"], kind="stable")
+    return worst.drop_duplicates("Group").head(n)
+
+
+def print_capacity_gaps(outputs: dict[str, pd.DataFrame], status_date: pd.Timestamp) -> None:
+    """Print the three worst gaps of tblCapacityPlan after the status month."""
+    plan = outputs.get(tables.CAPACITY_PLAN.name)
+    if plan is None or plan.empty:
+        return
+    worst = worst_gaps(plan, status_date)
+    if worst.empty:
+        print("\nCapacity plan: no group is short of people after the status month")
+        return
+    print("\nCapacity plan: the three worst gaps after the status month (demand above "
+          "capacity; the whole plan is on the CapacityPlan sheet)")
+    cols = ["Group", "Period", "Headcount", "CapacityHours", "DemandHours", "GapHours",
+            "Utilisation", "RAG"]
+    print(format_table(worst, tables.CAPACITY_PLAN, cols))
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from xlpmo.app.pipeline import refresh_file
     from xlpmo.template.builder import build_workbook
@@ -156,13 +181,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     folder = Path(args.dir) if args.dir else default_demo_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = (folder / "PMO_Sample.xlsx").absolute()
-    progress = Progress(9, enabled=not args.quiet)
+    progress = Progress(10, enabled=not args.quiet)
     progress("building the sample portfolio workbook")
     build_workbook(path, sample_portfolio())
     result = refresh_file(path, backup=False, progress=progress)
     seconds = progress.done()
     print_dashboard(result.outputs, result.inputs.settings.StatusDate)
     print_red_projects(result.outputs[tables.EVM.name], result.inputs.settings)
+    print_capacity_gaps(result.outputs, result.inputs.settings.StatusDate)
     print(f"\nwrote {path} (refreshed in {seconds:.1f} s; "
           f"{len(result.errors)} error(s), {len(result.warnings)} warning(s) in tblChecks)")
     print(f"next: open it in Excel, or run `xlpmo refresh {path}` after changing inputs")

@@ -1,6 +1,6 @@
 """The worksheet function catalogue as plain Python (shared/spec/functions.md).
 
-``import xlpmo.functions as pmo; pmo.CPI(35000, 36000)`` — the same 33 functions Excel
+``import xlpmo.functions as pmo; pmo.CPI(35000, 36000)`` — the same 34 functions Excel
 shows as ``=PMO.CPI(...)`` (xlwings Lite / Office.js) or ``=PMO_CPI(...)`` (classic add-in),
 without Excel or xlwings. Arguments: numbers, lists (1-D or lists of rows), ``None`` for
 blanks, dates (``datetime``, Excel serial numbers, ISO text), Excel error values (their text
@@ -30,7 +30,8 @@ __all__ = [  # noqa: RUF022 - the catalogue, in the order of functions.md
     "CV", "SV", "CPI", "SPI", "EAC", "ETC", "VAC", "TCPI", "ES", "SVT", "SPIT", "IEACT",
     "FINISH", "EVM", "VARIANCE", "VARPCT", "RAG", "VARTABLE", "FORECAST", "FORECASTRANGE",
     "RUNRATE", "PHASE", "SCURVE", "PERT", "FORECASTTABLE", "WORKDAYS", "CAPACITY",
-    "UTILISATION", "OVERALLOCATED", "UTILTABLE", "PERIOD", "PERIODS", "VERSION",
+    "UTILISATION", "OVERALLOCATED", "UTILTABLE", "CAPACITYPLAN", "PERIOD", "PERIODS",
+    "VERSION",
 ]
 
 fn = xa.excel_function
@@ -622,6 +623,28 @@ def UTILTABLE(resources: Any, timesheets: Any, allocations: Any, holidays: Any =
         days = xa.date_grid(periods)
         months = [d for d in np.atleast_1d(days).ravel() if not np.isnat(d)]
     return _table_result(utilisation_table(inputs, months), header)
+
+
+@fn
+def CAPACITYPLAN(resources: Any, allocations: Any, holidays: Any = None, leave: Any = None,
+                 config: Any = None, header: Any = True) -> Any:
+    """The tblCapacityPlan table: demand (named and unnamed) against capacity by role or team
+    and month.
+
+    resources, allocations (and optional holidays, leave, config): whole Excel Tables with
+    their header rows. Groups by tblConfig's CapacityBy (Role or Team), months from the first
+    allocation or the status month to PlanningHorizon months after the status month;
+    GapHours = CapacityHours − DemandHours (hours), Utilisation a fraction, ``#DIV/0!`` at
+    zero capacity (:func:`xlpmo.core.capacityplan.capacity_plan_table`, workbook.md).
+    """
+    from xlpmo.core.capacityplan import capacity_plan_table
+
+    inputs = _inputs(None, config,
+                     tblResources=_raw_table(tables.RESOURCES.name, resources),
+                     tblAllocations=_raw_table(tables.ALLOCATIONS.name, allocations),
+                     tblHolidays=_raw_table(tables.HOLIDAYS.name, holidays, required=False),
+                     tblLeave=_raw_table(tables.LEAVE.name, leave, required=False))
+    return _table_result(capacity_plan_table(inputs), header)
 
 
 # -- helpers --------------------------------------------------------------------------------

@@ -51,8 +51,14 @@ def test_demo_writes_a_refreshed_sample(tmp_path: Path, capsys, monkeypatch):
     # the roll-up sums money first: the Total row's CPI is ΣEV/ΣAC of the project rows
     total = portfolio.iloc[-1]
     assert total["CPI"] == pytest.approx(total["EV"] / total["AC"])
-    for name in ("tblVariance", "tblForecastOut", "tblUtilisation"):
+    for name in ("tblVariance", "tblForecastOut", "tblUtilisation", "tblCapacityPlan"):
         assert len(book.tables[name]) > 100, name
+    assert book.tables["tblCapacityPlan"].sheet == "CapacityPlan"
+    # the sample's story: data engineers are short next quarter (two full-time placeholders
+    # for PRJ-103 and one for PRJ-108 on top of their named work), worst of all groups
+    gaps = out[out.index("the three worst gaps"):].splitlines()[3:6]
+    assert gaps[0].startswith("Data Engineer ") and gaps[0].rstrip().endswith("Red")
+    assert all(line.split()[-1] == "Red" for line in gaps) and len(gaps) == 3
     config = dict(book.tables["tblConfig"].rows)
     assert "LastRefreshed" in config and config["RefreshedBy"]
     # which projects are Red and why: each Red row of tblEVM, with its index and threshold

@@ -605,7 +605,7 @@ def test_refresh_of_the_real_template(tmp_path: Path) -> None:
     src = tmp_path / "PMO_Tracker.xlsx"
     src.write_bytes(TEMPLATE.read_bytes())
     stamp = {"LastRefreshed": pd.Timestamp("2026-11-28 11:00"), "RefreshedBy": "me"}
-    sizes = [(12, 3, 300, 40, 30, 5), (30, 5, 900, 80, 60, 0), (2, 1, 10, 5, 4, 2)]
+    sizes = [(12, 3, 300, 40, 30, 50, 5), (30, 5, 900, 80, 60, 90, 0), (2, 1, 10, 5, 4, 3, 2)]
     before = src
     for k, n in enumerate(sizes):
         outputs = {name: frame(spec, size, seed=k) for (name, spec), size in zip(

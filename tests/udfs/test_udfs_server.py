@@ -149,6 +149,14 @@ TIMESHEETS = [["ResourceID", "ProjectID", "Date", "Hours"], ["R1", "P1", serial(
 ALLOCATIONS = [["ResourceID", "ProjectID", "Period", "Hours"],
                ["R1", "P1", serial(2026, 2, 1), 150]]
 STATUS = [[serial(2026, 2, 28)]]
+# the capacity plan: two developers (R2 half time), named work in Feb, unnamed demand in Mar
+# for a developer (Percent of one full-time person) and a data scientist nobody is
+CP_RESOURCES = [["ResourceID", "Role", "FTE"], ["R1", "Developer", 1], ["R2", "developer", 0.5]]
+CP_ALLOCATIONS = [["ResourceID", "Role", "ProjectID", "Period", "Hours", "Percent"],
+                  ["R1", None, "P1", serial(2026, 2, 1), 150, None],
+                  [None, "Developer", "P1", serial(2026, 3, 1), None, 1],
+                  [None, "Data Scientist", "P2", serial(2026, 3, 1), 40, None]]
+CP_CONFIG = [["Setting", "Value"], ["StatusDate", serial(2026, 2, 28)], ["PlanningHorizon", 1]]
 
 TABLE_CALLS: list[tuple[str, list]] = [
     ("PMO_EVM", [PROJECTS, PLAN, ACTUALS, PROGRESS, STATUS, N, N]),
@@ -156,6 +164,7 @@ TABLE_CALLS: list[tuple[str, list]] = [
     ("PMO_FORECASTTABLE", [PLAN, ACTUALS, FORECAST_T, STATUS, N, N]),
     ("PMO_UTILTABLE", [RESOURCES, TIMESHEETS, ALLOCATIONS, N, N,
                        [[serial(2026, 2, 1)], [serial(2026, 3, 1)]], N, N]),
+    ("PMO_CAPACITYPLAN", [CP_RESOURCES, CP_ALLOCATIONS, N, N, CP_CONFIG, N]),
 ]
 
 
@@ -345,7 +354,7 @@ def test_function_call(server, index):
 def test_table_functions_spill_their_tables_with_headers(server):
     from xlpmo.contract import tables
 
-    evm, var, fc, util = (decode(r) for r in server["tables"])
+    evm, var, fc, util, plan = (decode(r) for r in server["tables"])
     for result, spec in ((evm, tables.EVM), (var, tables.VARIANCE),
                          (fc, tables.FORECAST_OUT), (util, tables.UTILISATION)):
         assert not (isinstance(result, dict)), result
@@ -359,6 +368,19 @@ def test_table_functions_spill_their_tables_with_headers(server):
     u = dict(zip(util[0], util[1], strict=True))
     assert close([u["CapacityHours"], u["AllocatedHours"], u["ActualHours"]], [160, 150, 100])
     assert close(u["Utilisation"], 100 / 160)
+    # PMO.CAPACITYPLAN: Feb 2026 has 20 weekdays, Mar 2026 22 (no holidays: no Country);
+    # months Feb (first allocation = status month) .. Mar (PlanningHorizon 1)
+    assert plan[0] == xlpmo_tables.CAPACITY_PLAN.column_names
+    D26 = [D(2026, 2, 1), D(2026, 3, 1)]
+    want = [  # Group, Period, Headcount, Capacity, Named, Unnamed, Demand, Gap, Util, RAG
+        ["Data Scientist", D26[0], 0, 0, 0, 0, 0, 0, "#DIV/0!", "#DIV/0!"],
+        ["Data Scientist", D26[1], 0, 0, 0, 40, 40, -40, "#DIV/0!", "Red"],
+        # 20 d x 8 h x (1 + 0.5) = 240; 150 named; 150/240 = 0.625 (not below 0.8 - 0.2)
+        ["Developer", D26[0], 1.5, 240, 150, 0, 150, 90, 0.625, "Green"],
+        # 22 d x 8 h x 1.5 = 264; unnamed 100 % of 22 d x 8 h = 176; 176/264 = 2/3
+        ["Developer", D26[1], 1.5, 264, 0, 176, 176, 88, 176 / 264, "Green"],
+    ]
+    assert close(plan[1:], want), plan
 
 
 # -- the commands on a JSON book ------------------------------------------------------------------
@@ -495,6 +517,16 @@ def test_refresh_writes_every_output_table(server):
     util = {(r["ResourceID"]): r for r in records(payload, "tblUtilisation")
             if str(r["Period"]).startswith("2026-02")}
     assert close(util["R1"]["ActualHours"], 100)
+    # tblCapacityPlan on its own new sheet: no Role column, so one group "(blank)", Feb 2026
+    # (the status month) to Feb 2027 (PlanningHorizon 12)
+    sheet, _cells = read_table(payload, "tblCapacityPlan")
+    plan = records(payload, "tblCapacityPlan")
+    assert sheet == "CapacityPlan" and len(plan) == 13
+    feb = next(r for r in plan if str(r["Period"]).startswith("2026-02"))
+    # Feb 2026: 20 weekdays x 8 h x (1 + 0.5 FTE) = 240 h; R1 150 h + R2 150 % of 80 h = 270 h
+    assert feb["Group"] == "(blank)" and feb["RAG"] == "Red"
+    assert close([feb["CapacityHours"], feb["NamedDemandHours"], feb["GapHours"]],
+                 [240, 270, -30])
     config = {r["Setting"]: r["Value"] for r in records(payload, "tblConfig")}
     assert config["LastRefreshed"] and config["RefreshedBy"]
     assert not any(isinstance(v, str) and v.startswith("=") for v in written_values(run))

@@ -4,7 +4,8 @@
 - :mod:`.tables`: every table's name, sheet, columns and kinds (the one contract);
 - :mod:`.model`: :class:`~xlpmo.contract.model.Inputs`, the canonical inputs the core takes;
 - :mod:`.settings`: :class:`~xlpmo.contract.settings.Settings` (tblConfig) and their rules;
-- :mod:`.periods`: months as periods, Excel date serials, wide and long layouts.
+- :mod:`.periods`: months as periods, Excel date serials, wide and long layouts;
+- :mod:`.groups`: which Role or Team cells name the same group of the capacity plan.
 """
 
-__all__ = ["model", "periods", "settings", "tables"]
+__all__ = ["groups", "model", "periods", "settings", "tables"]

@@ -15,6 +15,9 @@ __all__ = ["EAC_METHODS", "SCHEDULE_INDICES", "Settings", "parse_workweek"]
 
 EAC_METHODS = ("CPI", "BUDGET", "COMPOSITE", "WEIGHTED", "BOTTOMUP")
 SCHEDULE_INDICES = ("SPIT", "SPI")
+CAPACITY_BY = ("Role", "Team")
+#: longest PlanningHorizon read, in months after the status period
+MAX_HORIZON = 120
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -73,6 +76,8 @@ class Settings:
     VarianceAmber: float = 0.05
     VarianceRed: float = 0.10
     UtilisationTarget: float = 0.80
+    PlanningHorizon: int = 12
+    CapacityBy: str = "Role"
 
     @property
     def weekmask(self) -> str:
@@ -131,6 +136,11 @@ def _coerce(name: str, value: Any) -> Any:
         if text not in SCHEDULE_INDICES:
             raise ValueError(f"{value!r} is not SPIt or SPI")
         return "SPIt" if text == "SPIT" else "SPI"
+    if name == "CapacityBy":
+        for choice in CAPACITY_BY:
+            if str(value).strip().lower() == choice.lower():
+                return choice
+        raise ValueError(f"{value!r} is not Role or Team")
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a number")
     text = str(value).strip()
@@ -142,6 +152,11 @@ def _coerce(name: str, value: Any) -> Any:
         raise ValueError(f"{number} is not between 0 and 24 hours")
     if name == "EACWeight" and not 0 <= number <= 1:
         raise ValueError(f"{number} is not between 0 and 1")
+    if name == "PlanningHorizon":
+        if not 0 <= number <= MAX_HORIZON or number != int(number):  # NaN, inf: out of range
+            raise ValueError(f"{number:g} is not a whole number of months from 0 to "
+                             f"{MAX_HORIZON}")
+        return int(number)
     return number
 
 

@@ -38,6 +38,8 @@ class TableSpec:
 
     ``amount`` is set for time-phased money tables (long or wide layout): the name
     of the amount column in the long layout (``Planned``, ``Actual``, ``Forecast``).
+    ``either`` names columns of which every row needs at least one (tblAllocations:
+    ``ResourceID`` or ``Role``); the table needs at least one of them as a column.
     """
 
     name: str
@@ -45,6 +47,7 @@ class TableSpec:
     columns: tuple[Column, ...]
     amount: str | None = None
     required: bool = False
+    either: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -151,11 +154,13 @@ LEAVE = TableSpec(
     "tblLeave", "Leave", _cols("**ResourceID:id", "**Start:date", "**End:date", "Hours:hours")
 )
 ALLOCATIONS = TableSpec(
+    # a row with a Role and no ResourceID is unnamed demand (tblCapacityPlan)
     "tblAllocations", "Allocations",
     _cols(
-        "**ResourceID:id", "**ProjectID:id", "**Period:period", "Hours:hours",
+        "ResourceID:id", "Role", "**ProjectID:id", "**Period:period", "Hours:hours",
         "Percent:fraction",
     ),
+    either=("ResourceID", "Role"),
 )
 TIMESHEETS = TableSpec(
     "tblTimesheets", "Timesheets",
@@ -221,6 +226,14 @@ UTILISATION = TableSpec(
         "BillableUtilisation:fraction", "Allocation:fraction", "OverAllocated:bool",
     ),
 )
+CAPACITY_PLAN = TableSpec(
+    "tblCapacityPlan", "CapacityPlan",
+    _cols(
+        "Group", "Period:period", "Headcount:number", "CapacityHours:hours",
+        "NamedDemandHours:hours", "UnnamedDemandHours:hours", "DemandHours:hours",
+        "GapHours:hours", "Utilisation:fraction", "RAG",
+    ),
+)
 CHECKS = TableSpec("tblChecks", "Checks", _cols("Severity", "Table", "Cell", "Message"))
 HISTORY = TableSpec(
     # Not in workbook.md's output list: written by the Close period command (functions.md).
@@ -236,7 +249,8 @@ IMPORT_LOG = TableSpec(
 )
 
 OUTPUTS: dict[str, TableSpec] = {
-    t.name: t for t in (EVM, PORTFOLIO, VARIANCE, FORECAST_OUT, UTILISATION, CHECKS)
+    t.name: t for t in (EVM, PORTFOLIO, VARIANCE, FORECAST_OUT, UTILISATION, CAPACITY_PLAN,
+                        CHECKS)
 }
 
 ALL: dict[str, TableSpec] = {**INPUTS, **OUTPUTS, HISTORY.name: HISTORY,

@@ -10,11 +10,13 @@
 - :mod:`.forecast`, :mod:`.specfun`: forecast methods and their distributions;
 - :mod:`.forecast_out`: tblForecastOut (actuals, then the forecast to each project's EAC);
 - :mod:`.capacity`, :mod:`.utilisation`: working days, capacity and utilisation (tblUtilisation);
+- :mod:`.capacityplan`: demand against capacity by Role or Team (tblCapacityPlan);
 - :mod:`.commands`: the commands' arithmetic (next month end, tblHistory rows, new IDs, imports);
 - :mod:`.tracker`: :func:`~xlpmo.core.tracker.compute`, every output table at once.
 """
 
 __all__ = [
-    "arith", "capacity", "commands", "evm", "evm_checks", "forecast", "forecast_out", "portfolio",
-    "rag", "schedule", "specfun", "tracker", "utilisation", "variance", "xvalue",
+    "arith", "capacity", "capacityplan", "commands", "evm", "evm_checks", "forecast",
+    "forecast_out", "portfolio", "rag", "schedule", "specfun", "tracker", "utilisation",
+    "variance", "xvalue",
 ]

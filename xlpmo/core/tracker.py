@@ -15,6 +15,7 @@ import pandas as pd
 
 from xlpmo.contract import tables
 from xlpmo.contract.model import Inputs
+from xlpmo.core.capacityplan import capacity_plan_table
 from xlpmo.core.evm import evm_outputs
 from xlpmo.core.evm_checks import evm_findings
 from xlpmo.core.forecast_out import forecast_table
@@ -51,8 +52,9 @@ def first_project_rows(inputs: Inputs) -> Inputs:
 
 def compute(inputs: Inputs, step: Step = _quiet,
             findings: list[Finding] | None = None) -> dict[str, pd.DataFrame]:
-    """All output tables (tblEVM, tblPortfolio, tblVariance, tblForecastOut, and
-    tblUtilisation when the workbook has resources), keyed by table name.
+    """All output tables (tblEVM, tblPortfolio, tblVariance, tblForecastOut, tblUtilisation
+    when the workbook has resources, and tblCapacityPlan when it has resources or
+    allocations), keyed by table name.
 
     ``step`` is called with a short label before each stage (progress display). Repeated
     ProjectIDs: the first tblProjects row counts (:func:`first_project_rows`).
@@ -86,4 +88,7 @@ def _compute(inputs: Inputs, step: Step) -> tuple[dict[str, pd.DataFrame], pd.Da
     if inputs.has(tables.RESOURCES.name):
         step("utilisation")
         out[tables.UTILISATION.name] = utilisation_table(inputs)
+    if inputs.has(tables.RESOURCES.name) or inputs.has(tables.ALLOCATIONS.name):
+        step("capacity plan")
+        out[tables.CAPACITY_PLAN.name] = capacity_plan_table(inputs)
     return out, measures

@@ -4,7 +4,12 @@
 - :mod:`.layout`, :mod:`.content`, :mod:`.dashboard`: where things go, the notes and live
   examples, the Dashboard with its charts;
 - :mod:`.buttons`: the Dashboard's buttons (shared with the commands);
-- :mod:`.sample`: the sample portfolio and the example rows.
+- :mod:`.capacitysheet`: the CapacityPlan sheet (heat map, group picker, chart);
+- :mod:`.sample`, :mod:`.sample_demand`: the sample portfolio, its unnamed demand and the
+  example rows.
 """
 
-__all__ = ["builder", "buttons", "content", "dashboard", "layout", "sample"]
+__all__ = [
+    "builder", "buttons", "capacitysheet", "content", "dashboard", "layout", "sample",
+    "sample_demand",
+]

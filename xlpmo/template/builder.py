@@ -65,10 +65,10 @@ import xlsxwriter
 from xlpmo import __version__
 from xlpmo.contract import tables
 from xlpmo.contract.periods import EXCEL_EPOCH, parse_period, period_columns
-from xlpmo.contract.settings import EAC_METHODS, Settings
+from xlpmo.contract.settings import CAPACITY_BY, EAC_METHODS, MAX_HORIZON, Settings
 from xlpmo.errors import InputError, XLError, XlpmoError
 from xlpmo.template import buttons as sheetbuttons
-from xlpmo.template import dashboard
+from xlpmo.template import capacitysheet, dashboard
 from xlpmo.template.content import (
     COLUMN_NOTES,
     MONTH_NOTES,
@@ -278,6 +278,7 @@ class Builder:
         dashboard.chart_data(self)
         dashboard.charts(self)
         dashboard.live(self)
+        capacitysheet.capacity_sheet(self)
         self.sheets["Start"].activate()
 
     # tables ----------------------------------------------------------------------------------
@@ -395,6 +396,11 @@ class Builder:
             },
             "EACWeight": {
                 "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1,
+            },
+            "CapacityBy": {"validate": "list", "source": list(CAPACITY_BY)},
+            "PlanningHorizon": {
+                "validate": "integer", "criteria": "between", "minimum": 0,
+                "maximum": MAX_HORIZON,
             },
         }
         for i, name in enumerate(names):
@@ -525,6 +531,8 @@ class Builder:
             "Variance": "plan vs actual by project and month (output)",
             "ForecastOut": "actuals and forecast by month with a band (output)",
             "Utilisation": "capacity, allocation and booked hours by resource and month (output)",
+            "CapacityPlan": "demand against capacity by role or team and month, named and "
+            "unnamed (output)",
             "Checks": "problems found in the inputs (output)",
             tables.IMPORT_LOG.sheet: "what Import actuals added, so an export is never "
                                      "counted twice",

@@ -1,4 +1,4 @@
-"""The ``xlpmo`` command line: new, demo, validate, refresh, functions, addin."""
+"""The ``xlpmo`` command line: new, demo, validate, refresh, report, functions, addin."""
 
 from __future__ import annotations
 
@@ -83,6 +83,29 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     _summary(result)
     sizes = ", ".join(f"{name} {len(df)} rows" for name, df in result.outputs.items())
     print(f"refreshed {result.path} in {seconds:.1f} s: {sizes}")
+    if result.backup:
+        print(f"previous version kept as {result.backup}")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from xlpmo.app.report import report_file
+
+    progress = Progress(9 if args.pdf else 8, enabled=not args.quiet)
+    result = report_file(args.path, pdf=args.pdf, status_date=args.status_date,
+                         backup=not args.no_backup, progress=progress)
+    seconds = progress.done()
+    errors = [f for f in result.findings if f.severity == "Error"]
+    warnings = [f for f in result.findings if f.severity == "Warning"]
+    print(f"{result.path.name}: {len(errors)} error(s), {len(warnings)} warning(s) in the "
+          "inputs (`xlpmo validate` lists them; rows with errors are left out)")
+    _print_findings(errors + warnings)
+    print(f"wrote the Report sheet into {result.path} in {seconds:.1f} s: "
+          f"{len(result.charts)} chart(s)")
+    for note in result.report.notes:
+        print(f"  {note}")
+    if result.pdf is not None:
+        print(f"wrote {result.pdf}: {result.pages} page(s), the portfolio and one per project")
     if result.backup:
         print(f"previous version kept as {result.backup}")
     return EXIT_OK
@@ -197,6 +220,23 @@ def build_parser() -> argparse.ArgumentParser:
             s.add_argument("--no-backup", action="store_true",
                            help="do not keep the previous version as a backup")
         s.set_defaults(func=func)
+
+    s = sub.add_parser(
+        "report", help="write the Report sheet (native charts) and optionally a PDF pack",
+        description="Write the Report sheet into BOOK: native Excel charts (portfolio CPI/SPI, "
+        "projects CPI against SPI(t), an S-curve per project, utilisation heatmap) over "
+        "figures computed from the inputs. Running it again replaces the Report sheet it "
+        "made; nothing else in the workbook changes. With --pdf, also a printable pack: a "
+        "portfolio page and one page per project.",
+        epilog="example: xlpmo report PMO_Tracker.xlsx --pdf portfolio-pack.pdf",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    s.add_argument("path", metavar="BOOK")
+    s.add_argument("--pdf", metavar="FILE", help="also write the portfolio pack as a PDF")
+    s.add_argument("--status-date", help="data date to use instead of tblConfig's StatusDate")
+    s.add_argument("--no-backup", action="store_true",
+                   help="do not keep the previous version as a backup")
+    s.add_argument("--quiet", action="store_true", help="no progress lines")
+    s.set_defaults(func=cmd_report)
 
     s = sub.add_parser("functions", help="list the worksheet functions")
     s.add_argument("--json", action="store_true")

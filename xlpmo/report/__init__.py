@@ -1,0 +1,2 @@
+"""The Report: one definition (:mod:`.definition`), drawn on the Report sheet (:mod:`.sheet`)
+and in a printable PDF pack (:mod:`.pdf`)."""

@@ -659,7 +659,7 @@ def run_report(book: Any) -> list[str]:
 
     inputs, _findings, _raw = load_inputs(book)
     outputs = compute(inputs)
-    return report.build(book, outputs)
+    return report.build(book, outputs, inputs)
 
 
 # -- Lite / Server scripts ----------------------------------------------------------------------

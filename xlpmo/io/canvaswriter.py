@@ -24,9 +24,7 @@ transitional namespaces); Excel saves transitional unless told otherwise.
 from __future__ import annotations
 
 import math
-import os
 import posixpath
-import uuid
 from pathlib import Path
 
 from xlpmo.errors import XlpmoError
@@ -50,7 +48,6 @@ def write_canvas(src: Path, dst: Path, canvas: Canvas) -> WriteReport:
     when the sheet may not be replaced (module docstring)."""
     src, dst = Path(src), Path(dst)
     book = Book(src)
-    tmp: Path | None = None
     try:
         if book.ns == STRICT_MAIN:
             raise XlpmoError(f"{src.name} is saved as Strict Open XML; xlpmo writes the "
@@ -66,24 +63,11 @@ def write_canvas(src: Path, dst: Path, canvas: Canvas) -> WriteReport:
         assert entry.part is not None
         _write_parts(book, entry, canvas, reusable)
         book.finish(values_written=False)
-        tmp = dst.with_name(f".{dst.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.xlpmo-part")
-        try:
-            copied = book.pkg.save(tmp)
-        except OSError as exc:
-            raise XlpmoError(f"could not write {dst}: {exc.strerror or exc}") from exc
-        report = WriteReport(rewritten=book.pkg.replaced, added=book.pkg.added,
-                             removed=book.pkg.removed, copied=copied)
-        book.close()
-        try:
-            os.replace(tmp, dst)
-        except OSError as exc:
-            raise XlpmoError(f"could not write {dst}: {exc.strerror or exc}") from exc
-        tmp = None
-        return report
+        copied = book.save_as(dst)
+        return WriteReport(rewritten=book.pkg.replaced, added=book.pkg.added,
+                           removed=book.pkg.removed, copied=copied)
     finally:
         book.close()
-        if tmp is not None and tmp.exists():
-            tmp.unlink()
 
 
 # -- the existing sheet ------------------------------------------------------------------------

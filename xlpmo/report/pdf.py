@@ -251,7 +251,7 @@ def _project_page(fig: Any, report: Report, row: dict[str, Any]) -> None:
         y = 0.97 - i * 0.055
         ax.text(0.0, y, label, fontsize=10, color=MUTED, transform=ax.transAxes)
         ax.text(1.0, y, value, fontsize=10, color=INK, ha="right", transform=ax.transAxes,
-                fontweight="bold" if label in ("EAC", "CPI", "SPIt") else "normal")
+                fontweight="bold" if label in ("EAC", "CPI", "SPI(t)") else "normal")
     curve = report.scurves().get(pid)
     trend = report.outputs.get(TREND)
     has_trend = trend is not None and (trend["ProjectID"].astype(str) == pid).any()
@@ -259,6 +259,11 @@ def _project_page(fig: Any, report: Report, row: dict[str, Any]) -> None:
     _scurve(fig.add_axes(box), report, row, curve)
     if has_trend:
         _eac_trend(fig.add_axes((0.37, 0.07, 0.59, 0.22)), trend, row, pid)
+
+
+def _month_ends(periods: pd.Series) -> pd.Series:
+    """Months (their first days) -> their last days: a cumulative amount is as at month end."""
+    return pd.to_datetime(periods) + pd.offsets.MonthEnd(0)
 
 
 def _money_axis(ax: Any) -> None:
@@ -280,7 +285,7 @@ def _scurve(ax: Any, report: Report, row: dict[str, Any], curve: Figure | None) 
         ax.axis("off")
         return
     frame = curve.frame
-    months = pd.to_datetime(frame["Period"])
+    months = _month_ends(frame["Period"])  # cumulative to the end of each month
     for col in frame.columns[1:]:
         values = pd.to_numeric(frame[col], errors="coerce")
         ax.plot(months, values, color=LINES.get(col, INK), lw=2.2, label=col,
@@ -292,7 +297,7 @@ def _scurve(ax: Any, report: Report, row: dict[str, Any], curve: Figure | None) 
         low = pd.to_numeric(band["Low"].map(number), errors="coerce")
         high = pd.to_numeric(band["High"].map(number), errors="coerce")
         if len(band) and low.notna().any():
-            ax.fill_between(pd.to_datetime(band["Period"]), low, high, color="#D9D9D9",
+            ax.fill_between(_month_ends(band["Period"]), low, high, color="#D9D9D9",
                             alpha=0.6, label="Forecast range", lw=0)
     status = pd.Timestamp(report.settings.StatusDate)
     ax.axvline(status, color="#7F7F7F", lw=1, ls=":")
@@ -316,7 +321,7 @@ def _scurve(ax: Any, report: Report, row: dict[str, Any], curve: Figure | None) 
 
 def _eac_trend(ax: Any, trend: pd.DataFrame, row: dict[str, Any], pid: str) -> None:
     t = trend[trend["ProjectID"].astype(str) == pid]
-    ax.plot(pd.to_datetime(t["Period"]), pd.to_numeric(t["EAC"].map(number), errors="coerce"),
+    ax.plot(_month_ends(t["Period"]), pd.to_numeric(t["EAC"].map(number), errors="coerce"),
             marker="o", color=LINES["Actual"], lw=1.8, label="EAC")
     bac = number(row.get("BAC"))
     if bac is not None:

@@ -16,6 +16,8 @@ from helpers.canvas_checks import (
     reachable,
     sample_canvas,
 )
+from helpers.libreoffice import SOFFICE, to_pdf
+from helpers.libreoffice import text as pdf_text
 from helpers.ooxml import load_openpyxl, zip_contents
 from helpers.paths import TEMPLATE
 from helpers.reader_books import rezip
@@ -23,8 +25,6 @@ from helpers.reader_books import rezip
 from xlpmo.errors import XlpmoError
 from xlpmo.io.canvaswriter import write_canvas
 from xlpmo.io.ooxml.chart import Axis, Chart, Series
-
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 @pytest.fixture
@@ -190,9 +190,8 @@ def test_libreoffice_draws_the_charts(tmp_path: Path):
     wb.save(small)
     out = tmp_path / "charts.xlsx"
     write_canvas(small, out, sample_canvas())
-    pdf = _pdf(out, tmp_path)
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True, timeout=60).stdout
+    (pdf,) = to_pdf([out], tmp_path, tmp_path / "lo-profile")
+    text = pdf_text(pdf, "-layout")
     for title in ("CPI and SPI", "CPI against SPI", "S-curve P0", "S-curve P1", "Money"):
         assert title in text, title
     png = tmp_path / "page"
@@ -200,12 +199,3 @@ def test_libreoffice_draws_the_charts(tmp_path: Path):
                    check=True, timeout=60)
     assert any(p.stat().st_size > 5000 for p in tmp_path.glob("page*.png"))
 
-
-def _pdf(path: Path, tmp: Path) -> Path:
-    profile = tmp / "lo-profile"
-    subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                    "--norestore", "--convert-to", "pdf", "--outdir", str(tmp), str(path)],
-                   check=True, timeout=240, capture_output=True)
-    pdf = tmp / f"{path.stem}.pdf"
-    assert pdf.exists(), "LibreOffice wrote no PDF"
-    return pdf

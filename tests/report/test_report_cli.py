@@ -12,6 +12,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from helpers.canvas_checks import canvas_parts, check_canvas_write
+from helpers.libreoffice import SOFFICE, only_sheets, to_pdf
+from helpers.libreoffice import text as pdf_text
 from helpers.ooxml import zip_contents
 from helpers.paths import TEMPLATE
 
@@ -21,7 +23,6 @@ from xlpmo.core.tracker import compute
 from xlpmo.report.definition import build_report
 from xlpmo.report.sheet import canvas
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOPPM = shutil.which("pdftoppm")
 
 
@@ -129,12 +130,12 @@ def test_report_pdf_shows_the_eac_range_when_tblevm_has_it(tmp_path: Path):
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_draws_the_report(tracker: Path, tmp_path: Path):
     assert main(["report", str(tracker), "--quiet", "--no-backup"]) == 0
-    profile = tmp_path / "lo-profile"
-    subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                    "--norestore", "--convert-to", "pdf", "--outdir", str(tmp_path),
-                    str(tracker)], check=True, timeout=240, capture_output=True)
-    text = subprocess.run(["pdftotext", str(tmp_path / "Tracker.pdf"), "-"],
-                          capture_output=True, text=True, check=True, timeout=60).stdout
+    (pdf,) = to_pdf([only_sheets(tracker, tmp_path / "Only.xlsx", ("Report",))], tmp_path,
+                    tmp_path / "lo-profile")
+    text = pdf_text(pdf)
     for title in ("Portfolio CPI and SPI (1 = on plan)", "Projects: CPI against SPI(t)",
                   "S-curve PRJ-101: Mobile App Relaunch (cumulative)", "Cumulative money"):
         assert title in text, title
+    subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1", str(pdf),
+                    str(tmp_path / "page")], check=True, timeout=60)
+    assert any(p.stat().st_size > 5000 for p in tmp_path.glob("page*.png"))

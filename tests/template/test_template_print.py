@@ -7,13 +7,13 @@ name whole)."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers.libreoffice import SOFFICE, only_sheets, to_pdf
+from helpers.libreoffice import text as pdf_text
 from helpers.paths import TEMPLATE
 from lxml import etree
 
@@ -24,13 +24,11 @@ R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 PRINTED = ("Dashboard", "Variance", "Utilisation", "Checks")
 A4_LANDSCAPE_INCHES = 11.69
 MIN_SCALE = 8 / 11  # 11-point text prints at 8 points or more
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def _heights(pdf: Path) -> list[float]:
     """Printed heights (points) of the word ProjectID in a PDF."""
-    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
-                          text=True, check=True, timeout=60).stdout
+    html = pdf_text(pdf, "-bbox")
     words = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">ProjectID<', html)
     return [float(y2) - float(y1) for y1, y2 in words]
 
@@ -170,36 +168,20 @@ def test_libreoffice_prints_the_dashboard_readably(tmp_path: Path):
     build_workbook(path, sample_portfolio())
     result = refresh_file(path, backup=False)
     names = [str(n) for n in result.outputs["tblEVM"]["ProjectName"]]
-    # print only the four sheets (LibreOffice skips hidden sheets)
-    data = _parts(path)
-    wb = data["xl/workbook.xml"].decode()
-    for sheet in re.findall(r'<sheet name="([^"]+)"', wb):
-        if sheet not in PRINTED:
-            wb = wb.replace(f'<sheet name="{sheet}"', f'<sheet name="{sheet}" state="hidden"')
-    wb = re.sub(r'activeTab="\d+"', 'activeTab="1"', wb)
-    out = tmp_path / "Print.xlsx"
-    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for info in zin.infolist():
-            z.writestr(info, wb.encode() if info.filename == "xl/workbook.xml"
-                       else zin.read(info))
+    out = only_sheets(path, tmp_path / "Print.xlsx", PRINTED)
     # the same word at 100 %, in whatever font LibreOffice uses here for Calibri
     calibration = tmp_path / "Calibration.xlsx"
     cal = openpyxl.Workbook()
     cal.active["A1"] = "ProjectID"
     cal.save(calibration)
-    profile = tmp_path / "lo-profile"
-    subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                    "--norestore", "--convert-to", "pdf", "--outdir", str(tmp_path), str(out),
-                    str(calibration)], check=True, timeout=240, capture_output=True)
-    pdf = tmp_path / "Print.pdf"
-    full = _heights(tmp_path / "Calibration.pdf")
+    pdf, full_pdf = to_pdf([out, calibration], tmp_path, tmp_path / "lo-profile")
+    full = _heights(full_pdf)
     heights = _heights(pdf)
     # the header of tblEVM on the Dashboard and of tblVariance: at least half size even with
     # a substitute font wider than Calibri (the template's widths are Calibri's; LibreOffice
     # with Carlito, Calibri's metric twin, prints at Excel's scale)
     assert heights and min(heights) >= 0.5 * max(full), (heights, full)
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
-                          check=True, timeout=60).stdout
+    text = pdf_text(pdf)
     flat = " ".join(text.split())
     missing = [n for n in names if n not in flat]
     assert not missing, missing

@@ -29,15 +29,22 @@ def both(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("same")
     path = folder / "Tracker.xlsx"
     shutil.copy(TEMPLATE, path)
-    (result,) = run_server([{"kind": "scripts", "payload": book_payload(str(TEMPLATE)),
-                             "steps": [{"script": "report"}]}])
+    mine = book_payload(str(TEMPLATE))  # a sheet called Report that xlpmo did not make
+    mine["sheets"].append({"name": "Report", "values": [["Board notes"], ["keep me"]],
+                           "pictures": [], "shapes": [], "charts": [], "notes": [],
+                           "tables": [], "pivot_tables": [], "show_gridlines": True,
+                           "visibility": "Visible", "print_area": None})
+    result, refused = run_server([
+        {"kind": "scripts", "payload": book_payload(str(TEMPLATE)),
+         "steps": [{"script": "report"}, {"script": "report"}]},
+        {"kind": "scripts", "payload": mine, "steps": [{"script": "report"}]}])
     assert "exception" not in result["steps"][0], result["steps"][0]
     assert main(["report", str(path), "--quiet", "--no-backup"]) == 0
-    return {"excel": result, "file": path}
+    return {"excel": result, "file": path, "refused": refused}
 
 
-def _sheet_actions(result: dict) -> tuple[int, list[dict]]:
-    actions = result["steps"][0]["actions"]
+def _sheet_actions(result: dict, step: int = 0) -> tuple[int, list[dict]]:
+    actions = result["steps"][step]["actions"]
     add = next(a for a in actions if a["func"] == "addSheet" and a["args"][1] == "Report")
     index = add["args"][0]
     return index, [a for a in actions if a.get("sheet_position") == index]
@@ -155,3 +162,30 @@ def test_the_same_charts(both):
                     "{http://schemas.openxmlformats.org/drawingml/2006/main}t"))) == want["title"]
             fmt = axis.find(f"{C}numFmt")
             assert (None if fmt is None else fmt.get("formatCode")) == want.get("number_format")
+
+
+def test_report_again_in_excel_replaces_its_sheet_in_place(both):
+    """The second run deletes the Report sheet it made and adds it back at the same place,
+    with the same content (as on a file)."""
+    first_index, first = _sheet_actions(both["excel"], 0)
+    second = both["excel"]["steps"][1]["actions"]
+    deleted = [a for a in second if a["func"] == "sheetDelete"]
+    assert [a["sheet_position"] for a in deleted] == [first_index]
+    index, again = _sheet_actions(both["excel"], 1)
+    assert index == first_index
+    strip = [{k: v for k, v in a.items() if k != "sheet_position"} for a in first]
+    assert [{k: v for k, v in a.items() if k != "sheet_position"} for a in again
+            if a["func"] != "sheetDelete"] == strip
+    sheets = [s["name"] for s in both["excel"]["payload"]["sheets"]]
+    assert sheets.count("Report") == 1
+
+
+def test_excel_refuses_a_report_sheet_it_did_not_make(both):
+    (step,) = both["refused"]["steps"]
+    funcs = {a["func"] for a in step["actions"]}
+    assert funcs == {"alert"}  # the same message as on a file, nothing else
+    (alert,) = step["actions"]
+    assert alert["args"][0].startswith("xlpmo: the sheet 'Report' was not made by xlpmo")
+    assert "rename it" in alert["args"][0]
+    report = next(s for s in both["refused"]["payload"]["sheets"] if s["name"] == "Report")
+    assert report["values"][:2] == [["Board notes"], ["keep me"]]

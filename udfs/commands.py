@@ -114,7 +114,7 @@ def run_report(book: Any) -> list[str]:
     from . import report
 
     checked = app.load(BookSession(book))
-    return report.build(book, compute(checked.inputs))
+    return report.build(book, compute(checked.inputs), checked.inputs)
 
 
 # -- Lite / Server scripts ----------------------------------------------------------------------

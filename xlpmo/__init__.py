@@ -9,5 +9,5 @@ __version__ = "0.1.0"
 
 __all__ = [
     "__version__", "app", "cli", "contract", "core", "errors", "excel", "functions", "io",
-    "template", "user",
+    "report", "template", "user",
 ]

@@ -1,5 +1,5 @@
 """The ``xlpmo`` command line: new, demo, validate, refresh, import, close-period,
-new-project, functions, addin.
+new-project, report, functions, addin.
 
 Exit codes (functions.md): 0 done, 1 findings with errors (validate), 2 could not run (the
 message says why; nothing was written)."""
@@ -92,6 +92,29 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     _summary(result)
     sizes = ", ".join(f"{name} {len(df)} rows" for name, df in result.outputs.items())
     print(f"refreshed {result.path} in {seconds:.1f} s: {sizes}")
+    if result.backup:
+        print(f"previous version kept as {result.backup}")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from xlpmo.app.report import report_file
+
+    progress = Progress(9 if args.pdf else 8, enabled=not args.quiet)
+    result = report_file(args.path, pdf=args.pdf, status_date=args.status_date,
+                         backup=not args.no_backup, progress=progress)
+    seconds = progress.done()
+    errors = [f for f in result.findings if f.severity == "Error"]
+    warnings = [f for f in result.findings if f.severity == "Warning"]
+    print(f"{result.path.name}: {len(errors)} error(s), {len(warnings)} warning(s) in the "
+          "inputs (`xlpmo validate` lists them; rows with errors are left out)")
+    _print_findings(errors + warnings)
+    print(f"wrote the Report sheet into {result.path} in {seconds:.1f} s: "
+          f"{len(result.charts)} chart(s)")
+    for note in result.report.notes:
+        print(f"  {note}")
+    if result.pdf is not None:
+        print(f"wrote {result.pdf}: {result.pages} page(s), the portfolio and one per project")
     if result.backup:
         print(f"previous version kept as {result.backup}")
     return EXIT_OK
@@ -384,6 +407,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--portfolio")
     s.add_argument("--manager")
     s.add_argument("--status", help="Not started, Active, On hold or Closed")
+
+    s = _verb(
+        sub, "report", cmd_report,
+        "write the Report sheet (native charts) and optionally a PDF pack",
+        "Write the Report sheet into BOOK: native Excel charts (portfolio CPI/SPI, projects CPI "
+        "against SPI(t), an S-curve per project, utilisation heatmap) over figures computed from "
+        "the inputs. Running it again replaces the Report sheet it made; nothing else in the "
+        "workbook changes. With --pdf, also a printable pack: a portfolio page and one page per "
+        "project.",
+        "example:\n  xlpmo report PMO_Tracker.xlsx --pdf portfolio-pack.pdf")
+    s.add_argument("--pdf", metavar="FILE", help="also write the portfolio pack as a PDF")
+    s.add_argument("--status-date", help="data date to use instead of tblConfig's StatusDate")
 
     s = sub.add_parser("functions", help="list the worksheet functions")
     s.add_argument("--json", action="store_true")

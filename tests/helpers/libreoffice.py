@@ -1,14 +1,15 @@
-"""LibreOffice headless as a formula oracle: convert workbooks with every formula recalculated.
+"""LibreOffice headless for tests: a formula oracle (convert with every formula recalculated),
+PDF conversion for the printing and chart tests, and a copy of a workbook that prints only some
+sheets (LibreOffice leaves hidden sheets out of a PDF). soffice runs in a subprocess with a
+private profile and a timeout."""
 
-LibreOffice runs in a subprocess with a timeout and a private profile whose settings
-recalculate every formula on load (so the values come from LibreOffice, not from the cached
-values the writer stored).
-"""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,15 @@ def convert(files: list[Path], target: str, outdir: Path, tmp: Path) -> list[Pat
     (profile / "user").mkdir(parents=True, exist_ok=True)
     (profile / "user" / "registrymodifications.xcu").write_text(RECALC_PROFILE)
     outdir.mkdir(exist_ok=True)
+    return _soffice(files, target, outdir, profile)
+
+
+def to_pdf(files: list[Path], outdir: Path, profile: Path) -> list[Path]:
+    """Convert workbooks to PDF (one soffice run, the profile as it is); returns the PDFs."""
+    return _soffice(files, "pdf", outdir, profile)
+
+
+def _soffice(files: list[Path], target: str, outdir: Path, profile: Path) -> list[Path]:
     subprocess.run(
         [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
          "--convert-to", target, "--outdir", str(outdir), *map(str, files)],
@@ -46,3 +56,25 @@ def convert(files: list[Path], target: str, outdir: Path, tmp: Path) -> list[Pat
     missing = [p for p in out if not p.exists()]
     assert not missing, f"LibreOffice wrote nothing for {missing}"
     return out
+
+
+def only_sheets(src: Path, dst: Path, sheets: tuple[str, ...]) -> Path:
+    """A copy of ``src`` whose other sheets are hidden (the first kept one active)."""
+    with zipfile.ZipFile(src) as z:
+        wb = z.read("xl/workbook.xml").decode()
+    names = re.findall(r'<sheet name="([^"]+)"', wb)
+    for sheet in names:
+        if sheet not in sheets:
+            wb = wb.replace(f'<sheet name="{sheet}"', f'<sheet name="{sheet}" state="hidden"')
+    first = next(i for i, n in enumerate(names) if n in sheets)
+    wb = re.sub(r'activeTab="\d+"', f'activeTab="{first}"', wb)
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in zin.infolist():
+            z.writestr(info, wb.encode() if info.filename == "xl/workbook.xml"
+                       else zin.read(info))
+    return dst
+
+
+def text(pdf: Path, *options: str) -> str:
+    return subprocess.run(["pdftotext", *options, str(pdf), "-"], capture_output=True,
+                          text=True, check=True, timeout=60).stdout

@@ -152,11 +152,11 @@ def _cpi_chart(path: Path) -> str:
 
 
 def _evm_columns(path: Path) -> dict[str, str]:
-    """tblEVM's ProjectID/CPI/SPI data ranges as ``Dashboard!$M$26:$M$50``."""
+    """tblEVM's ProjectID/CPI/SPIt data ranges as ``Dashboard!$M$26:$M$50``."""
     info = tables_in_zip(path)["tblevm"]
     ref = CellRange.parse(info.ref)
     out = {}
-    for name in ("ProjectID", "CPI", "SPI"):
+    for name in ("ProjectID", "CPI", "SPIt"):
         col = col_letter(ref.c1 + info.columns.index(name))
         out[name] = f"Dashboard!${col}${ref.r1 + 1}:${col}${ref.r2}"
     return out
@@ -192,7 +192,7 @@ def test_template_chart_covers_tblevm_data_rows_as_built() -> None:
     assert info.ref.startswith("M25:") and CellRange.parse(info.ref).rows == 2  # one blank row
     refs = chart_refs(TEMPLATE, _cpi_chart(TEMPLATE))
     cols = _evm_columns(TEMPLATE)
-    assert set(refs) == {cols["ProjectID"], cols["CPI"], cols["SPI"]}
+    assert set(refs) == {cols["ProjectID"], cols["CPI"], cols["SPIt"]}
 
 
 @pytest.mark.parametrize("step, rows", [("25", 25), ("2", 2)])
@@ -201,9 +201,9 @@ def test_cpi_spi_chart_follows_tblevm(refreshed: dict[str, Path], step: str, row
     cols = _evm_columns(path)
     assert cols["CPI"] == f"Dashboard!$Y$26:$Y${25 + rows}"
     part = _cpi_chart(path)
-    # two series: categories ProjectID, values CPI / SPI, each over all rows of the table
+    # two series: categories ProjectID, values CPI / SPIt, each over all rows of the table
     assert chart_refs(path, part) == [cols["ProjectID"], cols["CPI"], cols["ProjectID"],
-                                      cols["SPI"]]
+                                      cols["SPIt"]]
     assert chart_caches(path, part) == 0  # stale caches gone
     load_openpyxl(path)  # still a workbook openpyxl reads
 
@@ -246,7 +246,7 @@ def test_libreoffice_draws_every_project(refreshed: dict[str, Path], tmp_path: P
         info = tables_in_zip(path)["tblevm"]
         ref = CellRange.parse(info.ref)
         expected = [[ws.cell(r, ref.c1 + info.columns.index(c)).value
-                     for c in ("ProjectID", "CPI", "SPI")] for r in range(ref.r1 + 1, ref.r2 + 1)]
+                     for c in ("ProjectID", "CPI", "SPIt")] for r in range(ref.r1 + 1, ref.r2 + 1)]
         with zipfile.ZipFile(tmp_path / f"{path.stem}.ods") as z:
             objects = [z.read(n) for n in z.namelist()
                        if n.startswith("Object") and n.endswith("/content.xml")]
@@ -254,7 +254,7 @@ def test_libreoffice_draws_every_project(refreshed: dict[str, Path], tmp_path: P
         ranges = re.findall(rb'cell-range-address="([^"]*)"', chart)
         last = ref.r2
         assert {r.decode() for r in ranges} >= {f"Dashboard.Y26:Dashboard.Y{last}",
-                                                f"Dashboard.Z26:Dashboard.Z{last}"}
+                                                f"Dashboard.AD26:Dashboard.AD{last}"}
         root = etree.fromstring(chart)
         t = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
         rows = root.find(f".//{t}table-rows")

@@ -324,7 +324,7 @@ def test_three_native_charts_on_the_dashboard(book):
     dash = book["Dashboard"]
     named = {dash[x.split("!")[1].replace("$", "").split(":")[0]].offset(-1, 0).value
              for x in indices}
-    assert named == {"ProjectID", "CPI", "SPI"}  # the series read tblEVM's columns
+    assert named == {"ProjectID", "CPI", "SPIt"}  # the series read tblEVM's shown columns
 
 
 def _sheet_xml(path: Path, sheet: str) -> str:
@@ -547,7 +547,7 @@ def test_writer_grows_the_output_tables_without_conflict(tmp_path):
     # the CPI/SPI chart follows tblEVM (300 rows); the other charts are untouched
     followed = {f.part for f in report.followed}
     assert {f.new.split("!")[1] for f in report.followed} == {
-        "$M$26:$M$325", "$Y$26:$Y$325", "$Z$26:$Z$325"}
+        "$M$26:$M$325", "$Y$26:$Y$325", "$AD$26:$AD$325"}
     kept = [p for p in before if p.startswith(("xl/charts/", "xl/drawings/"))
             and p not in followed]
     assert len(followed) == 1 and len(kept) >= 4 and all(after[p] == before[p] for p in kept)

@@ -6,8 +6,11 @@ compute -> write), for a file and for an open Excel workbook alike.
 - :mod:`.loading`: the one read-and-check path (coerce, validate);
 - :mod:`.commands`: Refresh, Validate, Close period, New project;
 - :mod:`.importing`: Import actuals;
+- :mod:`.report`: the Report sheet and the PDF pack of a file;
 - :mod:`.pipeline`: the headless entry points the CLI calls;
 - :mod:`.progress`: progress lines.
 """
 
-__all__ = ["commands", "importing", "loading", "pipeline", "progress", "session"]
+__all__ = [
+    "commands", "importing", "loading", "pipeline", "progress", "report", "session",
+]

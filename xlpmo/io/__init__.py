@@ -7,9 +7,12 @@
   (:mod:`.ooxml` does the package work);
 - :mod:`.safesave`: locks, the fingerprint check, backup and the atomic replace;
 - :mod:`.importer`: an accounting export -> tblActuals rows;
+- :mod:`.canvas`, :mod:`.canvaswriter`: a sheet of cells and native charts (the Report)
+  planned, then written into a copy of the file;
 - :mod:`.limits`: the size caps of what xlpmo reads.
 """
 
 __all__ = [
-    "changes", "coerce", "importer", "limits", "ooxml", "reader", "safesave", "validate", "writer",
+    "canvas", "canvaswriter", "changes", "coerce", "importer", "limits", "ooxml", "reader",
+    "safesave", "validate", "writer",
 ]

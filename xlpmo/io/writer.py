@@ -54,9 +54,7 @@ A table always keeps at least one data row (Excel requires it).
 
 from __future__ import annotations
 
-import os
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -614,7 +612,6 @@ def write_tables(
     if len(set(lowered)) != len(lowered):
         raise XlpmoError("the same table name is given twice (names are case-insensitive)")
     book = Book(src)
-    tmp: Path | None = None
     try:
         tables = dict(tables)
         updates = dict(config_updates or {})
@@ -675,11 +672,7 @@ def write_tables(
         timings["serialise"] = time.perf_counter() - t3
 
         t4 = time.perf_counter()
-        tmp = dst.with_name(f".{dst.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.xlpmo-part")
-        try:
-            copied = book.pkg.save(tmp)
-        except OSError as exc:
-            raise XlpmoError(f"could not write {dst}: {exc.strerror or exc}") from exc
+        copied = book.save_as(dst)
         report = WriteReport(
             tables=[
                 TableWritten(job.name, job.ws.name, str(job.new), _data_rows(job),
@@ -689,20 +682,12 @@ def write_tables(
             rewritten=book.pkg.replaced, followed=followed, added=book.pkg.added,
             removed=book.pkg.removed, copied=copied, formulas_changed=formulas_changed,
         )
-        book.close()
-        try:
-            os.replace(tmp, dst)
-        except OSError as exc:
-            raise XlpmoError(f"could not write {dst}: {exc.strerror or exc}") from exc
-        tmp = None
         timings["zip"] = time.perf_counter() - t4
         timings["total"] = time.perf_counter() - t0
         report.timings = timings
         return report
     finally:
         book.close()
-        if tmp is not None and tmp.exists():
-            tmp.unlink()
 
 
 def save_tables(

@@ -81,10 +81,12 @@ from xlpmo.template.layout import (
     DATE_KINDS,
     INPUT_STYLE,
     MAX_ROW,
+    MIN_WIDTHS,
     NUMBER_FORMATS,
     NUMBER_KINDS,
     OUTPUT_PLACES,
     OUTPUT_STYLE,
+    PRINT_MARGINS,
     RAG_COLOURS,
     SCHEDULE_INDICES,
     SHEET_ORDER,
@@ -92,6 +94,7 @@ from xlpmo.template.layout import (
     TAB_INPUT,
     TAB_OUTPUT,
     WIDTHS,
+    WRAP_COLUMNS,
 )
 from xlpmo.template.sample import COUNTRIES, STATUSES, month_header
 
@@ -231,6 +234,7 @@ class Builder:
         self._formats: dict[tuple, Any] = {}
         self.settings = self._settings()
         self.placed: dict[str, tuple[str, int, int, list[str]]] = {}  # name -> sheet, r, c, cols
+        self.widths: dict[tuple[str, int], float] = {}  # (sheet, column) -> width in characters
 
     # formats ---------------------------------------------------------------------------------
     def fmt(self, kind: str | None = None, **extra: Any) -> Any:
@@ -303,18 +307,18 @@ class Builder:
             raise InputError(f"{spec.name}: two columns have the same header")
         kinds = [tables.column_kind(spec, c, df[c], c in months) for c in df.columns]
         n = max(1, len(df))
-        columns = [
-            {"header": h, "format": self.fmt(k)} for h, k in zip(headers, kinds, strict=True)
-        ]
+        formats = [self.fmt(k, text_wrap=True, valign="top") if h in WRAP_COLUMNS else self.fmt(k)
+                   for h, k in zip(headers, kinds, strict=True)]
+        columns = [{"header": h, "format": f} for h, f in zip(headers, formats, strict=True)]
         ws.add_table(
             row, col, row + n, col + len(headers) - 1,
             {"name": spec.name, "style": style, "columns": columns},
         )
         for c, (name, kind) in enumerate(zip(df.columns, kinds, strict=True)):
             values, err_pos, errs = self._column_cells(df, name, kind, n)
-            ws.write_column(row + 1, col + c, values, self.fmt(kind))
+            ws.write_column(row + 1, col + c, values, formats[c])
             for i, err in zip(err_pos, errs, strict=True):
-                ws.write_formula(row + 1 + i, col + c, f"={err.value}", self.fmt(kind), err.value)
+                ws.write_formula(row + 1 + i, col + c, f"={err.value}", formats[c], err.value)
             note = notes.get(headers[c]) or (month_note if name in months else None)
             if note:
                 ws.data_validation(
@@ -322,7 +326,9 @@ class Builder:
                     {"validate": "any", "input_title": headers[c][:32],
                      "input_message": note[:255]},
                 )
-            ws.set_column(col + c, col + c, self._width(headers[c], kind, values))
+            width = self._width(headers[c], kind, values)
+            self.widths[(ws.name, col + c)] = width
+            ws.set_column(col + c, col + c, width)
         return headers
 
     def _column_cells(
@@ -337,7 +343,8 @@ class Builder:
         base = WIDTHS.get(kind, 9)
         texts = [len(v) for v in values[:2000] if isinstance(v, str)]
         longest = max(texts) if texts else 0
-        return float(min(max(base, len(header) + 3, longest + 2), 40))
+        return float(max(min(max(base, len(header) + 3, longest + 2), 40),
+                         MIN_WIDTHS.get(header, 0)))
 
     def _input_table(self, spec: tables.TableSpec, df: pd.DataFrame | None) -> None:
         ws = self.sheets[spec.sheet]
@@ -456,6 +463,7 @@ class Builder:
             ws.freeze_panes(row + 1, col + 1)
             ws.set_landscape()
             ws.fit_to_pages(1, 0)
+            ws.set_margins(*PRINT_MARGINS)
             ws.repeat_rows(row)
 
     def _rag_format(self, ws: Any, first_row: int, c: int) -> None:

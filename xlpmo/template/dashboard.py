@@ -8,15 +8,19 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
+from xlpmo.contract import tables
 from xlpmo.contract.periods import EXCEL_EPOCH
 from xlpmo.template import buttons as sheetbuttons
 from xlpmo.template.content import LIVE_EXAMPLES, LIVE_INPUTS, LIVE_SERIES, lite_formula
 from xlpmo.template.layout import (
     CHART_GAP,
     CHART_SIZES,
+    DASH_EVM_SHOWN,
+    DASH_PORTFOLIO_WIDTHS,
     DASH_TABLE_ROW,
     OUTPUT_PLACES,
     PICKER_CELL,
+    PRINT_MARGINS,
     TAB_DASH,
     TAB_HELPER,
 )
@@ -32,8 +36,6 @@ def dashboard(b: Builder, project: str | None) -> None:
     ws = b.sheets["Dashboard"]
     ws.set_tab_color(TAB_DASH)
     ws.hide_gridlines(2)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
     ws.write_string(0, 0, f"{b.title}: Dashboard", b.fmt(None, bold=True, font_size=16))
     ws.write_string(1, 0, "Status date", b.fmt(None, bold=True))
     ws.write_formula(
@@ -72,8 +74,39 @@ def dashboard(b: Builder, project: str | None) -> None:
     label = b.fmt(None, bold=True, font_size=12)
     ws.write_string(DASH_TABLE_ROW - 1, 0, "Portfolios", label)
     ws.write_string(DASH_TABLE_ROW - 1, OUTPUT_PLACES["tblEVM"][2], "Projects", label)
-    ws.set_column(0, 0, 16)
     ws.set_column(11, 11, 3)
+    print_setup(b)
+
+
+def print_setup(b: Builder) -> None:
+    """Landscape, one page wide, the tables' header row on every page, in two print areas:
+    the charts and tblPortfolio (A:K), then tblEVM from its label row. tblEVM's columns other
+    than :data:`DASH_EVM_SHOWN` are grouped and collapsed, so both areas print at a readable
+    scale (one scale for the sheet: the wider area sets it)."""
+    ws = b.sheets["Dashboard"]
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(*PRINT_MARGINS)
+    ws.repeat_rows(DASH_TABLE_ROW)
+    _, _, pcol, pheaders = b.placed["tblPortfolio"]
+    for i, header in enumerate(pheaders):
+        kind = tables.PORTFOLIO.column(header).kind
+        width = DASH_PORTFOLIO_WIDTHS.get(header, DASH_PORTFOLIO_WIDTHS.get(kind))
+        if width is not None:
+            ws.set_column(pcol + i, pcol + i, width)
+    _, _, col, headers = b.placed["tblEVM"]
+    hidden = [h not in DASH_EVM_SHOWN for h in headers]
+    for i in range(len(headers)):
+        width = b.widths[("Dashboard", col + i)]
+        if hidden[i]:
+            ws.set_column(col + i, col + i, width, None, {"level": 1, "hidden": True})
+        elif i and hidden[i - 1]:  # the + of the group before it
+            ws.set_column(col + i, col + i, width, None, {"collapsed": True})
+    last = xl_col_to_name(col + len(headers) - 1)
+    first = xl_col_to_name(col)
+    end = xl_col_to_name(pcol + len(pheaders) - 1)
+    b.wb.define_name("Dashboard!_xlnm.Print_Area",
+                     f"=Dashboard!$A:${end},Dashboard!${first}${DASH_TABLE_ROW}:${last}$1048576")
 
 def _status_serial(b: Builder) -> float:
     return float((pd.Timestamp(b.settings.StatusDate) - EXCEL_EPOCH) / pd.Timedelta(days=1))
@@ -185,6 +218,9 @@ def chart_data(b: Builder) -> None:
     ws.set_column(2, 12, 12)
 
 # charts ----------------------------------------------------------------------------------
+TITLE_FONT = {"size": 12, "bold": True}  # one line over a chart a third of A:K wide
+
+
 def charts(b: Builder) -> None:
     ws = b.sheets["Dashboard"]
     r0, r1 = S_FIRST, S_FIRST + S_ROWS - 1
@@ -201,7 +237,8 @@ def charts(b: Builder) -> None:
             "marker": {"type": "none"},
         })
     # a static title: LibreOffice shows a cell-linked chart title as its cached value
-    scurve.set_title({"name": "S-curve of the project in B3 (cumulative)"})
+    scurve.set_title({"name": "S-curve of the project in B3 (cumulative)",
+                      "name_font": TITLE_FONT})
     scurve.set_x_axis({"num_format": "mmm yy", "num_font": {"rotation": -45}})
     scurve.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
     scurve.set_legend({"position": "bottom"})
@@ -213,7 +250,9 @@ def charts(b: Builder) -> None:
     first, last = row + 2, row + 1 + max(1, len(b.data.get("tblEVM", ())))
     ids = xl_col_to_name(col + headers.index("ProjectID"))
     indices = b.wb.add_chart({"type": "column"})
-    for name, colour in (("CPI", "#4472C4"), ("SPI", "#ED7D31")):
+    # SPI(t), the schedule index of the RAG by default and the one the Dashboard shows (SPI's
+    # column is grouped and collapsed, and a chart leaves out hidden cells)
+    for name, colour in (("CPI", "#4472C4"), ("SPIt", "#ED7D31")):
         letter = xl_col_to_name(col + headers.index(name))
         indices.add_series({
             "name": name,
@@ -221,7 +260,8 @@ def charts(b: Builder) -> None:
             "values": f"=Dashboard!${letter}${first}:${letter}${last}",
             "fill": {"color": colour},
         })
-    indices.set_title({"name": "CPI and SPI by project (1 = on plan)"})
+    indices.set_title({"name": "CPI and SPI(t) by project (1 = on plan)",
+                       "name_font": TITLE_FONT})
     indices.set_y_axis({"num_format": "0.00", "major_gridlines": {"visible": True}})
     indices.set_x_axis({"num_font": {"rotation": -45}})
     indices.set_legend({"position": "bottom"})
@@ -249,7 +289,7 @@ def charts(b: Builder) -> None:
         "marker": {"type": "none"},
     })
     util.combine(target)
-    util.set_title({"name": "Team utilisation by month"})
+    util.set_title({"name": "Team utilisation by month", "name_font": TITLE_FONT})
     util.set_x_axis({"num_format": "mmm yy", "num_font": {"rotation": -45}})
     util.set_y_axis({"num_format": "0%", "major_gridlines": {"visible": True}})
     util.set_legend({"position": "bottom"})

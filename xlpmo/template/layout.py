@@ -45,9 +45,27 @@ OUTPUT_PLACES: dict[str, tuple[str, int, int]] = {
 PICKER_CELL = (2, 1)  # Dashboard!B3: the project of the S-curve
 # Dashboard charts left to right (S-curve, CPI/SPI, utilisation): width x height in pixels,
 # placed by pixel offset from column A with a gap between them, so they sit side by side
-# whatever the widths the tables below give the columns
-CHART_SIZES = ((570, 350), (470, 350), (600, 350))
-CHART_GAP = 20
+# whatever the widths the tables below give the columns; together no wider than columns
+# A:K (tblPortfolio, widths below), the Dashboard's first print area
+CHART_SIZES = ((380, 330), (380, 330), (380, 330))
+CHART_GAP = 12
+
+# -- printing ---------------------------------------------------------------------------------
+
+#: Column widths (characters) of tblPortfolio on the Dashboard: its label and money columns
+#: (A:K about 1,180 pixels, as wide as the charts above it)
+DASH_PORTFOLIO_WIDTHS = {"Portfolio": 22.0, "money": 15.0}
+#: tblEVM columns the Dashboard shows and prints; the others are grouped (outline level 1)
+#: and collapsed, one click on the + above them away
+DASH_EVM_SHOWN = ("ProjectID", "ProjectName", "Portfolio", "BAC", "EV", "AC", "CPI", "SPIt",
+                  "EAC", "VAC", "ForecastFinish", "CostRAG", "ScheduleRAG")
+#: Least column widths (characters) so that names, cell addresses and messages show whole
+MIN_WIDTHS = {"ProjectName": 30.0, "Name": 24.0, "Portfolio": 16.0, "Manager": 18.0,
+              "Milestone": 28.0, "Cell": 24.0, "Table": 16.0, "Message": 90.0}
+#: Columns whose text wraps (long messages print whole)
+WRAP_COLUMNS = ("Message",)
+#: Page margins of the printed sheets (inches): left, right, top, bottom
+PRINT_MARGINS = (0.4, 0.4, 0.6, 0.6)
 SHEET_ORDER = (
     "Start", "Dashboard", "Variance", "ForecastOut", "Utilisation", "CapacityPlan", "Checks",
     *(t.sheet for t in tables.INPUTS.values()), tables.IMPORT_LOG.sheet, "Live", "ChartData",

@@ -7,11 +7,14 @@
 - :mod:`.sheet`: worksheet parts and sheetData row patching
 - :mod:`.render`: DataFrame columns -> cell XML with the right styles
 - :mod:`.follow`: chart series, defined names and CF/DV ranges that follow a resized table
+- :mod:`.chart`, :mod:`.drawing`: chart parts and the drawing that anchors them
+- :mod:`.gridsheet`: a worksheet part of cells xlpmo makes whole (the Report sheet)
 - :mod:`.workbook`: the workbook (sheets, tables, calcPr/calcChain) and saving
 
 The public entry point is :func:`xlpmo.io.writer.write_tables`.
 """
 
 __all__ = [
-    "cells", "docprops", "follow", "package", "render", "sheet", "styles", "tablepart", "workbook",
+    "cells", "chart", "docprops", "drawing", "follow", "gridsheet", "package", "render", "sheet",
+    "styles", "tablepart", "workbook",
 ]

@@ -143,6 +143,48 @@ class Styles:
         self._cache[key] = len(self._xfs) - 1
         return len(self._xfs) - 1
 
+    def with_bold(self, base: int) -> int:
+        """A style like ``base`` with its font in bold (a font and a style appended once)."""
+        if not self.valid(base):
+            base = 0
+        key = (base, "\x00bold")
+        if key in self._cache:
+            return self._cache[key]
+        root = self.tree.getroot()
+        fonts = root.find(qn(self.ns, "fonts"))
+        xf = self._xfs[base]
+        font_id = int(xf.get("fontId") or 0) if (xf.get("fontId") or "0").isdigit() else 0
+        items = [f for f in fonts if f.tag == qn(self.ns, "font")] if fonts is not None else []
+        if fonts is None or not 0 <= font_id < len(items):
+            self._cache[key] = base
+            return base
+        font = etree.fromstring(etree.tostring(items[font_id]))
+        for b in font.findall(qn(self.ns, "b")):
+            font.remove(b)
+        font.insert(0, etree.Element(qn(self.ns, "b")))
+        text = etree.tostring(font, method="c14n")
+        bold_id = next((i for i, f in enumerate(items)
+                        if etree.tostring(f, method="c14n") == text), None)
+        if bold_id is None:  # a bold font added earlier (by xlpmo or Excel) is reused
+            items[-1].addnext(font)
+            fonts.set("count", str(len(items) + 1))
+            bold_id = len(items)
+        new = etree.fromstring(etree.tostring(xf))
+        new.set("fontId", str(bold_id))
+        new.set("applyFont", "1")
+        text = etree.tostring(new, method="c14n")
+        same = next((i for i, x in enumerate(self._xfs)
+                     if etree.tostring(x, method="c14n") == text), None)
+        if same is not None:
+            self._cache[key] = same
+            return same
+        self._xfs[-1].addnext(new)
+        self._xfs.append(new)
+        self.cell_xfs.set("count", str(len(self._xfs)))
+        self.dirty = True
+        self._cache[key] = len(self._xfs) - 1
+        return len(self._xfs) - 1
+
     def _format_id(self, code: str) -> int:
         if code in _BUILTIN_BY_CODE:
             return _BUILTIN_BY_CODE[code]

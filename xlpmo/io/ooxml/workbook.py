@@ -6,7 +6,9 @@ Handles transitional and Strict OOXML (the namespaces are taken from the workboo
 
 from __future__ import annotations
 
+import os
 import re
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -335,3 +337,24 @@ class Book:
 
     def close(self) -> None:
         self.pkg.close()
+
+    def save_as(self, dst: Path) -> int:
+        """Write the package to a temporary file beside ``dst``, then move it over ``dst``
+        (which may be the book's own file); closes the book. Returns the number of parts
+        copied raw. XlpmoError when the file cannot be written (nothing is left behind)."""
+        dst = Path(dst)
+        tmp = dst.with_name(f".{dst.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.xlpmo-part")
+        try:
+            try:
+                copied = self.pkg.save(tmp)
+            except OSError as exc:
+                raise XlpmoError(f"could not write {dst}: {exc.strerror or exc}") from exc
+            self.close()
+            try:
+                os.replace(tmp, dst)
+            except OSError as exc:
+                raise XlpmoError(f"could not write {dst}: {exc.strerror or exc}") from exc
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+        return copied

@@ -413,15 +413,14 @@ def notify(book: Any, message: str) -> None:
 def run_refresh(book: Any) -> dict[str, pd.DataFrame]:
     """Recompute every output table, write them and tblChecks, stamp LastRefreshed."""
     from xlpmo.core.tracker import compute
-    from xlpmo.io.validate import checks_table
+    from xlpmo.io.validate import checks_table, refusal
 
     inputs, findings, _raw = load_inputs(book)
-    missing = [n for n, s in tables.INPUTS.items() if s.required and not inputs.has(n)]
+    problem = refusal(inputs)  # a required table missing or unusable, no StatusDate
     checks = output_job(checks_table(findings), tables.CHECKS)
-    if missing:
+    if problem:
         write_tables(book, [checks])
-        raise XlpmoError(f"cannot refresh: required table(s) {', '.join(missing)} missing "
-                         "(see tblChecks)")
+        raise XlpmoError(f"cannot refresh: {problem} (see tblChecks)")
     outputs = compute(inputs)
     jobs = [checks, *(output_job(frame, tables.spec(name)) for name, frame in outputs.items())]
     if find_table(book, tables.CONFIG.name) is not None:  # a plain Config sheet: no stamps

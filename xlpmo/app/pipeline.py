@@ -1,9 +1,9 @@
 """Headless refresh and validation of a workbook file (the ``xlpmo`` command line).
 
 read workbook → coerce + validate → compute (core) → write output tables atomically.
-A missing required table or an unreadable file stops with :class:`XlpmoError` and
-leaves the file untouched; bad rows become findings in tblChecks and the rest is
-refreshed.
+A missing or unusable required table (no ProjectID column, every row rejected), an
+unreadable StatusDate or an unreadable file stops with :class:`XlpmoError` and leaves the
+file untouched; bad rows become findings in tblChecks and the rest is refreshed.
 """
 
 from __future__ import annotations
@@ -23,10 +23,8 @@ from xlpmo.errors import Finding, XlpmoError
 from xlpmo.io.coerce import coerce_inputs
 from xlpmo.io.reader import quote_sheet, read_workbook
 from xlpmo.io.safesave import atomic_write
-from xlpmo.io.validate import checks_table, validate
+from xlpmo.io.validate import checks_table, refusal, validate
 from xlpmo.io.writer import write_tables
-
-REQUIRED = tuple(name for name, spec in tables.INPUTS.items() if spec.required)
 
 
 @dataclass
@@ -62,13 +60,14 @@ def load_and_check(path: Path, status_date: Any = None, progress: Progress | Non
     step("checking inputs")
     inputs, findings = coerce_inputs(raw.tables)
     if status_date is not None:
-        inputs.settings = inputs.settings.with_status_date(status_date)
+        try:
+            inputs.settings = inputs.settings.with_status_date(status_date)
+        except ValueError:
+            raise XlpmoError(f"--status-date {status_date!r} is not a date: write it as "
+                             "2026-10-31") from None
+        inputs.unusable.pop("StatusDate", None)
     findings = [*raw.findings, *findings, *validate(inputs, raw.tables)]
     return inputs, findings, raw
-
-
-def _missing_required(inputs: Inputs) -> list[str]:
-    return [name for name in REQUIRED if not inputs.has(name)]
 
 
 def validate_file(path: str | Path, status_date: Any = None,
@@ -96,11 +95,11 @@ def refresh_file(
     fingerprint = raw.fingerprint
     config = raw.tables.get(tables.CONFIG.name)
     del raw
-    missing = _missing_required(inputs)
-    if missing:
+    problem = refusal(inputs)
+    if problem:
         raise XlpmoError(
-            f"{path.name}: cannot refresh: required table(s) {', '.join(missing)} missing or "
-            "unusable (see `xlpmo validate`); the file was not changed"
+            f"{path.name}: cannot refresh: {problem} (see `xlpmo validate`); the file was "
+            "not changed"
         )
     outputs = compute(inputs, step)
     stamps = {

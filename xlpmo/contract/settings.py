@@ -12,6 +12,7 @@ from xlpmo.contract.periods import parse_date
 from xlpmo.errors import Finding
 
 EAC_METHODS = ("CPI", "BUDGET", "COMPOSITE", "WEIGHTED", "BOTTOMUP")
+DATE_ORDERS = ("DMY", "MDY")  # DateOrder: how dates typed as text such as 02/01/2026 read
 SCHEDULE_INDICES = ("SPIT", "SPI")
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -71,6 +72,7 @@ class Settings:
     VarianceAmber: float = 0.05
     VarianceRed: float = 0.10
     UtilisationTarget: float = 0.80
+    DateOrder: str = ""  # DMY, MDY or blank (decide from the data; xlpmo.io.parse)
 
     @property
     def weekmask(self) -> str:
@@ -103,7 +105,8 @@ class Settings:
                 values[f.name] = _coerce(f.name, value)
             except ValueError as exc:
                 findings.append(
-                    Finding("Warning", "tblConfig", cell, f"{f.name}: {exc}; using the default")
+                    Finding("Warning", "tblConfig", cell, f"{f.name}: {exc}; using the default",
+                            changed_number=True)
                 )
         return cls(**values), findings
 
@@ -116,6 +119,11 @@ def _coerce(name: str, value: Any) -> Any:
         return ts.normalize()
     if name in ("Currency",):
         return str(value)
+    if name == "DateOrder":
+        text = str(value).strip().upper()
+        if text not in DATE_ORDERS:
+            raise ValueError(f"{value!r} is not DMY or MDY (or blank)")
+        return text
     if name == "Workweek":
         parse_workweek(value)
         return str(value)

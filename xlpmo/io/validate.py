@@ -129,7 +129,8 @@ def _unique_keys(r: _Rows, column: str) -> set[Any]:
 
 
 def _known(r: _Rows, column: str, keys: set[Any], master: str) -> None:
-    """Rows whose key is not in the master table: one Warning per unknown key."""
+    """Rows whose key is not in the master table: one Warning per unknown key, counting the
+    rows the user typed (a wide row is one row, not one per month)."""
     if r.frame.empty:
         return
     ids = _ids(r.values(column))
@@ -138,8 +139,11 @@ def _known(r: _Rows, column: str, keys: set[Any], master: str) -> None:
     if not unknown.any():
         return
     folded = {str(k).casefold(): k for k in keys}
-    firsts = pd.Series(np.flatnonzero(unknown)).groupby(s[unknown].to_numpy(), sort=False)
-    counts = firsts.size()
+    positions = np.flatnonzero(unknown)
+    firsts = pd.Series(positions).groupby(s[unknown].to_numpy(), sort=False)
+    typed = (pd.Series(r.source.rows[positions]) if r.source is not None
+             else pd.Series(positions))  # the sheet row of each canonical row
+    counts = typed.groupby(s[unknown].to_numpy(), sort=False).nunique()
     starts = firsts.first()
     for shown, (key, n) in enumerate(counts.items()):
         if shown == LIMIT:
@@ -155,6 +159,20 @@ def _known(r: _Rows, column: str, keys: set[Any], master: str) -> None:
 
 
 # -- the checks -------------------------------------------------------------------------------
+
+
+def refusal(inputs: Inputs) -> str:
+    """Why a refresh cannot run on these inputs, or blank when it can: a required table
+    missing, or present but unusable (no ProjectID column, every row rejected), or a
+    StatusDate that cannot be read (workbook.md v2): every figure would be wrong."""
+    problems = []
+    missing = [n for n, spec in tables.INPUTS.items() if spec.required and not inputs.has(n)]
+    if missing:
+        problems.append(f"required table(s) {', '.join(missing)} missing")
+    for name, why in inputs.unusable.items():
+        problems.append(why if name == "StatusDate" else
+                        f"required table {name} cannot be used: {why}")
+    return "; ".join(problems)
 
 
 def _required_tables(present: set[str], out: list[Finding]) -> None:

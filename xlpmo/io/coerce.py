@@ -159,6 +159,7 @@ def _read_columns(
         col = t.column(c.name, j, rows, "; row ignored" if is_required else "; read as blank")
         values = coerce_column(col, c.kind)
         out[c.name] = values
+        keep &= ~col.uncalculated
         if col.left_out is not None:
             out[f"_left_out_{c.name}"] = col.left_out
         if is_required:
@@ -277,14 +278,18 @@ def _wide(
     rows = t.used_rows([*ids.values(), *months])
     id_specs = tuple(c for c in spec.columns if c.name in _ID_COLUMNS)
     cols, keep = _read_columns(t, id_specs, ids, rows, {"ProjectID"})
-    wide = pd.DataFrame({name: pd.Series(cols[name][keep], dtype=object) for name in _ID_COLUMNS})
     first_col: dict[pd.Timestamp, int] = {}
     period_of: dict[str, pd.Timestamp] = {}
     amounts: dict[str, np.ndarray] = {}
+    typed = {}
     for j, month in months.items():  # one column per month (xlpmo.io.headers)
         first_col[month] = j
-        values, _ = numbers(t.column(f"{month:%Y-%m}", j, rows, "; read as 0"), "money")
-        amounts[f"_m{j}"] = values[keep]
+        col = t.column(f"{month:%Y-%m}", j, rows, "; read as 0")
+        typed[j] = numbers(col, "money")[0]
+        keep &= ~col.uncalculated
+    wide = pd.DataFrame({name: pd.Series(cols[name][keep], dtype=object) for name in _ID_COLUMNS})
+    for j, month in months.items():
+        amounts[f"_m{j}"] = typed[j][keep]
         period_of[f"_m{j}"] = month
     wide = pd.concat([wide, pd.DataFrame(amounts, index=wide.index)], axis=1)
     long = periods.wide_to_long(wide, amount, list(_ID_COLUMNS), period_of)

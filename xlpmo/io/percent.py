@@ -14,12 +14,16 @@ read**:
 - where the number formats are not known (the in-Excel commands: Office.js does not
   give them with the values) no column is ever rescaled: every number is a fraction;
 - after that, a value that fits neither the scale nor the quantity — PercentComplete above
-  100 % or below 0, an allocation below 0 — is an Error naming its cell, and the cell is
-  left out (for progress, the project's previous progress row counts).
+  100 % or below 0, an allocation below 0, or a plain allocation above 1,000 % in a column
+  not read on the 0–100 scale (11 is 1,100 % or 11 %: a doubt, and a Warning names the
+  column) — is an Error naming its cell, and the cell is left out (for progress, the
+  project's previous progress row counts). Numbers no scale fits (a PercentComplete of 150
+  in a 0–100 column) do not vote on the column's scale.
 
-Only the percent-formatted and percentage-text cells are exempt from the column's scale, so
-changing one cell can change how other *plain* cells of its column are read only between
-"read on the 0–100 scale" and "an Error naming the cell": never silently.
+Percent-formatted and percentage-text cells never depend on other cells. A plain cell can
+depend on the others of its column only through the column's scale, and then never
+silently: a change of scale is a Warning naming the column, a value left out an Error
+naming its cell.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ class Fractions:
     scaled: bool
     plain: np.ndarray  # cells read by the column's scale (not percent-formatted or "45%")
     doubt: bool = False  # plain values all above 1 but not evidently 0–100 (allocations)
+    mixed: bool = False  # plain values up to 1 and above EVIDENT: the latter left out
 
 
 def read_fractions(name: str, values: np.ndarray, explicit: np.ndarray,
@@ -60,18 +65,23 @@ def read_fractions(name: str, values: np.ndarray, explicit: np.ndarray,
     finite = np.isfinite(out)
     plain = finite & ~explicit
     limit = MAXIMUM.get(name)
+    evident = EVIDENT.get(name, 1.0)
     with np.errstate(invalid="ignore"):
         weighed = plain & (out > 0)
         if limit is not None:  # a value no scale fits (150 in a 0–100 column) does not vote
             weighed &= out <= 100.0 * limit
     positive = out[weighed]
     above_one = bool(len(positive) and positive.min() > 1.0)
-    scaled = formats_known and above_one and positive.max() > EVIDENT.get(name, 1.0)
+    scaled = bool(formats_known and above_one and positive.max() > evident)
     if scaled:
         out[plain] /= 100.0
-    doubt = above_one and not scaled and limit is None
     with np.errstate(invalid="ignore"):
         negative = finite & (out < -_TOL)
         too_high = (finite & (out > limit + _TOL)) if limit is not None else np.zeros_like(finite)
+        # unscaled plain numbers no fraction believably is (1,100 % of capacity): doubt
+        unbelievable = plain & (out > evident + _TOL) if not scaled else np.zeros_like(finite)
+    mixed = bool(limit is None and unbelievable.any())
+    too_high |= unbelievable
+    doubt = above_one and not scaled and not mixed and limit is None
     out[negative | too_high] = np.nan
-    return Fractions(out, too_high, negative, scaled, plain, doubt)
+    return Fractions(out, too_high, negative, scaled, plain, doubt, mixed)

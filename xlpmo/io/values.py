@@ -23,7 +23,7 @@ from xlpmo.contract import periods
 from xlpmo.errors import Finding, XLError
 from xlpmo.io.cellxml import Uncalculated
 from xlpmo.io.parse import date_problem, parse_number, text_date
-from xlpmo.io.percent import read_fractions
+from xlpmo.io.percent import EVIDENT, read_fractions
 from xlpmo.io.reader import RawTable
 
 LIMIT = 20
@@ -143,6 +143,23 @@ class Column:
     left_out: np.ndarray | None = None  # values read but left out as Errors (fractions)
     table_order: str = ""  # the DateOrder setting
 
+    @property
+    def uncalculated(self) -> np.ndarray:
+        """Formula cells without a saved value: their rows are not read (the value is not
+        known, so it may be neither blank nor 0; workbook.md v2)."""
+        out = np.zeros(len(self.values), dtype=bool)
+        if self.kinds.error.any():
+            idx = np.flatnonzero(self.kinds.error)
+            out[idx] = [isinstance(v, Uncalculated) for v in self.values[idx]]
+        return out
+
+    def flag_errors(self) -> None:
+        """Error values (``#N/A``: read as blank, as Excel would fail on them) and formulas
+        without a saved value (their row is not read)."""
+        unknown = self.uncalculated
+        self.flag("Error", self.kinds.error & ~unknown, error_text)
+        self.flag("Error", unknown, error_text, suffix="; row ignored", changed=True)
+
     def cell(self, k: int) -> str:
         return self.raw.cell(int(self.rows[k]), self.index)
 
@@ -246,7 +263,7 @@ def error_text(value: Any) -> str:
 
 def _flag_common(col: Column, k: Kinds, what: str, *, booleans: bool = True,
                  dates: bool = True) -> None:
-    col.flag("Error", k.error, error_text)
+    col.flag_errors()
     if booleans:
         col.flag("Error", k.boolean, lambda v: f"{show(v)} where {what} belongs")
     if dates:
@@ -311,6 +328,13 @@ def _fractions(col: Column) -> np.ndarray:
             f"{col.name}: its numbers without a percent format ({plain.min():g} to "
             f"{plain.max():g}) are read as percentages on a 0–100 scale ({plain.max():g} is "
             f"{plain.max():g} %); format the cells as percentages to say so", changed=True)
+    elif got.mixed:
+        col.report.add(
+            "Warning", col.raw.name, col.header_cell,
+            f"{col.name} mixes numbers up to 1 and numbers above {EVIDENT[col.name]:g} "
+            "without a percent format: it is not read on a 0–100 scale, and the numbers "
+            f"above {EVIDENT[col.name]:g} are left out; format the cells as percentages",
+            changed=True)
     elif got.doubt:
         col.report.add(
             "Warning", col.raw.name, col.header_cell,
@@ -329,7 +353,9 @@ def _fractions(col: Column) -> np.ndarray:
 
     end = ("; left out (the project's previous progress row counts)"
            if col.name == "PercentComplete" else "; left out")
-    for bad, what in ((got.too_high, "is above 100 %"), (got.negative, "is below 0")):
+    high = ("is above 100 %" if col.name == "PercentComplete" else
+            f"is above {EVIDENT[col.name]:g} ({_pct(EVIDENT[col.name])}) in a column of fractions")
+    for bad, what in ((got.too_high, high), (got.negative, "is below 0")):
         col.report.cells("Error", col.raw.name, col.cell, np.flatnonzero(bad),
                          lambda k, w=what: say(k, w), col.name, changed=True)
     col.left_out = got.too_high | got.negative
@@ -466,7 +492,7 @@ def _texts(col: Column, is_id: bool) -> np.ndarray:
             col.flag("Error", k.boolean, lambda x: f"{show(x)} is not an ID")
         else:
             out[k.boolean] = ["TRUE" if x else "FALSE" for x in v[k.boolean]]
-    col.flag("Error", k.error, error_text)
+    col.flag_errors()
     return out
 
 

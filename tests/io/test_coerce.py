@@ -110,8 +110,10 @@ def test_allocation_percent_allows_over_allocation() -> None:
     frame, _ = coerce("tblAllocations", [head, ["R1", "P1", "2026-01", 1.2]])
     assert frame["Percent"].tolist() == [1.2]
     rows = [head, ["R1", "P1", "2026-01", 120], ["R1", "P2", "2026-01", 50]]
-    frame, _ = coerce("tblAllocations", rows)  # formats unknown (the Excel layer): as typed
-    assert frame["Percent"].tolist() == [120.0, 50.0]
+    frame, findings = coerce("tblAllocations", rows)  # formats unknown (the Excel layer):
+    assert frame["Percent"].isna().all()  # never rescaled; 12,000 % is a doubt: left out
+    assert [(f.severity, f.cell) for f in findings] == [
+        ("Warning", "Allocations!D1"), ("Error", "Allocations!D2"), ("Error", "Allocations!D3")]
     frame, findings = coerce_table(  # formats known, none a percent: 0–100, with a Warning
         RawTable.from_values(rows, "Allocations!A1", "tblAllocations", percent=[]),
         tables.ALLOCATIONS)[::2]

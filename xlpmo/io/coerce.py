@@ -249,7 +249,10 @@ def _time_phased(
                                           t.raw.date1904)
     t.report.findings.extend(found)
     if not months:
-        if "Period" in where or amount in where:
+        if any(f.severity == "Error" for f in found):
+            message = (f"{spec.name} has no month column left to read (see the Errors on its "
+                       "headers); the table is not read")
+        elif "Period" in where or amount in where:
             have, lack = ("Period", amount) if "Period" in where else (amount, "Period")
             message = (f"{spec.name} has a {have} column but no {lack} column, and no month "
                        "columns; the table is not read")

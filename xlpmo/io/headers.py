@@ -211,11 +211,13 @@ def month_columns(header: Header, skip: set[int], order: str, date1904: bool = F
         by_month.setdefault(m, []).append(j)
     for m, cols in by_month.items():
         if len(cols) > 1:
-            shown = " and ".join(f"{header.at(j)} ({_show(header.texts[j])})" for j in cols)
+            shown = [f"{header.at(j)} ({_show(header.texts[j])})" for j in cols]
+            both = "both" if len(cols) == 2 else "all"
             findings.append(Finding(
                 "Error", header.table, header.at(cols[0]),
-                f"headers {shown} both fall in {m:%Y-%m}: none of these columns is read "
-                "(fix the headers, or set DateOrder in tblConfig)", changed_number=True))
+                f"headers {', '.join(shown[:-1])} and {shown[-1]} {both} fall in {m:%Y-%m}: "
+                "none of these columns is read (fix the headers, or set DateOrder in "
+                "tblConfig)", changed_number=True))
             for j in cols:
                 months.pop(j)
     return months, findings

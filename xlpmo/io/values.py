@@ -331,9 +331,9 @@ def _fractions(col: Column) -> np.ndarray:
     elif got.mixed:
         col.report.add(
             "Warning", col.raw.name, col.header_cell,
-            f"{col.name} mixes numbers up to 1 and numbers above {EVIDENT[col.name]:g} "
-            "without a percent format: it is not read on a 0–100 scale, and the numbers "
-            f"above {EVIDENT[col.name]:g} are left out; format the cells as percentages",
+            f"{col.name} holds numbers above {EVIDENT[col.name]:g} without a percent format in "
+            "a column not read on a 0–100 scale: they are left out (as fractions they would "
+            f"be above {_pct(EVIDENT[col.name])}); type 50% or format the cells as percentages",
             changed=True)
     elif got.doubt:
         col.report.add(

@@ -241,8 +241,12 @@ def _progress(inputs: Inputs, out: list[Finding]) -> None:
     earned = r.floats("Earned")
     r.flag("Warning", (pc < 0) | (pc > 1), "PercentComplete",
            lambda i: f"PercentComplete {pc[i]:.4g} is outside 0..1 (0–100 %)")
-    r.flag("Warning", np.isnan(pc) & np.isnan(earned), "PercentComplete",
-           lambda _i: "neither PercentComplete nor Earned is given")
+    if r.source is not None and not {"PercentComplete", "Earned"} & set(r.source.columns):
+        out.append(Finding("Warning", r.table, r.table, "tblProgress has neither a "
+                           "PercentComplete nor an Earned column: no progress is read from it"))
+    else:
+        r.flag("Warning", np.isnan(pc) & np.isnan(earned), "PercentComplete",
+               lambda _i: "neither PercentComplete nor Earned is given")
     _negative(r, "Earned")
     ids = r.values("ProjectID")
     period = r.dates("Period")

@@ -28,14 +28,20 @@ ACTUALS = [["ProjectID", "Period", "Actual"], ["P1", D(2026, 3, 1), 800],
 
 def tracker(path: Path, tables: Mapping[str, Sequence[Sequence[Any]]],
             formats: Mapping[str, Mapping[str, str]] | None = None,
-            cell_formats: Mapping[str, Mapping[tuple[int, str], str]] | None = None) -> Path:
+            cell_formats: Mapping[str, Mapping[tuple[int, str], str]] | None = None,
+            date1904: bool = False) -> Path:
     """One sheet per table (named like it without ``tbl``), the table an Excel Table at A1.
 
     ``formats[table][column]``: the number format of every data cell of that column;
-    ``cell_formats[table][(data row index, column)]``: the format of one data cell.
+    ``cell_formats[table][(data row index, column)]``: the format of one data cell;
+    ``date1904``: the workbook uses the 1904 date system (openpyxl writes ``date1904="1"``).
     """
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
+    if date1904:
+        wb.epoch = CALENDAR_MAC_1904
     for name, rows in tables.items():
         ws = wb.create_sheet(name[3:])
         header = list(rows[0])

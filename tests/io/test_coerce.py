@@ -89,10 +89,10 @@ def test_findings_are_capped_per_column_and_problem() -> None:
 def test_percent_complete_mixed_scales_is_never_a_rescale() -> None:
     # v2: a 0.25 beside a 60 leaves doubt, so the 60 (6,000 %) is an Error, not a reason
     # to read 0.25 as 0.25 % (the old rule rescaled the whole column)
-    frame, findings = coerce("tblProgress", [
-        ["ProjectID", "Period", "PercentComplete"],
-        ["P1", "2026-01", 0.25], ["P1", "2026-02", "45%"], ["P2", "2026-01", 60],
-    ])
+    rows = [["ProjectID", "Period", "PercentComplete"],
+            ["P1", "2026-01", 0.25], ["P1", "2026-02", "45%"], ["P2", "2026-01", 60]]
+    frame, _, findings = coerce_table(  # a file: formats known, none a percent
+        RawTable.from_values(rows, "Progress!A1", "tblProgress", percent=[]), tables.PROGRESS)
     assert frame["PercentComplete"].tolist() == pytest.approx([0.25, 0.45])
     [f] = [f for f in findings if f.severity == "Error"]
     assert (f.severity, f.cell) == ("Error", "Progress!C4")

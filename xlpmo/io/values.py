@@ -348,6 +348,9 @@ def _fractions(col: Column) -> np.ndarray:
             return f"{col.name} {_pct(x)} {what}{end}"
         if got.scaled:
             return f"{col.name} {x:g} {what} (the column is read on a 0–100 scale){end}"
+        if mask is None:  # the Excel layer: the cell may well show "150 %"
+            meant = f" (if you meant {x:g} %, type {x:g}%)" if 1 < x <= 100 else ""
+            return f"{col.name} {x:g} ({_pct(x)}) {what}{meant}{end}"
         return (f"{col.name} {x:g} {what} (percentages are fractions: {x:g} is {_pct(x)}; "
                 f"type {x:g}% or format the cell as a percentage){end}")
 

@@ -24,6 +24,12 @@ PLAN = [["ProjectID", "2026-01", "2026-02", "2026-03", "2026-04"],
         ["P1", 250, 250, 250, 250], ["P2", 250, 250, 250, 250], ["P3", 500, 500, 500, 500]]
 ACTUALS = [["ProjectID", "Period", "Actual"], ["P1", D(2026, 3, 1), 800],
            ["P2", D(2026, 3, 1), 400], ["P3", D(2026, 3, 1), 1000]]
+#: issue #10's typo: 150 % in a percent-formatted column (EV: P1 720, P2 300, P3 800)
+TYPO_PROGRESS = [["ProjectID", "Period", "PercentComplete"],
+                 ["P1", D(2026, 3, 1), 0.72],
+                 ["P2", D(2026, 2, 1), 0.30],
+                 ["P2", D(2026, 3, 1), 1.5],  # 150 %: a typo
+                 ["P3", D(2026, 3, 1), 0.4]]
 
 
 def tracker(path: Path, tables: Mapping[str, Sequence[Sequence[Any]]],

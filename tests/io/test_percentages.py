@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers.tracker_books import TYPO_PROGRESS as PROGRESS
 from helpers.tracker_books import base, tracker
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,13 +25,6 @@ from xlpmo.io.coerce import coerce_table
 from xlpmo.io.reader import RawTable, read_workbook
 
 D = dt.datetime
-PROGRESS = [["ProjectID", "Period", "PercentComplete"],
-            ["P1", D(2026, 3, 1), 0.72],
-            ["P2", D(2026, 2, 1), 0.30],
-            ["P2", D(2026, 3, 1), 1.5],  # 150 %: a typo
-            ["P3", D(2026, 3, 1), 0.4]]
-
-
 def ev(result: Any) -> dict[str, float]:
     frame = result.outputs["tblEVM"]
     return dict(zip(frame["ProjectID"], frame["EV"].astype(float), strict=True))
@@ -107,17 +101,24 @@ def read(name: str, column: str, values: list[Any], percent_cells: bool) -> tupl
     return dict(zip(source.rows.tolist(), frame[column].tolist(), strict=True)), findings
 
 
+def change_one(which: tuple[str, str], values: list[Any], data: st.DataObject,
+               percent_cells: bool) -> tuple[int, dict, dict, list]:
+    """Read a column, change one of its cells (drawn) and read it again: (the changed cell's
+    sheet row, values before and after by sheet row, findings after)."""
+    name, column = which
+    k = data.draw(st.integers(0, len(values) - 1))
+    before, _ = read(name, column, values, percent_cells)
+    changed = list(values)
+    changed[k] = data.draw(ANY_CELL)
+    after, findings = read(name, column, changed, percent_cells)
+    return k + 2, before, after, findings
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from([("tblProgress", "PercentComplete"), ("tblAllocations", "Percent")]),
        st.lists(FRACTION, min_size=2, max_size=8), st.data())
 def test_changing_one_percent_formatted_cell_changes_no_other_row(which, values, data) -> None:
-    name, column = which
-    k = data.draw(st.integers(0, len(values) - 1))
-    before, _ = read(name, column, values, percent_cells=True)
-    changed = list(values)
-    changed[k] = data.draw(ANY_CELL)
-    after, _ = read(name, column, changed, percent_cells=True)
-    row_k = k + 2
+    row_k, before, after, _ = change_one(which, values, data, percent_cells=True)
     assert {r: v for r, v in before.items() if r != row_k} == \
         {r: v for r, v in after.items() if r != row_k}
 
@@ -130,16 +131,12 @@ def test_in_a_plain_column_one_cell_never_silently_changes_another(which, values
     v2: 0–100 "only when its values leave no doubt"), so one cell may change how another
     row reads, but never silently: that row's cell is named by an Error, or the column by
     a Warning saying how it is read (on the 0–100 scale, as fractions above 100 %)."""
-    name, column = which
-    k = data.draw(st.integers(0, len(values) - 1))
-    before, _ = read(name, column, values, percent_cells=False)
-    changed = list(values)
-    changed[k] = data.draw(ANY_CELL)
-    after, findings = read(name, column, changed, percent_cells=False)
+    row_k, before, after, findings = change_one(which, values, data, percent_cells=False)
+    name = which[0]
     letter = "C" if name == "tblProgress" else "D"
     named = {f.cell for f in findings if f.severity == "Error" or f.cell.endswith("1")}
     for row, value in before.items():
-        if row == k + 2 or (row in after and same(after[row], value)):
+        if row == row_k or (row in after and same(after[row], value)):
             continue
         assert {f"{name[3:]}!{letter}{row}", f"{name[3:]}!{letter}1"} & named, (
             row, value, after.get(row), findings)

@@ -11,15 +11,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from helpers.tracker_books import TYPO_PROGRESS as PROGRESS
 from helpers.tracker_books import base, tracker
 from helpers.xlwings_server import book_payload, records, run_server
 
 D = dt.datetime
-PROGRESS = [["ProjectID", "Period", "PercentComplete"],
-            ["P1", D(2026, 3, 1), 0.72],
-            ["P2", D(2026, 2, 1), 0.30],
-            ["P2", D(2026, 3, 1), 1.5],  # 150 %: a typo
-            ["P3", D(2026, 3, 1), 0.4]]
 WHOLE = [["ProjectID", "Period", "PercentComplete"], ["P1", D(2026, 3, 1), 72],
          ["P2", D(2026, 3, 1), 30], ["P3", D(2026, 3, 1), 40]]
 BOOKS = {

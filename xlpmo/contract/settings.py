@@ -10,6 +10,7 @@ import pandas as pd
 
 from xlpmo.contract.periods import parse_date
 from xlpmo.errors import Finding
+from xlpmo.io.parse import parse_number
 
 EAC_METHODS = ("CPI", "BUDGET", "COMPOSITE", "WEIGHTED", "BOTTOMUP")
 DATE_ORDERS = ("DMY", "MDY")  # DateOrder: how dates typed as text such as 02/01/2026 read
@@ -139,11 +140,11 @@ def _coerce(name: str, value: Any) -> Any:
         return "SPIt" if text == "SPIT" else "SPI"
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a number")
-    text = str(value).strip()
-    try:
-        number = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
-    except ValueError:
-        raise ValueError(f"text {value!r} where a number belongs") from None
+    parsed = (float(value), False) if isinstance(value, (int, float)) else \
+        parse_number(str(value))  # the one parser of typed text (xlpmo.io.parse)
+    if parsed is None or parsed[0] != parsed[0]:
+        raise ValueError(f"text {value!r} where a number belongs")
+    number = parsed[0]
     if name == "HoursPerDay" and not 0 < number <= 24:
         raise ValueError(f"{number} is not between 0 and 24 hours")
     if name == "EACWeight" and not 0 <= number <= 1:

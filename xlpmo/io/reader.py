@@ -14,7 +14,12 @@ How it reads:
   ("billion laughs") attempt or a damaged file.
 - Cell values come from python-calamine (about 9x faster than openpyxl read-only: 0.15 s
   against 1.41 s for a 50,000-row sheet, measured here). calamine reads error cells as
-  blanks, so error cells are located in the sheet XML and put back as :class:`XLError`.
+  blanks, so error cells are located in the sheet XML and put back as :class:`XLError`;
+  so are formula cells of the input tables without a saved value, as
+  :class:`xlpmo.io.cellxml.Uncalculated`. The percent-formatted cells of tables with a
+  percentage column are located too (:attr:`RawTable.percent`).
+- Table column names are decoded from Excel's ``_xHHHH_`` escapes (a line break in a
+  header is ``_x000a_`` in the table part).
 - Hostile packages are refused with a clear :class:`XlpmoError` before any parser sees
   them: every part that is parsed is first inflated by this module, ignoring the sizes the
   zip claims, within caps on its size, the total and the compression ratio; and a sheet

@@ -99,6 +99,10 @@ def test_unknown_project_in_a_wide_plan_counts_the_rows_typed() -> None:
                                   ["Z", "Labour", 1, 2], ["P1", "Labour", 1, 1],
                                   ["Z", "Travel", 5, 6]]), "tblActuals", "Warning")
     assert (f.cell, f.message) == ("Actuals!A2", "ProjectID 'Z' is not in tblProjects (2 rows)")
+    [f] = about(check(tblActuals=[["ProjectID", "2026-02", "2026-03", "2026-04"],
+                                  ["P1", 1, 2, 3], ["P2", 1, 2, 3]]), "tblActuals", "Info")
+    assert f.message == ("2 rows of tblActuals hold actual cost after the status period 2026-02 "
+                         "(not counted)")  # two rows typed, four cells after February
 
 
 def test_resources() -> None:

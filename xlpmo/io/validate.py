@@ -61,10 +61,12 @@ class _Rows:
             ))
 
     def summary(self, severity: str, mask: Any, column: str, message: str) -> None:
-        """One finding for all rows in ``mask``, naming the first."""
+        """One finding for all rows in ``mask``, naming the first and counting the rows the
+        user typed (a wide row is one row, not one per month)."""
         rows = np.flatnonzero(np.asarray(mask, dtype=bool))
         if len(rows):
-            what = "1 row" if len(rows) == 1 else f"{len(rows):,} rows"
+            n = len(np.unique(self.source.rows[rows])) if self.source is not None else len(rows)
+            what = "1 row" if n == 1 else f"{n:,} rows"
             self.out.append(Finding(severity, self.table, self.cell(int(rows[0]), column),
                                     f"{what} of {self.table} {message}"))
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlpmo.io.parse import parse_date_text
+from xlpmo.contract.parse import parse_date_text
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # serial 0 in Excel's 1900 date system (after 1900-03-01)
 MAX_SERIAL = 2958465  # 9999-12-31
@@ -48,7 +48,7 @@ def parse_date(value: Any, order: str = "") -> pd.Timestamp | None:
     """One cell value -> Timestamp, or None when it is blank or not a date.
 
     Accepts datetimes, dates, Excel serials (numbers 1..2958465) and dates typed as text,
-    read by the one parser :func:`xlpmo.io.parse.parse_date_text` (``2026-01-15``,
+    read by the one parser :func:`xlpmo.contract.parse.parse_date_text` (``2026-01-15``,
     ``15/01/2026``, month headers ``Jan-2026`` -> 2026-01-01); ``order`` is the DateOrder
     setting for text such as ``02/01/2026`` (blank: day-first).
     """

@@ -8,9 +8,9 @@ from typing import Any
 
 import pandas as pd
 
+from xlpmo.contract.parse import parse_number
 from xlpmo.contract.periods import parse_date
 from xlpmo.errors import Finding
-from xlpmo.io.parse import parse_number
 
 EAC_METHODS = ("CPI", "BUDGET", "COMPOSITE", "WEIGHTED", "BOTTOMUP")
 DATE_ORDERS = ("DMY", "MDY")  # DateOrder: how dates typed as text such as 02/01/2026 read
@@ -73,7 +73,7 @@ class Settings:
     VarianceAmber: float = 0.05
     VarianceRed: float = 0.10
     UtilisationTarget: float = 0.80
-    DateOrder: str = ""  # DMY, MDY or blank (decide from the data; xlpmo.io.parse)
+    DateOrder: str = ""  # DMY, MDY or blank (decide from the data; xlpmo.contract.parse)
 
     @property
     def weekmask(self) -> str:
@@ -141,7 +141,7 @@ def _coerce(name: str, value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a number")
     parsed = (float(value), False) if isinstance(value, (int, float)) else \
-        parse_number(str(value))  # the one parser of typed text (xlpmo.io.parse)
+        parse_number(str(value))  # the one parser of typed text (xlpmo.contract.parse)
     if parsed is None or parsed[0] != parsed[0]:
         raise ValueError(f"text {value!r} where a number belongs")
     number = parsed[0]

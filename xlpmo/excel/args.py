@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 
 from xlpmo.contract import periods
+from xlpmo.contract.parse import parse_number
 from xlpmo.errors import XLError
-from xlpmo.io.parse import parse_number
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -187,7 +187,7 @@ def _blank_or_error(value: Any, default: Any) -> tuple[bool, Any]:
 
 
 def _text_number(text: str) -> float | None:
-    """Numeric text as the one parser reads it (:func:`xlpmo.io.parse.parse_number`:
+    """Numeric text as the one parser reads it (:func:`xlpmo.contract.parse.parse_number`:
     ``"1,200"``, ``"$12"``, ``"(300)"``, ``"5%"`` = 0.05); None for other text."""
     parsed = parse_number(text)
     return None if parsed is None else parsed[0]
@@ -196,7 +196,7 @@ def _text_number(text: str) -> float | None:
 def to_number(value: Any) -> float:
     """One non-blank, non-error cell -> float like Excel arithmetic does, else ``#VALUE!``.
 
-    Numeric text (``"1,200"``, ``"$12"``, ``"5%"``; :func:`xlpmo.io.parse.parse_number`) is
+    Numeric text (``"1,200"``, ``"$12"``, ``"5%"``; :func:`xlpmo.contract.parse.parse_number`) is
     read and a date is its serial; TRUE/FALSE is
     ``#VALUE!``, as in the core's arithmetic (a flag is not an amount).
     """

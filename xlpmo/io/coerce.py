@@ -15,12 +15,12 @@ Rules (shared/spec/workbook.md v2, "Reading values", and decisions where it is s
   dropped silently. A blank or unreadable value in a required column drops its row
   (Error naming the cell); a required column blank in every row is one Error naming it.
 - Numbers (kinds money, hours, number, fraction): numeric cells; numeric text read by
-  :func:`xlpmo.io.parse.parse_number` (``"1,234.50"``, ``"$1,200"``, ``"(300)"``) with a
+  :func:`xlpmo.contract.parse.parse_number` (``"1,234.50"``, ``"$1,200"``, ``"(300)"``) with a
   Warning; ``"12%"`` is 0.12 in fraction and number columns and an Error in money/hours
   columns. Other text, TRUE/FALSE, dates and error values are Errors and read as blank.
 - Percentages (PercentComplete, allocation Percent): see :mod:`xlpmo.io.percent`.
 - Dates: date cells, Excel serial numbers (1900 or 1904 date system of the workbook; the
-  1900 system's leap-year gap respected) and text read by :mod:`xlpmo.io.parse` under the
+  1900 system's leap-year gap respected) and text read by :mod:`xlpmo.contract.parse` under the
   ``DateOrder`` setting (an ambiguous text date with no DateOrder is read day-first with a
   Warning naming the cell). Time of day is dropped; periods become the first day of
   their month.
@@ -55,11 +55,11 @@ import pandas as pd
 
 from xlpmo.contract import periods, tables
 from xlpmo.contract.model import TABLE_FIELDS, Inputs, empty_frame
+from xlpmo.contract.parse import date_problem, text_date
 from xlpmo.contract.settings import Settings
 from xlpmo.errors import Finding, XLError
 from xlpmo.io import headers
 from xlpmo.io.cellxml import Uncalculated
-from xlpmo.io.parse import date_problem, text_date
 from xlpmo.io.reader import RawTable, RawWorkbook, address, read_workbook
 from xlpmo.io.values import (
     DEFAULTS,

@@ -12,7 +12,7 @@ Rules (shared/spec/workbook.md v2, "Reading values"):
   contract name (``Projct ID``) is not read; one finding names it and suggests the name
   (an Error when the column is required: the table is not read).
 - Month headers (wide layout) are read as one set. A header is a month when it is a date
-  (dates typed as text by :mod:`xlpmo.io.parse`, an ISO date from a date cell, or a date
+  (dates typed as text by :mod:`xlpmo.contract.parse`, an ISO date from a date cell, or a date
   serial from 20000 up in the workbook's date system). Text such as ``02/01/2026`` reads
   two ways; the ``DateOrder`` setting decides, and without it the order that gives every
   header its own month is used (day-first when both do; a Warning names the headers).
@@ -30,8 +30,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from xlpmo.contract.parse import TextDate, text_date
 from xlpmo.errors import Finding
-from xlpmo.io.parse import TextDate, text_date
 
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _SEPARATORS = re.compile(r"[\s_\-.]")

@@ -41,8 +41,8 @@ import numpy as np
 import pandas as pd
 
 from xlpmo.contract import periods, tables
+from xlpmo.contract.parse import parse_number
 from xlpmo.errors import XlpmoError
-from xlpmo.io.parse import parse_number
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "ProjectID": ("projectid", "project", "projectcode", "projectno", "projectnumber",
@@ -179,7 +179,7 @@ def to_amount(value: Any, comma: bool = False) -> float | None:
     """``1,234.50`` / ``(100)`` / ``-5`` / ``£12`` / ``12 EUR`` / ``100-`` -> float; blank or
     unreadable -> None, and so is a percentage (``12%`` is not an amount). ``comma``: the
     decimal separator is a comma (``1.234,50`` -> 1234.5). Text is read by the one parser,
-    :func:`xlpmo.io.parse.parse_number`."""
+    :func:`xlpmo.contract.parse.parse_number`."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float, np.integer, np.floating)):

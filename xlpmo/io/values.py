@@ -20,9 +20,9 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from xlpmo.contract import periods
+from xlpmo.contract.parse import date_problem, parse_number, text_date
 from xlpmo.errors import Finding, XLError
 from xlpmo.io.cellxml import Uncalculated
-from xlpmo.io.parse import date_problem, parse_number, text_date
 from xlpmo.io.percent import EVIDENT, read_fractions
 from xlpmo.io.reader import RawTable
 
@@ -411,7 +411,7 @@ def _dates(col: Column, month: bool) -> np.ndarray:
 
 
 def _text_dates(col: Column, us: np.ndarray, what: str) -> None:
-    """Dates typed as text into ``us`` (:mod:`xlpmo.io.parse`, under the DateOrder)."""
+    """Dates typed as text into ``us`` (:mod:`xlpmo.contract.parse`, under the DateOrder)."""
     k = col.kinds
     order = col.table_order
     found = _map_unique(k.stripped[k.text], text_date)

@@ -3,7 +3,10 @@
 Every reader of typed text uses these functions: the file reader's coercion
 (:mod:`xlpmo.io.coerce`), the worksheet-function arguments (:mod:`xlpmo.excel.args`),
 Import actuals (:mod:`xlpmo.io.importer`) and, through :func:`xlpmo.contract.periods.parse_date`,
-the core's date arguments. The module imports nothing from xlpmo, so any layer may use it.
+the core's date arguments, and the settings of tblConfig. It lives in ``contract`` because
+how typed text is read is part of the workbook contract (workbook.md v2, "Reading values"),
+and it imports nothing, so every layer may use it (contract and excel may import only
+contract and errors).
 
 Numbers (:func:`parse_number`), as an English-locale Excel reads typed text (``VALUE``):
 

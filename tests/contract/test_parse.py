@@ -1,6 +1,6 @@
 """The one parser of text typed where a number, a percentage or a date belongs.
 
-Expected values are written by hand from the rules in xlpmo/io/parse.py (an English-locale
+Expected values are written by hand from the rules in xlpmo/contract/parse.py (an English-locale
 Excel's VALUE: ``$12`` is 12, ``(300)`` is -300, ``1,2,3`` is not a number); the
 hypothesis cases format a number or a date the way people and programs write it and read
 it back.
@@ -16,10 +16,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from xlpmo.contract import periods
+from xlpmo.contract.parse import date_problem, parse_date_text, parse_number, text_date
 from xlpmo.errors import XLError
 from xlpmo.excel import args
 from xlpmo.io import importer
-from xlpmo.io.parse import date_problem, parse_date_text, parse_number, text_date
 
 NUMBERS = [
     ("1,234.50", 1234.5, False), (" 12 ", 12.0, False), ("$1,200", 1200.0, False),

@@ -1,6 +1,7 @@
 """xlpmo in Excel: the xlwings layer (import name ``xlpmo_udfs``).
 
 - :mod:`xlpmo_udfs.functions`: the worksheet functions (``=PMO.CPI`` / ``=PMO_CPI``);
+- :mod:`xlpmo_udfs.book`: an open workbook as a command session (tables in, placements out);
 - :mod:`xlpmo_udfs.commands`: the ribbon / task-pane commands (Refresh, Validate, ...);
 - :mod:`xlpmo_udfs.lite`: the xlwings Lite plugin module (functions and scripts);
 - :mod:`xlpmo_udfs.catalogue`: the catalogue as registered with xlwings;
@@ -8,3 +9,7 @@
 
 Nothing here computes: the numbers come from the core package :mod:`xlpmo`.
 """
+
+__all__ = [
+    "addin", "addin_build", "book", "catalogue", "commands", "functions", "lite", "report",
+]

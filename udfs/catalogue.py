@@ -15,6 +15,8 @@ import xlpmo.functions as pmo
 from . import functions as adapters
 from .functions import CLASSIC_PREFIX, NAMESPACE
 
+__all__ = ["catalogue"]
+
 
 def _adapters() -> list[Any]:
     return [getattr(adapters, n) for n in dir(adapters)

@@ -61,16 +61,13 @@ def _never_jsnull(value: Any) -> bool:
 
 
 def _skip_per_cell_pyodide_import() -> bool:
-    """Work around xlwings 0.37.8 on xlwings Server; True when the fix was installed.
+    """Skip xlwings Server's per-cell Pyodide import; True when the check was replaced.
 
     xlwings converts every argument cell of a custom function with
     ``xlwings.pro._xlofficejs._is_jsnull``, which calls ``xlwings.utils.is_jsnull``, which
     runs ``from pyodide.ffi import JsNull`` for each cell. Outside Pyodide that import fails,
-    and a failed import is not cached: Python searches sys.path again for every cell.
-    Measured on ``=PMO.EVM`` over 1,000 projects (296,136 argument cells, 2 cores, shared):
-    18.6-26.4 s per call as shipped, 0.6 s with the check answering False at once, 0.23-0.36 s
-    once xlpmo's own argument handling was vectorised as well (benchmarks/udfs.py and
-    benchmarks/README.md, 2026-11-28). So, only on xlwings
+    and a failed import is not cached: Python searches sys.path again for every cell (the
+    cost is measured in benchmarks/udfs.py, see benchmarks/README.md). So, only on xlwings
     Server (``XLWINGS_ON_SERVER``: xlwings imported its Office.js engine) and only where
     no ``pyodide`` package can be imported, the per-cell check is replaced by
     :func:`_never_jsnull` (JsNull cannot exist there, so every answer stays the same).
@@ -160,7 +157,8 @@ _METHOD = "EAC method: CPI (default), BUDGET, COMPOSITE, WEIGHTED or BOTTOMUP"
 _WEIGHT = "WEIGHTED method: weight of CPI, 0 to 1 (default 0.8)"
 _ETC = "BOTTOMUP method: a bottom-up estimate to complete (money)"
 _PV_SERIES = "Planned value per period from the project's first period (a row or column)"
-_AT = "Actual time: periods from the first planned period to the status period"
+_AT = ("Actual time: periods from the first planned period to the status period (to the "
+       "period it completed in, for a complete project)")
 _CUMULATIVE = "TRUE when the series holds cumulative amounts (default FALSE: per period)"
 _PLANNED = "Planned amounts (a cell or a range)"
 _ACTUAL = "Actual amounts (a cell or a range of the same size)"
@@ -169,7 +167,8 @@ _WORKWEEK = "Working days: Mon-Fri (default), Excel's weekend number or 7-charac
 _STATUS = "Status date (optional; default: tblConfig's StatusDate)"
 _CONFIG = "tblConfig with its header row (optional)"
 _HEADER = "FALSE to leave out the header row (default TRUE)"
-_HISTORY = "Per-period amounts, oldest first (a row or column)"
+_HISTORY = ("Per-period amounts, oldest first (a row or column); a blank between two "
+            "amounts is 0 spend, trailing blanks are not periods")
 _HORIZON = "Number of future periods"
 
 
@@ -383,6 +382,17 @@ def PMO_UTILTABLE(resources, timesheets, allocations, holidays=None, leave=None,
                               config, header))
 
 
+@pmo_function(pmo.CAPACITYPLAN, resources=_table("tblResources"),
+              allocations=_table("tblAllocations") + " (a Role and no ResourceID: unnamed "
+              "demand)",
+              holidays=_table("tblHolidays") + " (optional)",
+              leave=_table("tblLeave") + " (optional)", config=_CONFIG + ": StatusDate, "
+              "PlanningHorizon, CapacityBy (Role or Team), UtilisationTarget", header=_HEADER)
+def PMO_CAPACITYPLAN(resources, allocations, holidays=None, leave=None, config=None,
+                     header=True):
+    return _out(pmo.CAPACITYPLAN(resources, allocations, holidays, leave, config, header))
+
+
 # -- helpers --------------------------------------------------------------------------------
 
 
@@ -400,3 +410,8 @@ def PMO_PERIODS(start_date, end_date):
 @pmo_function(pmo.VERSION)
 def PMO_VERSION():
     return _out(pmo.VERSION())
+
+
+#: the adapters (``PMO_CPI`` ...) in the order of functions.md, and their registration helper
+__all__ = ["CLASSIC_PREFIX", "JSNULL_CHECK_REPLACED", "NAMESPACE", "pmo_function",
+           *(CLASSIC_PREFIX + name for name in pmo.__all__)]

@@ -1,4 +1,8 @@
-"""The ``xlpmo`` command line: new, demo, validate, refresh, functions, addin."""
+"""The ``xlpmo`` command line: new, demo, validate, refresh, import, close-period,
+new-project, functions, addin.
+
+Exit codes (functions.md): 0 done, 1 findings with errors (validate), 2 could not run (the
+message says why; nothing was written)."""
 
 from __future__ import annotations
 
@@ -15,7 +19,12 @@ import pandas as pd
 from xlpmo import __version__
 from xlpmo.app.progress import Progress
 from xlpmo.contract import tables
-from xlpmo.errors import Finding, XLError, XlpmoError
+from xlpmo.errors import Finding, WriteConflict, XLError, XlpmoError
+
+__all__ = [
+    "EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "build_parser", "format_table", "group_findings",
+    "main", "print_dashboard",
+]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -27,7 +36,7 @@ def _fmt(value: object, kind: str) -> str:
         return ""
     if kind in ("money", "hours"):
         return f"{value:,.0f}"
-    if kind in ("index", "periods"):
+    if kind in ("index", "periods", "number"):
         return f"{value:.2f}"
     if kind == "fraction":
         return f"{value:.1%}"
@@ -102,7 +111,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_refresh(args: argparse.Namespace) -> int:
     from xlpmo.app.pipeline import refresh_file
 
-    progress = Progress(8, enabled=not args.quiet)
+    progress = Progress(9, enabled=not args.quiet)
     result = refresh_file(args.path, status_date=args.status_date, backup=not args.no_backup,
                           progress=progress)
     seconds = progress.done()
@@ -120,7 +129,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     path = Path(args.path)
     if path.exists() and not args.force:
-        raise XlpmoError(f"{path} exists: choose another name or pass --force")
+        raise WriteConflict(f"{path} exists: choose another name or pass --force")
     build_workbook(path, example_rows())
     print(f"created {path} (the standard PMO workbook with example rows)")
     return EXIT_OK
@@ -149,23 +158,129 @@ def print_dashboard(outputs: dict[str, pd.DataFrame], status_date: pd.Timestamp)
         print(format_table(past, tables.UTILISATION, cols))
 
 
+def print_red_projects(evm: pd.DataFrame, settings) -> None:
+    """Which projects are Red, and why (the index and the threshold it fell below)."""
+    from xlpmo.core.rag import red_reasons
+
+    red = red_reasons(evm, settings)
+    print(f"\nRed projects: {len(red)} of {len(evm)}")
+    for pid, name, reasons in red:
+        print(f"  {pid} {name}: {'; '.join(reasons)}")
+
+
+def default_demo_dir() -> Path:
+    """Where ``xlpmo demo`` writes without a folder: ``xlpmo-demo`` in the user's home, so
+    running it inside a checkout leaves nothing there."""
+    return Path.home() / "xlpmo-demo"
+
+
+def worst_gaps(plan: pd.DataFrame, status_date: pd.Timestamp, n: int = 3) -> pd.DataFrame:
+    """The ``n`` groups most short of people after the status month: each group's month of
+    the most negative GapHours, worst first (groups with no shortage left out)."""
+    status = pd.Timestamp(status_date).to_period("M").to_timestamp()
+    ahead = plan[(plan["Period"] > status) & (plan["GapHours"] < 0)]
+    worst = ahead.sort_values(["GapHours", "Group", "Period"], kind="stable")
+    return worst.drop_duplicates("Group").head(n)
+
+
+def print_capacity_gaps(outputs: dict[str, pd.DataFrame], status_date: pd.Timestamp) -> None:
+    """Print the three worst gaps of tblCapacityPlan after the status month."""
+    plan = outputs.get(tables.CAPACITY_PLAN.name)
+    if plan is None or plan.empty:
+        return
+    worst = worst_gaps(plan, status_date)
+    if worst.empty:
+        print("\nCapacity plan: no group is short of people after the status month")
+        return
+    print("\nCapacity plan: the three worst gaps after the status month (demand above "
+          "capacity; the whole plan is on the CapacityPlan sheet)")
+    cols = ["Group", "Period", "Headcount", "CapacityHours", "DemandHours", "GapHours",
+            "Utilisation", "RAG"]
+    print(format_table(worst, tables.CAPACITY_PLAN, cols))
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from xlpmo.app.pipeline import refresh_file
     from xlpmo.template.builder import build_workbook
     from xlpmo.template.sample import sample_portfolio
 
-    folder = Path(args.dir)
+    folder = Path(args.dir) if args.dir else default_demo_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "PMO_Sample.xlsx"
-    progress = Progress(9, enabled=not args.quiet)
+    path = (folder / "PMO_Sample.xlsx").absolute()
+    progress = Progress(10, enabled=not args.quiet)
     progress("building the sample portfolio workbook")
     build_workbook(path, sample_portfolio())
     result = refresh_file(path, backup=False, progress=progress)
     seconds = progress.done()
     print_dashboard(result.outputs, result.inputs.settings.StatusDate)
+    print_red_projects(result.outputs[tables.EVM.name], result.inputs.settings)
+    print_capacity_gaps(result.outputs, result.inputs.settings.StatusDate)
     print(f"\nwrote {path} (refreshed in {seconds:.1f} s; "
           f"{len(result.errors)} error(s), {len(result.warnings)} warning(s) in tblChecks)")
     print(f"next: open it in Excel, or run `xlpmo refresh {path}` after changing inputs")
+    return EXIT_OK
+
+
+def _session(args: argparse.Namespace, steps: int):
+    from xlpmo.app.session import FileSession
+
+    progress = Progress(steps, enabled=not args.quiet)
+    return FileSession(args.path, backup=not args.no_backup, progress=progress), progress
+
+
+def _saved(session) -> None:
+    if session.backup_path:
+        print(f"previous version kept as {session.backup_path}")
+
+
+def _parse_maps(pairs: Sequence[str]) -> dict[str, str]:
+    """``--map "Export column=ContractColumn"`` options -> {export column: contract column}."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        source, sep, target = pair.rpartition("=")
+        if not sep or not source.strip() or not target.strip():
+            raise XlpmoError(f'--map {pair!r}: write it as "Export column=ContractColumn"')
+        out[source.strip()] = target.strip()
+    return out
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from xlpmo.app.commands import Export, import_export
+
+    overrides = _parse_maps(args.map)
+    export = Export.from_file(args.export, args.into, overrides)
+    session, progress = _session(args, 4)
+    done = import_export(session, export, args.into, overrides)
+    progress.done()
+    print(done.message)
+    for line in done.details:
+        print(f"  {line}")
+    _print_findings(done.findings)
+    _saved(session)
+    return EXIT_OK
+
+
+def cmd_close_period(args: argparse.Namespace) -> int:
+    from xlpmo.app.commands import close_period
+
+    session, progress = _session(args, 4)
+    done = close_period(session)
+    progress.done()
+    print(done.message)
+    _saved(session)
+    return EXIT_OK
+
+
+def cmd_new_project(args: argparse.Namespace) -> int:
+    from xlpmo.app.commands import NewProject, new_project
+
+    session, progress = _session(args, 2)
+    done = new_project(session, NewProject(
+        args.id, args.name, args.portfolio, args.manager, args.status, args.start,
+        args.finish, args.bac))
+    progress.done()
+    print(done.message)
+    _saved(session)
     return EXIT_OK
 
 
@@ -195,8 +310,34 @@ def cmd_addin(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class _Help(argparse.HelpFormatter):
+    """Wraps descriptions line by line and keeps indented lines (the examples) as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        import textwrap
+
+        return "\n".join(indent + line if line.startswith(" ") or not line else
+                         textwrap.fill(line, width, initial_indent=indent,
+                                       subsequent_indent=indent)
+                         for line in text.splitlines())
+
+
+def _verb(sub, name: str, func, helptext: str, description: str, epilog: str,
+          backup: bool = True) -> argparse.ArgumentParser:
+    """A verb on one workbook file: ``BOOK``, ``--quiet`` and (when it writes) ``--no-backup``."""
+    s = sub.add_parser(name, help=helptext, description=description, epilog=epilog,
+                       formatter_class=_Help)
+    s.add_argument("path", metavar="BOOK")
+    s.add_argument("--quiet", action="store_true", help="no progress lines")
+    if backup:
+        s.add_argument("--no-backup", action="store_true",
+                       help="do not keep the previous version as a backup")
+    s.set_defaults(func=func)
+    return s
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="xlpmo", description=__doc__)
+    p = argparse.ArgumentParser(prog="xlpmo", description=__doc__, formatter_class=_Help)
     p.add_argument("--version", action="version", version=f"xlpmo {__version__}")
     p.add_argument("--debug", action="store_true", help="show Python tracebacks")
     sub = p.add_subparsers(dest="command", required=True)
@@ -206,24 +347,70 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="overwrite an existing file")
     s.set_defaults(func=cmd_new)
 
-    s = sub.add_parser("demo", help="write and refresh the bundled sample portfolio")
-    s.add_argument("dir", nargs="?", default="xlpmo-demo")
+    s = sub.add_parser("demo", help="write and refresh the bundled sample portfolio",
+                       description="Build the 25-project sample portfolio workbook, refresh "
+                       "it, print the portfolio, the utilisation and the Red projects.",
+                       epilog="example:\n  xlpmo demo ~/Documents/xlpmo-demo   (default folder: "
+                       "~/xlpmo-demo)", formatter_class=_Help)
+    s.add_argument("dir", nargs="?", default=None,
+                   help="folder for PMO_Sample.xlsx (default: xlpmo-demo in your home folder)")
     s.add_argument("--quiet", action="store_true")
     s.set_defaults(func=cmd_demo)
 
-    for name, func, helptext in (
+    for name, func, helptext, example in (
         ("validate", cmd_validate,
-         "check a workbook's inputs (exit 1 on errors or when a value was not read as typed)"),
-        ("refresh", cmd_refresh, "recompute and write the output tables, in place"),
+         "check a workbook's inputs (exit 1 on errors or when a value was not read as typed)",
+         "xlpmo validate PMO_Tracker.xlsx"),
+        ("refresh", cmd_refresh, "recompute and write the output tables, in place",
+         "xlpmo refresh PMO_Tracker.xlsx --status-date 2026-10-31"),
     ):
-        s = sub.add_parser(name, help=helptext)
-        s.add_argument("path")
+        s = _verb(sub, name, func, helptext, helptext, f"example:\n  {example}",
+                  backup=name == "refresh")
         s.add_argument("--status-date", help="data date to use instead of tblConfig's StatusDate")
-        s.add_argument("--quiet", action="store_true", help="no progress lines")
-        if name == "refresh":
-            s.add_argument("--no-backup", action="store_true",
-                           help="do not keep the previous version as a backup")
-        s.set_defaults(func=func)
+
+    s = _verb(
+        sub, "import", cmd_import,
+        "add a finance or timesheet export to tblActuals / tblTimesheets",
+        "Add a CSV / XLSX export's rows to tblActuals (wide layout: the amounts are added to "
+        "the month cells) or tblTimesheets, exactly once: rows recorded in tblImportLog by an "
+        "earlier import (by the export's reference column, such as an invoice or document "
+        "number, else by the whole row) are skipped. A header block above the export's table "
+        "is passed over; imported text never becomes a formula.",
+        'examples:\n  xlpmo import PMO_Tracker.xlsx finance_march.csv\n'
+        '  xlpmo import PMO_Tracker.xlsx sap_export.txt --map "Document Number=Reference" '
+        '--map "WBS Element=ProjectID"\n'
+        "  xlpmo import PMO_Tracker.xlsx timesheets.xlsx --into tblTimesheets")
+    s.add_argument("export", metavar="EXPORT", help="the export: .csv, .txt or .xlsx")
+    s.add_argument("--into", choices=["tblActuals", "tblTimesheets"],
+                   help="the table to add to (default: tblTimesheets when the export has "
+                   "hours and a resource, else tblActuals)")
+    s.add_argument("--map", action="append", default=[], metavar='"EXPORT COLUMN=COLUMN"',
+                   help="which export column is which contract column (ProjectID, Period, "
+                   "CostType, Actual, ResourceID, Date, Hours, Billable, or Reference); "
+                   "repeat for each column")
+
+    _verb(sub, "close-period", cmd_close_period,
+          "snapshot tblEVM into tblHistory, move StatusDate on a month",
+          "Copy tblEVM, computed at the status date, into tblHistory (with the time it was "
+          "closed) and move tblConfig's StatusDate to the end of the next month.",
+          "example:\n  xlpmo close-period PMO_Tracker.xlsx")
+
+    s = _verb(
+        sub, "new-project", cmd_new_project,
+        "add a project to tblProjects and its plan rows to tblPlan",
+        "Add a project row to tblProjects and its plan rows to tblPlan (wide layout: one "
+        "row, months blank; long layout: one row per month from start to finish). Without "
+        "--id the next ID in the book's pattern is used (P-004 after P-003).",
+        'example:\n  xlpmo new-project PMO_Tracker.xlsx --id PRJ-104 --name "CRM upgrade" '
+        "--bac 250000 --start 2026-11-01 --finish 2027-06-30")
+    s.add_argument("--id", help="the ProjectID (default: the next in the book's pattern)")
+    s.add_argument("--name", help="the ProjectName")
+    s.add_argument("--bac", help="budget at completion (money)")
+    s.add_argument("--start", help="BaselineStart (a date, such as 2026-11-01)")
+    s.add_argument("--finish", help="BaselineFinish (a date)")
+    s.add_argument("--portfolio")
+    s.add_argument("--manager")
+    s.add_argument("--status", help="Not started, Active, On hold or Closed")
 
     s = sub.add_parser("functions", help="list the worksheet functions")
     s.add_argument("--json", action="store_true")

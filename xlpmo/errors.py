@@ -4,14 +4,37 @@ Excel error values travel through the core as :class:`XLError` members (a ``str`
 enum, so ``XLError.DIV0 == "#DIV/0!"``). The writer turns them into real error
 cells; :mod:`xlpmo.functions` returns their text; the xlwings layer converts them
 to the runtime's error objects.
+
+Errors meant for the user derive from :class:`XlpmoError` (the CLI and the commands show
+their message without a traceback). Its subclasses tell a caller *why* something was refused
+without reading the message:
+
+- :class:`InputError`: the workbook's inputs (or a caller's arguments) are wrong or missing;
+- :class:`FileRefused`: a file cannot be read or written as it is (missing, not a workbook,
+  damaged, encrypted, crafted, unreadable or unwritable);
+- :class:`FileChanged`: the file changed since xlpmo read it (or while it read it);
+- :class:`WriteConflict`: the write would overwrite what is not xlpmo's to overwrite (a
+  file open in Excel or held by another refresh, cells that are not the output's own, an
+  existing file);
+- :class:`LimitExceeded`: an input is beyond a size limit (:mod:`xlpmo.io.limits`, Excel's
+  grid).
+
+A problem in a cell's value is not an exception: it is a :class:`Finding` (tblChecks) or an
+:class:`XLError` in the cell.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
+
+__all__ = [
+    "MAX_MESSAGE", "SEVERITIES", "FileChanged", "FileRefused", "Finding", "InputError",
+    "LimitExceeded", "WriteConflict", "XLError", "XlpmoError", "occupied_cells_problem",
+    "overwrite_refusal", "shorten",
+]
 
 
 class XLError(str, Enum):
@@ -40,14 +63,56 @@ class XLError(str, Enum):
                     return member
         return None
 
+    @classmethod
+    def first(cls, values: Iterable[Any]) -> XLError | None:
+        """The first :class:`XLError` member of ``values`` in their order, else None.
 
-def is_error(value: Any) -> bool:
-    """True when ``value`` is an Excel error value (member or its text)."""
-    return XLError.parse(value) is not None
+        Excel's rule for a function of several inputs: the leftmost error is the result
+        (``=#N/A+#DIV/0!`` is ``#N/A``). Only members count, not their text (the reader
+        has already turned error cells into members).
+        """
+        return next((v for v in values if isinstance(v, XLError)), None)
 
 
 class XlpmoError(Exception):
-    """An error with a message meant for the user (no traceback is shown)."""
+    """An error with a message meant for the user (no traceback is shown).
+
+    Raise the subclass below that says why; catch ``XlpmoError`` to handle them all.
+    """
+
+
+class InputError(XlpmoError):
+    """The inputs are wrong or missing: a required table, a repeated ProjectID, an export
+    without the needed columns, tables a caller named that the contract does not have.
+
+    The message names the table, row and cell where there is one. Nothing was written.
+    """
+
+
+class FileRefused(XlpmoError):
+    """A file cannot be read or written as it is: missing, a folder, not an Excel workbook
+    (``.xls``, ``.xlsb``, ``.ods``, a web page), damaged or truncated, encrypted, crafted
+    (a DTD, duplicate zip entries), or the disk refuses the write (permission, no space).
+    Nothing was written."""
+
+
+class FileChanged(XlpmoError):
+    """The file changed since xlpmo read it (someone saved it, moved or deleted it) or
+    while xlpmo was reading it. Nothing was written; read it again and retry."""
+
+
+class WriteConflict(XlpmoError):
+    """Writing would overwrite what is not xlpmo's to overwrite: the workbook is open in
+    Excel or locked by another refresh, an output would land on cells that are not its own
+    (other tables, non-empty cells, formulas used outside the table, a table an external
+    query fills, a chart sheet), or a new file would replace an existing one. Nothing was
+    written."""
+
+
+class LimitExceeded(XlpmoError):
+    """An input is beyond a size limit: a file, zip part or sheet larger than the caps of
+    :mod:`xlpmo.io.limits` (zip bombs included), or an output beyond Excel's last row or
+    column. Nothing was written."""
 
 
 def occupied_cells_problem(sheet_label: str, cells: Sequence[object], shown: int = 8) -> str:

@@ -1,6 +1,6 @@
 """The worksheet function catalogue as plain Python (shared/spec/functions.md).
 
-``import xlpmo.functions as pmo; pmo.CPI(35000, 36000)`` — the same 33 functions Excel
+``import xlpmo.functions as pmo; pmo.CPI(35000, 36000)`` — the same 34 functions Excel
 shows as ``=PMO.CPI(...)`` (xlwings Lite / Office.js) or ``=PMO_CPI(...)`` (classic add-in),
 without Excel or xlwings. Arguments: numbers, lists (1-D or lists of rows), ``None`` for
 blanks, dates (``datetime``, Excel serial numbers, ISO text), Excel error values (their text
@@ -30,7 +30,8 @@ __all__ = [  # noqa: RUF022 - the catalogue, in the order of functions.md
     "CV", "SV", "CPI", "SPI", "EAC", "ETC", "VAC", "TCPI", "ES", "SVT", "SPIT", "IEACT",
     "FINISH", "EVM", "VARIANCE", "VARPCT", "RAG", "VARTABLE", "FORECAST", "FORECASTRANGE",
     "RUNRATE", "PHASE", "SCURVE", "PERT", "FORECASTTABLE", "WORKDAYS", "CAPACITY",
-    "UTILISATION", "OVERALLOCATED", "UTILTABLE", "PERIOD", "PERIODS", "VERSION",
+    "UTILISATION", "OVERALLOCATED", "UTILTABLE", "CAPACITYPLAN", "PERIOD", "PERIODS",
+    "VERSION",
 ]
 
 fn = xa.excel_function
@@ -104,7 +105,8 @@ def EAC(bac: Any, ev: Any, ac: Any, method: Any = "CPI", pv: Any = None, weight:
 
     CPI: BAC / CPI; BUDGET: AC + (BAC − EV); COMPOSITE: AC + (BAC − EV)/(CPI·SPI) (needs
     pv); WEIGHTED: AC + (BAC − EV)/(w·CPI + (1−w)·SPI) (needs pv, weight w in 0..1, default
-    0.8); BOTTOMUP: AC + etc. Unknown method ``#VALUE!``, weight outside 0..1 ``#NUM!``,
+    0.8); BOTTOMUP: AC + etc. A complete project (EV ≥ BAC > 0) has EAC = AC by every
+    method. Unknown method ``#VALUE!``, weight outside 0..1 ``#NUM!``,
     missing input ``#N/A``, zero index denominators ``#DIV/0!``. Authority PMI Practice
     Standard for EVM §5.3, DAU EVM Gold Card (:func:`xlpmo.core.evm.eac`).
     """
@@ -118,8 +120,8 @@ def ETC(bac: Any, ev: Any, ac: Any, method: Any = "CPI", pv: Any = None, weight:
         etc: Any = None) -> Any:
     """Estimate to complete: EAC − AC (money), with the same arguments as EAC.
 
-    Errors as for EAC; authority PMI Practice Standard for EVM, DAU EVM Gold Card
-    (:func:`xlpmo.core.evm.etc`).
+    0 for a complete project (EV ≥ BAC > 0). Errors as for EAC; authority PMI Practice
+    Standard for EVM, DAU EVM Gold Card (:func:`xlpmo.core.evm.etc`).
     """
     from xlpmo.core.evm import etc as core
 
@@ -131,8 +133,8 @@ def VAC(bac: Any, ev: Any, ac: Any, method: Any = "CPI", pv: Any = None, weight:
         etc: Any = None) -> Any:
     """Variance at completion: BAC − EAC (money; positive = forecast under budget).
 
-    Same arguments and errors as EAC; authority PMI Practice Standard for EVM, DAU EVM Gold
-    Card (:func:`xlpmo.core.evm.vac`).
+    BAC − AC for a complete project (EV ≥ BAC > 0). Same arguments and errors as EAC;
+    authority PMI Practice Standard for EVM, DAU EVM Gold Card (:func:`xlpmo.core.evm.vac`).
     """
     from xlpmo.core.evm import vac
 
@@ -143,8 +145,9 @@ def VAC(bac: Any, ev: Any, ac: Any, method: Any = "CPI", pv: Any = None, weight:
 def TCPI(bac: Any, ev: Any, ac: Any, eac: Any = None) -> Any:
     """To-complete performance index: (BAC − EV)/(BAC − AC), or (BAC − EV)/(EAC − AC) with eac.
 
-    Ratio; ``#DIV/0!`` when the remaining funds are exactly 0. Authority DAU EVM Gold Card,
-    MS Project TCPI field (:func:`xlpmo.core.evm.tcpi`).
+    Ratio; a complete project (EV ≥ BAC > 0) has no work left, so 0. ``#DIV/0!`` when the
+    remaining funds are exactly 0. Authority DAU EVM Gold Card, MS Project TCPI field
+    (:func:`xlpmo.core.evm.tcpi`).
     """
     from xlpmo.core.evm import tcpi
 
@@ -169,10 +172,12 @@ def _cell(value: Any) -> Any:
 
 @fn
 def ES(pv_series: Any, ev: Any, cumulative: Any = False) -> Any:
-    """Earned schedule in periods (Lipke): the time at which the plan reached the current EV.
+    """Earned schedule (periods): Lipke's count of periods with cumulative PV ≤ EV, plus a fraction.
 
-    ES = C + (EV − PV_C)/(PV_C+1 − PV_C), PV_0 = 0, C the last period with cumulative PV ≤
-    EV; ES = PD when EV ≥ BAC. pv_series: planned value per period from the first period
+    ES = C + (EV − PV_C)/(PV_C+1 − PV_C), PV_0 = 0, C the number of whole periods with
+    cumulative PV ≤ EV (Lipke's count: where the plan is flat, the last period of the flat
+    stretch, so a project on plan through a month with nothing planned has SV(t) = 0);
+    ES = PD when EV ≥ BAC. pv_series: planned value per period from the first period
     (cumulative values when cumulative is TRUE); ev: cumulative earned value. Units:
     periods. Blank EV or empty series ``#N/A``. Authority Lipke, Earned Schedule (2009)
     (:func:`xlpmo.core.schedule.es`).
@@ -186,8 +191,9 @@ def ES(pv_series: Any, ev: Any, cumulative: Any = False) -> Any:
 def SVT(pv_series: Any, ev: Any, at: Any, cumulative: Any = False) -> Any:
     """Schedule variance in time: ES − AT (periods; negative = behind schedule).
 
-    at: actual time, the periods elapsed to the status date. Authority Lipke, Earned
-    Schedule (:func:`xlpmo.core.schedule.svt`).
+    at: actual time, the periods elapsed to the status date; for a complete project (EV ≥
+    BAC) the periods to the one in which it completed (the clock stops, as tblEVM's AT).
+    Authority Lipke, Earned Schedule (:func:`xlpmo.core.schedule.svt`).
     """
     from xlpmo.core.schedule import svt
 
@@ -219,11 +225,13 @@ def IEACT(pv_series: Any, ev: Any, at: Any, cumulative: Any = False) -> Any:
 
 @fn
 def FINISH(start_date: Any, pv_series: Any, ev: Any, at: Any, cumulative: Any = False) -> Any:
-    """Forecast finish date: the start's month + IEAC(t) periods (months).
+    """Forecast finish date: the day on which IEAC(t) months from the start's month end.
 
     start_date: the project's first planned period. A fractional month is spread over the
-    days of the month it lands in. Errors of IEAC(t) pass through. Authority Lipke, Earned
-    Schedule (:func:`xlpmo.core.schedule.forecast_finish`).
+    days of the month it lands in; a project on plan finishes on the last day of its last
+    planned month (its BaselineFinish), as tblEVM's ForecastFinish. Dates run to 9999-12-31
+    (later ``#NUM!``). Errors of IEAC(t) pass through. Authority Lipke, Earned Schedule
+    (:func:`xlpmo.core.schedule.forecast_finish`).
     """
     from xlpmo.core.schedule import forecast_finish
 
@@ -379,12 +387,16 @@ def FORECAST(history: Any, horizon: Any, method: Any = "RUNRATE", window: Any = 
              target: Any = None, plan: Any = None) -> Any:
     """The next horizon per-period amounts by RUNRATE, LINEAR, HOLT or PLAN (money per period).
 
-    RUNRATE: mean of the last window periods; LINEAR: least-squares trend, the numbers of
-    Excel's FORECAST.LINEAR; HOLT: additive-trend exponential smoothing (Hyndman &
-    Athanasopoulos, fpp3 §8.2); PLAN: the remaining plan (plan, per future period) scaled so
-    actual to date + forecast = target (e.g. the EAC). history: per-period amounts, oldest
-    first. Spills like history (a row for a row). Empty history ``#N/A``
-    (:func:`xlpmo.core.forecast.forecast`).
+    RUNRATE: mean of the last window periods; LINEAR: least-squares trend; HOLT:
+    additive-trend exponential smoothing (Hyndman & Athanasopoulos, fpp3 §8.2); PLAN: the
+    remaining plan (plan, per future period) scaled so actual to date + forecast = target
+    (e.g. the EAC). history: per-period amounts, oldest first; a blank between two amounts
+    is a period without spend (0) and trailing blanks are not periods (xlpmo's rule for
+    time-phased money). So LINEAR gives the numbers of Excel's FORECAST.LINEAR(n+k, history,
+    {1..n}) only for a history without inner or trailing blanks (FORECAST.LINEAR skips a
+    blank pair instead of reading 0), and RUNRATE equals AVERAGE of the last window cells
+    only without inner blanks (AVERAGE skips them). Spills like history (a row for a row).
+    Empty history ``#N/A`` (:func:`xlpmo.core.forecast.forecast`).
     """
     from xlpmo.core.forecast import forecast
 
@@ -404,7 +416,8 @@ def FORECASTRANGE(history: Any, horizon: Any, method: Any = "LINEAR", confidence
 
     confidence (0 < c < 1, default 0.95): probability that a period's amount falls inside.
     LINEAR: OLS prediction interval (Montgomery, Peck & Vining §2.5), RUNRATE: prediction
-    interval of the last window periods, HOLT: ETS(A,A,N) interval (fpp3 §8.7). Spills two
+    interval of the last window periods, HOLT: ETS(A,A,N) interval (fpp3 §8.7). Blanks as
+    in FORECAST (inner blank = 0 spend, trailing blanks dropped). Spills two
     columns Low, High (two rows when history is a row). ``#DIV/0!`` with too few periods
     (:func:`xlpmo.core.forecast.forecast_range`).
     """
@@ -425,8 +438,11 @@ def FORECASTRANGE(history: Any, horizon: Any, method: Any = "LINEAR", confidence
 def RUNRATE(history: Any, window: Any = 3) -> Any:
     """Average per-period amount of the last window periods (money per period).
 
-    A window longer than the history uses all of it; empty history ``#N/A``, window below 1
-    ``#NUM!`` (:func:`xlpmo.core.forecast.runrate`).
+    A blank between two amounts is a period without spend (0) and trailing blanks are not
+    periods, so RUNRATE equals Excel's AVERAGE of the last window cells only for a history
+    without inner or trailing blanks (AVERAGE skips blanks). A window longer than the history
+    uses all of it; empty history ``#N/A``, window below 1 ``#NUM!``
+    (:func:`xlpmo.core.forecast.runrate`).
     """
     from xlpmo.core.forecast import runrate
 
@@ -484,10 +500,10 @@ def FORECASTTABLE(plan: Any, actuals: Any, forecast: Any, status_date: Any = Non
     remaining plan is scaled to each project's EAC from the earned-value engine, so the
     result is Refresh's tblForecastOut; without them there is no EAC to steer by, and the
     bottom-up forecast, the unscaled plan or a run rate carries the future
-    (:func:`xlpmo.core.forecast.forecast_table`).
+    (:func:`xlpmo.core.forecast_out.forecast_table`).
     """
     from xlpmo.core.evm import evm_table
-    from xlpmo.core.forecast import forecast_table
+    from xlpmo.core.forecast_out import forecast_table
     from xlpmo.core.tracker import eac_by_project, first_project_rows
 
     inputs = _inputs(status_date, config,
@@ -496,11 +512,12 @@ def FORECASTTABLE(plan: Any, actuals: Any, forecast: Any, status_date: Any = Non
                      tblForecast=_raw_table(tables.FORECAST.name, forecast, required=False),
                      tblProjects=_raw_table(tables.PROJECTS.name, projects, required=False),
                      tblProgress=_raw_table(tables.PROGRESS.name, progress, required=False))
-    eac = None
+    eac = finish = None
     if inputs.has(tables.PROJECTS.name):
         inputs = first_project_rows(inputs)
-        eac = eac_by_project(evm_table(inputs))
-    return _table_result(forecast_table(inputs, eac), header)
+        evm = evm_table(inputs)
+        eac, finish = eac_by_project(evm), eac_by_project(evm, "ForecastFinish")
+    return _table_result(forecast_table(inputs, eac, finish=finish), header)
 
 
 # -- resources and utilisation --------------------------------------------------------------
@@ -606,6 +623,28 @@ def UTILTABLE(resources: Any, timesheets: Any, allocations: Any, holidays: Any =
         days = xa.date_grid(periods)
         months = [d for d in np.atleast_1d(days).ravel() if not np.isnat(d)]
     return _table_result(utilisation_table(inputs, months), header)
+
+
+@fn
+def CAPACITYPLAN(resources: Any, allocations: Any, holidays: Any = None, leave: Any = None,
+                 config: Any = None, header: Any = True) -> Any:
+    """The tblCapacityPlan table: demand (named and unnamed) against capacity by role or team
+    and month.
+
+    resources, allocations (and optional holidays, leave, config): whole Excel Tables with
+    their header rows. Groups by tblConfig's CapacityBy (Role or Team), months from the first
+    allocation or the status month to PlanningHorizon months after the status month;
+    GapHours = CapacityHours − DemandHours (hours), Utilisation a fraction, ``#DIV/0!`` at
+    zero capacity (:func:`xlpmo.core.capacityplan.capacity_plan_table`, workbook.md).
+    """
+    from xlpmo.core.capacityplan import capacity_plan_table
+
+    inputs = _inputs(None, config,
+                     tblResources=_raw_table(tables.RESOURCES.name, resources),
+                     tblAllocations=_raw_table(tables.ALLOCATIONS.name, allocations),
+                     tblHolidays=_raw_table(tables.HOLIDAYS.name, holidays, required=False),
+                     tblLeave=_raw_table(tables.LEAVE.name, leave, required=False))
+    return _table_result(capacity_plan_table(inputs), header)
 
 
 # -- helpers --------------------------------------------------------------------------------

@@ -30,11 +30,19 @@ def tracker(tmp_path: Path) -> Path:
     return path
 
 
-def test_demo_writes_a_refreshed_sample(tmp_path: Path, capsys):
-    assert main(["demo", str(tmp_path), "--quiet"]) == 0
+def test_demo_writes_a_refreshed_sample(tmp_path: Path, capsys, monkeypatch):
+    home, here = tmp_path / "home", tmp_path / "checkout"
+    home.mkdir()
+    here.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(here)
+    assert main(["demo", "--quiet"]) == 0
     out = capsys.readouterr().out
+    assert list(here.iterdir()) == []  # nothing left in the folder it ran in
+    path = home / "xlpmo-demo" / "PMO_Sample.xlsx"
+    assert f"wrote {path} " in out  # and it says where it went
     assert "Portfolio earned value" in out and "Total" in out
-    book = read_workbook(tmp_path / "PMO_Sample.xlsx")
+    book = read_workbook(path)
     evm = _frame(book.tables["tblEVM"])
     assert len(evm) == 25 and list(evm.columns) == tables.EVM.column_names
     assert set(evm["CostRAG"]) <= {"Green", "Amber", "Red", "#N/A", "#DIV/0!"}
@@ -43,10 +51,27 @@ def test_demo_writes_a_refreshed_sample(tmp_path: Path, capsys):
     # the roll-up sums money first: the Total row's CPI is ΣEV/ΣAC of the project rows
     total = portfolio.iloc[-1]
     assert total["CPI"] == pytest.approx(total["EV"] / total["AC"])
-    for name in ("tblVariance", "tblForecastOut", "tblUtilisation"):
+    for name in ("tblVariance", "tblForecastOut", "tblUtilisation", "tblCapacityPlan"):
         assert len(book.tables[name]) > 100, name
+    assert book.tables["tblCapacityPlan"].sheet == "CapacityPlan"
+    # the sample's story: data engineers are short next quarter (two full-time placeholders
+    # for PRJ-103 and one for PRJ-108 on top of their named work), worst of all groups
+    gaps = out[out.index("the three worst gaps"):].splitlines()[3:6]
+    assert gaps[0].startswith("Data Engineer ") and gaps[0].rstrip().endswith("Red")
+    assert all(line.split()[-1] == "Red" for line in gaps) and len(gaps) == 3
     config = dict(book.tables["tblConfig"].rows)
     assert "LastRefreshed" in config and config["RefreshedBy"]
+    # which projects are Red and why: each Red row of tblEVM, with its index and threshold
+    red = evm[(evm["CostRAG"] == "Red") | (evm["ScheduleRAG"] == "Red")]
+    assert len(red) >= 2
+    assert f"Red projects: {len(red)} of 25" in out
+    for row in red.itertuples():
+        line = next(x for x in out.splitlines() if x.startswith(f"  {row.ProjectID} "))
+        assert row.ProjectName in line
+        if row.CostRAG == "Red":
+            assert f"cost: CPI {row.CPI:.2f} < CPIRed {config['CPIRed']:.2f}" in line
+        if row.ScheduleRAG == "Red":
+            assert f"schedule: SPI(t) {row.SPIt:.2f} < SPIRed {config['SPIRed']:.2f}" in line
 
 
 def test_refresh_template_in_place_keeps_a_backup(tracker: Path, capsys):

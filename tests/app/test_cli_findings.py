@@ -39,7 +39,7 @@ def test_an_unusable_required_table_stops_refresh(tmp_path: Path, capsys, projec
     before = listing(tmp_path)
     assert main(["refresh", str(path), "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert words in err and "the file was not changed" in err
+    assert words in err and "the workbook was not changed" in err
     assert listing(tmp_path) == before
 
 

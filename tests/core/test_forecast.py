@@ -190,6 +190,24 @@ def test_history_trims_outer_blanks_and_zero_fills_inner_ones():
     assert runrate([]) is XLError.NA
 
 
+def test_linear_and_runrate_read_an_inner_blank_as_zero_spend_unlike_excel():
+    """Issue #10 item 9: FORECAST LINEAR is FORECAST.LINEAR only without inner or trailing
+    blanks, RUNRATE is AVERAGE only without inner blanks (xlpmo: blank = 0 spend).
+
+    History 10, blank, 30. xlpmo fits (1, 10), (2, 0), (3, 30): x̄ = 2, ȳ = 40/3,
+    slope = ((−1)(10 − 40/3) + (1)(30 − 40/3)) / 2 = 10, intercept = 40/3 − 20 = −20/3, so
+    x = 4 gives 40 − 20/3 = 33.33. Excel's FORECAST.LINEAR(4, {10,,30}, {1,2,3}) skips the
+    blank pair: the line through (1, 10), (3, 30) has slope 10, intercept 0, so 40.
+    RUNRATE of the 3 periods: (10 + 0 + 30)/3 = 13.33; AVERAGE(10,,30) = 20.
+    """
+    assert forecast([10, None, 30], 1, "LINEAR").tolist() == pytest.approx([100 / 3])
+    assert forecast_linear(4, [10, None, 30], [1, 2, 3]) == pytest.approx(40.0)  # Excel's
+    assert runrate([10, None, 30], 3) == pytest.approx(40 / 3)
+    # without blanks the same numbers as Excel: the line through (1,10), (2,20), (3,30)
+    assert forecast([10, 20, 30], 1, "LINEAR").tolist() == pytest.approx(
+        [forecast_linear(4, [10, 20, 30], [1, 2, 3])])
+
+
 def test_argument_errors():
     assert forecast([1, 2, 3], 0) is XLError.NUM
     assert forecast([1, 2, 3], 2.9).tolist() == [2.0, 2.0]  # horizon truncated like Excel

@@ -1,4 +1,4 @@
-"""tblForecastOut (xlpmo.core.forecast.forecast_table): sources, cumulative, band, errors, scale."""
+"""tblForecastOut (xlpmo.core.forecast_out): sources, cumulative, band, errors, scale."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from helpers.variance_inputs import make_inputs
 from xlpmo.contract import tables
 from xlpmo.contract.model import Inputs
 from xlpmo.contract.settings import Settings
-from xlpmo.core.forecast import forecast_table
+from xlpmo.core.forecast_out import MAX_FORECAST_MONTHS, forecast_table
 from xlpmo.errors import XLError
 
 stats = pytest.importorskip("scipy.stats")
@@ -47,7 +47,7 @@ FORECAST = [
     ("BU", "2026-05", "Labour", 0), ("BU", "2026-06", "Labour", 50),
     ("BU", "2026-07", "Labour", 0),  # trailing zero: not a forecast month
 ]
-EAC = pd.Series({"BU": 5000.0, "PL": 720.0, "RR": XLError.DIV0, "NS": np.nan, "NS2": 500.0,
+EAC = pd.Series({"BU": 500.0, "PL": 720.0, "RR": XLError.DIV0, "NS": np.nan, "NS2": 500.0,
                  "LATE": 500.0, "DONE": 200.0})
 IDS = ["BU", "PL", "RR", "NS", "NS2", "LATE", "DONE"]
 
@@ -83,6 +83,7 @@ def test_actual_rows_through_status_period(table):
 
 
 def test_bottom_up_forecast_wins(table):
+    # EAC 500 = AC 300 + the bottom-up 200 (EACMethod BOTTOMUP): the amounts as entered
     fc = rows(table, "BU", "Forecast")
     assert ym(fc) == months(4, 6)
     assert fc.Amount.tolist() == [150.0, 0.0, 50.0]
@@ -127,14 +128,20 @@ def test_finished_project_has_no_forecast_rows(table):
 
 
 def test_band_by_hand(table):
-    # PL: deviations Actual − Planned over Jan..Mar = 20, 20, 20 -> s = 0: no spread
+    """s² = Σ(Actual − λ·Planned)²/(m − 1), λ = the forecast's mean month over the plan's."""
+    # PL: forecast 120 a month against a remaining plan of 100 a month: λ = 1.2; the actual
+    # months were 120 = 1.2 × 100 each: no miss, no spread
     pl = rows(table, "PL", "Forecast")
     assert pl.Low.tolist() == pytest.approx(pl.Cumulative.tolist())
-    # BU: deviations -10, 10, 0 -> s = 10, m = 3
+    # BU: forecast 150, 0, 50 (mean 200/3) against a remaining plan of 100 a month: λ = 2/3;
+    # misses 90 − 200/3, 110 − 200/3, 100 − 200/3 = 23.33, 43.33, 33.33 over m = 3 months
+    misses = np.array([90.0, 110.0, 100.0]) - 200.0 / 3.0
+    s = math.sqrt((misses**2).sum() / 2)
+    assert s == pytest.approx(42.03, abs=0.01)
     fc = rows(table, "BU", "Forecast")
     t = stats.t.ppf(0.975, 2)
     for h, (cum, low, high) in enumerate(zip(fc.Cumulative, fc.Low, fc.High, strict=True), 1):
-        half = t * 10 * math.sqrt(h + h * h / 3)
+        half = t * s * math.sqrt(h + h * h / 3)
         assert low == pytest.approx(cum - half, rel=1e-9)
         assert high == pytest.approx(cum + half, rel=1e-9)
 
@@ -223,3 +230,34 @@ def test_etc_of_float_noise_gives_no_forecast_rows():
     assert ym(out[out.Kind == "Forecast"]) == ["2026-04"]
     out = forecast_table(small, pd.Series({"B": 0.5 + 5e-10}))
     assert set(out.Kind) == {"Actual"}
+
+
+def test_remaining_plan_is_stretched_or_squeezed_to_the_forecast_finish():
+    """Remaining plan April 100, May 300 (R = 2 months); AC 300 to March, EAC 1,000, so ETC
+    700. ForecastFinish in July: D = 4 months, forecast month k gets the plan's share between
+    x = (k−1)·R/D and k·R/D: G(0.5) = 0.125, G(1) = 0.25, G(1.5) = 0.25 + 0.5·0.75 = 0.625,
+    G(2) = 1 -> shares 0.125, 0.125, 0.375, 0.375 of 700. ForecastFinish in April: D = 1,
+    all 700 in April. No ForecastFinish: the planned months, 700 × (100, 300)/400."""
+    plan = [*flat("A", months(1, 4), 100), ("A", "2026-05", "Labour", 300)]
+    inputs = make_inputs(plan, flat("A", months(1, 3), 100), STATUS)
+    eac = pd.Series({"A": 1000.0})
+    late = forecast_table(inputs, eac, finish=pd.Series({"A": pd.Timestamp("2026-07-15")}))
+    fc = rows(late, "A", "Forecast")
+    assert ym(fc) == months(4, 7)
+    assert fc.Amount.tolist() == pytest.approx([87.5, 87.5, 262.5, 262.5])
+    early = forecast_table(inputs, eac, finish=pd.Series({"A": pd.Timestamp("2026-04-20")}))
+    assert rows(early, "A", "Forecast").Amount.tolist() == pytest.approx([700.0])
+    unknown = forecast_table(inputs, eac, finish=pd.Series({"A": XLError.DIV0}))
+    assert rows(unknown, "A", "Forecast").Amount.tolist() == pytest.approx([175.0, 525.0])
+
+
+def test_forecast_finish_far_out_is_cut_to_the_longest_spread():
+    """IEAC(t) of a project that has earned almost nothing lands centuries out: the spread
+    stops MAX_FORECAST_MONTHS after the status period and still ends at the EAC."""
+    inputs = make_inputs(flat("A", months(1, 4), 100), flat("A", months(1, 3), 100), STATUS)
+    out = forecast_table(inputs, pd.Series({"A": 1300.0}),
+                         finish=pd.Series({"A": pd.Timestamp("2359-04-30")}))
+    fc = rows(out, "A", "Forecast")
+    assert len(fc) == MAX_FORECAST_MONTHS
+    assert fc.Amount.tolist() == pytest.approx([1000.0 / MAX_FORECAST_MONTHS] * len(fc))
+    assert fc.Cumulative.iloc[-1] == pytest.approx(1300.0)

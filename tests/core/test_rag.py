@@ -25,3 +25,13 @@ def test_errors_pass_through_and_missing_is_na():
 def test_scalar_lower_is_better():
     assert rag(0.85, 0.8, 0.9, higher_is_better=False) == "Amber"
     assert rag(0.95, 0.8, 0.9, higher_is_better=False) == "Red"
+
+
+def test_a_value_exactly_at_a_threshold_is_not_beyond_it():
+    # workbook.md: an index *below* Amber is amber, *below* Red red; the variance rule flags
+    # an absolute variance % *above* its thresholds. Equal is not beyond: 10 % against Red 10 %
+    # is Amber, 5 % against Amber 5 % Green (either sign)
+    got = rag_variance([0.10, -0.10, 0.05, -0.05, 0.1000001], 0.05, 0.10).tolist()
+    assert got == ["Amber", "Amber", "Green", "Green", "Red"]
+    assert rag_higher_is_better([0.90, 0.95], 0.95, 0.90).tolist() == ["Amber", "Green"]
+    assert rag(0.10, 0.05, 0.10, higher_is_better=False) == "Amber"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import itertools
+import math
 
 import numpy as np
 import pandas as pd
@@ -12,7 +15,6 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from xlpmo.contract.periods import add_months
 from xlpmo.core import evm, schedule, xvalue
 from xlpmo.errors import XLError
 
@@ -49,7 +51,8 @@ def test_mpug_late_project_example_through_the_table():
     assert (r["SV"], r["SPI"], r["CV"]) == (0, 1.0, -300_000)
     assert (r["ES"], r["AT"], r["SVt"]) == (10, 12, -2)
     assert r["SPIt"] == pytest.approx(10 / 12)
-    assert r["ForecastFinish"] == pd.Timestamp("2027-01-01")  # IEAC(t) = 12 months from Jan
+    # IEAC(t) = 10 / (10/12) = 12 months from 1 January 2026: they end on 31 December 2026
+    assert r["ForecastFinish"] == pd.Timestamp("2026-12-31")
 
 
 def test_valorganado_interpolation_example():
@@ -72,7 +75,8 @@ def test_projectsmart_example_time_to_complete():
     assert schedule.es(plan, 0.5) == 0.5
     assert schedule.spit(plan, 0.5, 2) == 0.25
     assert schedule.ieact(plan, 0.5, 2) == 40
-    assert schedule.forecast_finish("2026-01-01", plan, 0.5, 2) == pd.Timestamp("2029-05-01")
+    # 40 months from 1 January 2026 end with April 2029
+    assert schedule.forecast_finish("2026-01-01", plan, 0.5, 2) == pd.Timestamp("2029-04-30")
 
 
 def test_lipke_figure_structure_five_months_plus_a_portion_of_june():
@@ -92,13 +96,43 @@ def test_lipke_figure_structure_five_months_plus_a_portion_of_june():
 # -- rules and edge cases -------------------------------------------------------------------
 
 
-def test_flat_stretch_takes_the_earliest_period_reaching_ev():
+def test_flat_stretch_counts_to_its_last_period():
+    """Lipke's count (workbook.md v2, "Earned schedule and completion"): C = the number of
+    whole periods whose cumulative PV ≤ EV, so a flat stretch counts to its last period.
+    Project Flight Deck, "Earned Schedule Exchange", April 2015
+    (http://www.projectflightdeck.com/cESExchange000.php?blog_archive=2015-04): "Count the
+    number of time periods in which the Earned Value is greater than or equal to the Planned
+    Value. Add in any fractional amount."
+    """
     per_period = [0, 10, 10, 0, 0, 10]  # cumulative 0, 10, 20, 20, 20, 30
-    assert schedule.es(per_period, 0) == 0
-    assert schedule.es(per_period, 10) == 2
-    assert schedule.es(per_period, 20) == 3  # reached at the end of period 3, not 5
-    assert schedule.es(per_period, 25) == pytest.approx(5.5)
+    assert schedule.es(per_period, -1) == 0  # no period has PV ≤ −1
+    assert schedule.es(per_period, 0) == 1  # P1 = 0 ≤ 0: C = 1, I = 0/10
+    assert schedule.es(per_period, 10) == 2  # P1, P2 ≤ 10: C = 2, I = 0/10
+    assert schedule.es(per_period, 20) == 5  # P1..P5 ≤ 20: C = 5, I = (20 − 20)/(30 − 20)
+    assert schedule.es(per_period, 25) == pytest.approx(5.5)  # C = 5, I = 5/10
     assert schedule.es(per_period, 30) == 6
+
+
+def test_on_plan_through_a_month_with_nothing_planned_has_no_schedule_variance():
+    """Issue #10 item 3: a holiday pause. Plan 10, 10, 0, 10; at the end of month 3 exactly
+    on plan (EV = PV = 20): P1..P3 = 10, 20, 20 ≤ 20 -> C = 3, I = 0, ES = 3 = AT, SV(t) = 0,
+    SPI(t) = 1 (the old rule said ES = 2, SV(t) = −1)."""
+    plan = [10, 10, 0, 10]
+    assert schedule.es(plan, 20) == 3
+    assert schedule.svt(plan, 20, 3) == 0 and schedule.spit(plan, 20, 3) == 1
+
+
+def test_on_plan_through_a_pause_through_the_table():
+    """The same holiday pause through tblEVM: plan Jan 100, Feb 100, Mar 0, Apr 100; status
+    31 March, EV = PV = 200 -> ES = 3 (Jan..Mar have PV ≤ 200), AT = 3, SV(t) = 0, Green."""
+    inputs = make_inputs(
+        "2026-03-31", plan={"P1": ("2026-01", [100, 100, 0, 100])},
+        actuals={"P1": ("2026-01", [100, 100, 0])},
+        progress=[("P1", "2026-03-01", None, 200.0)],
+    )
+    r = row(evm.evm_table(inputs))
+    assert (r["ES"], r["AT"], r["SVt"], r["SPIt"]) == (3, 3, 0, 1)
+    assert r["ScheduleRAG"] == "Green"
 
 
 def test_ev_at_or_above_bac_is_pd_and_below_zero_is_zero():
@@ -146,7 +180,8 @@ def test_vectorised_rows_and_missing_values():
 def test_finish_dates_errors_and_unknown_start():
     starts = np.array(["2026-01-01", "NaT", "2026-01-01"], dtype="datetime64[ns]")
     out = schedule.finish_dates(starts, xvalue.XValue.of(np.array([1.5, 2.0, np.inf])))
-    assert out[0] == pd.Timestamp("2026-02-15") and out[1] is XLError.NA
+    # 1.5 months from 1 January: January and half of February (14 of 28 days)
+    assert out[0] == pd.Timestamp("2026-02-14") and out[1] is XLError.NA
     assert out[2] is XLError.NUM
 
 
@@ -157,18 +192,25 @@ positive_amounts = st.lists(st.floats(0.5, 200), min_size=1, max_size=24)
 
 
 def reference_es(per_period: list[float], ev: float) -> float:
-    """Straightforward per-project ES: walk the periods until the plan first reaches EV."""
+    """Straightforward per-project ES: Lipke's count, walking the periods one by one.
+
+    C = the number of periods before the plan first goes above EV (on a non-decreasing plan:
+    the periods with cumulative PV ≤ EV), I = (EV − PV_C)/(PV_C+1 − PV_C); ES = PD when
+    EV ≥ BAC; 0 when EV < 0 (even PV_0 = 0 is above it).
+    """
     cum = np.concatenate([[0.0], np.cumsum(per_period)])
     nonzero = [k for k, a in enumerate(per_period) if a != 0]
     pd_ = nonzero[-1] + 1 if nonzero else 0
     if ev >= cum[-1]:
         return float(pd_)
-    if ev <= 0:
+    if ev < 0:
         return 0.0
-    for k in range(1, len(cum)):
-        if cum[k] >= ev and max(cum[:k]) < ev:
-            return min(k - 1 + (ev - cum[k - 1]) / (cum[k] - cum[k - 1]), pd_)
-    return float(pd_)
+    c = 0
+    while c + 1 < len(cum) and cum[c + 1] <= ev:
+        c += 1
+    if c + 1 == len(cum):
+        return float(pd_)
+    return min(c + (ev - cum[c]) / (cum[c + 1] - cum[c]), pd_)
 
 
 def lipke_count_es(per_period: list[float], ev: float) -> float:
@@ -229,13 +271,45 @@ def _pd(per_period: np.ndarray) -> float:
     return float(nonzero[-1] + 1) if nonzero.size else 0.0
 
 
-@given(start=st.dates(min_value=pd.Timestamp("1990-01-01").date(),
-                      max_value=pd.Timestamp("2100-01-01").date()),
+def reference_finish(start: dt.date, months: float) -> dt.date:
+    """The day on which ``months`` months from the first of ``start``'s month end, by the
+    calendar module: whole months, then the fraction of the days of the month landed in; a
+    duration ending at midnight ends on the day before (1e-9 of a day is float noise)."""
+    whole = math.floor(months)
+    year, month0 = divmod(start.year * 12 + start.month - 1 + whole, 12)
+    days = calendar.monthrange(year, month0 + 1)[1]
+    into = math.ceil((months - whole) * days - 1e-9)
+    return dt.date(year, month0 + 1, 1) + dt.timedelta(days=into - 1)
+
+
+@given(start=st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 1, 1)),
        months=st.floats(0, 600, allow_nan=False))
-def test_property_finish_dates_equal_periods_add_months(start, months):
-    assume(months < 1e6)
-    out = schedule.finish_dates(np.array([start], dtype="datetime64[ns]"), np.array([months]))
-    assert out[0] == add_months(start, months)
+def test_property_finish_dates_equal_the_calendar_reference(start, months):
+    out = schedule.finish_dates(np.array([start], dtype="datetime64[D]"), np.array([months]))
+    assert out[0].date() == reference_finish(start, months)
+
+
+@given(pd_=st.integers(1, 120), start=st.dates(min_value=dt.date(1990, 1, 1),
+                                                max_value=dt.date(2200, 1, 1)))
+def test_property_on_plan_finishes_on_the_last_day_of_the_last_planned_month(pd_, start):
+    """IEAC(t) = PD exactly (on plan): the finish is the last day of month PD, the
+    BaselineFinish, never the first day of the month after."""
+    out = schedule.finish_dates(np.array([start], dtype="datetime64[D]"), np.array([pd_]))
+    year, month0 = divmod(start.year * 12 + start.month - 1 + pd_ - 1, 12)
+    last = dt.date(year, month0 + 1, calendar.monthrange(year, month0 + 1)[1])
+    assert out[0].date() == last
+
+
+def test_finish_dates_run_to_the_end_of_excels_calendar():
+    """workbook.md v2: dates up to 9999-12-31 are dates (old: #NUM! after April 2262)."""
+    starts = np.array(["2026-01-01", "9999-01-01", "9999-01-01", "1900-01-01"],
+                      dtype="datetime64[D]")
+    out = schedule.finish_dates(starts, np.array([12 * 300 + 0.5, 12, 12.01, 0]))
+    # 3,600 months (300 years) from January 2026 land in January 2326; half of its 31 days
+    # (15.5) ends during 16 January 2326
+    assert out[0] == pd.Timestamp("2326-01-16")
+    assert out[1] == pd.Timestamp("9999-12-31")  # 12 months from January 9999
+    assert out[2] is XLError.NUM and out[3] is XLError.NUM  # after 9999 / before 1900
 
 
 @settings(max_examples=40, deadline=None)

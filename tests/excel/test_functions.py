@@ -71,7 +71,7 @@ CASES = [
     ("ES", ([None, None], 5), "#N/A"),
     ("ES", ([100, "#DIV/0!"], 5), "#DIV/0!"),
     ("SPIT", ([100, 200], 150, 0), "#DIV/0!"),
-    ("FINISH", ("2026-01-15", [100, 100], 100, 1), D(2026, 3, 1)),
+    ("FINISH", ("2026-01-15", [100, 100], 100, 1), D(2026, 2, 28)),  # on plan: PD = 2 months
     ("FINISH", (None, [100, 100], 100, 1), "#N/A"),
     ("FINISH", ("soon", [100, 100], 100, 1), "#VALUE!"),
     # variance
@@ -185,8 +185,8 @@ def test_first_docstring_line_is_the_wizard_description():
         assert 10 < len(first) <= 255, name
 
 
-def test_all_33_functions():
-    assert len(pmo.__all__) == 33
+def test_all_34_functions():
+    assert len(pmo.__all__) == 34
     assert all(callable(getattr(pmo, n)) for n in pmo.__all__)
 
 
@@ -298,15 +298,21 @@ def test_vartable_and_forecasttable():
 def test_forecasttable_with_projects_and_progress_ends_at_the_eac():
     """Given tblProjects and tblProgress, the remaining plan is scaled so each project's
     Cumulative ends at the EVM engine's EAC, as Refresh's tblForecastOut does (P1: BAC 1000,
-    EV 500, AC 600, EAC = BAC/CPI = 1200); without them the run rate (300/month) carries it."""
+    EV 500, AC 600, EAC = BAC/CPI = 1200), and runs to ForecastFinish: ES = 1 + 200/300,
+    AT = 2, SPI(t) = 5/6, IEAC(t) = 3 / (5/6) = 3.6 months from January = April, so the ETC
+    of 600 goes to March and April (the one planned month left, stretched over two: 300
+    each); without them the run rate (300/month) carries it."""
     evm = {r["ProjectID"]: r for r in as_records(
         pmo.EVM(PROJECTS, PLAN_WIDE, ACTUALS, PROGRESS, "2026-02-28"))}
     approx(evm["P1"]["EAC"], 1200.0)
     steered = as_records(pmo.FORECASTTABLE(PLAN_WIDE, ACTUALS, None, "2026-02-28", None,
                                            PROJECTS, PROGRESS))
     p1 = [r for r in steered if r["ProjectID"] == "P1"]
-    assert [r["Kind"] for r in p1] == ["Actual", "Actual", "Forecast"]
-    approx([p1[-1]["Amount"], p1[-1]["Cumulative"]], [600.0, evm["P1"]["EAC"]])
+    assert [r["Kind"] for r in p1] == ["Actual", "Actual", "Forecast", "Forecast"]
+    assert [r["Period"].month for r in p1] == [1, 2, 3, 4]
+    assert evm["P1"]["ForecastFinish"].month == 4
+    approx([r["Amount"] for r in p1[2:]], [300.0, 300.0])
+    approx(p1[-1]["Cumulative"], evm["P1"]["EAC"])
     plain = as_records(pmo.FORECASTTABLE(PLAN_WIDE, ACTUALS, None, "2026-02-28"))
     approx([r["Cumulative"] for r in plain if r["ProjectID"] == "P1"][-1], 900.0)
 
@@ -323,3 +329,16 @@ def test_utiltable():
            [160.0, 150.0, 100.0])
     approx(feb["Utilisation"], 100 / 160)
     assert feb["OverAllocated"] is False
+
+
+def test_catalogue_says_how_forecast_and_runrate_read_blanks():
+    """Issue #10 item 9: the help says where LINEAR and RUNRATE part from Excel's
+    FORECAST.LINEAR and AVERAGE (a blank between two amounts is 0 spend)."""
+    catalogue = pytest.importorskip("xlpmo_udfs.catalogue").catalogue()
+    entries = {e["name"]: e for e in catalogue}
+    for name in ("FORECAST", "RUNRATE", "FORECASTRANGE"):
+        history = next(p for p in entries[name]["parameters"] if p["name"] == "history")
+        assert "blank between two amounts is 0 spend" in history["description"], name
+    assert "FORECAST.LINEAR" in pmo.FORECAST.__doc__
+    assert "without inner or trailing blanks" in pmo.FORECAST.__doc__
+    assert "without inner or trailing blanks" in pmo.RUNRATE.__doc__

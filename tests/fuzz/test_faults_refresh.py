@@ -36,10 +36,10 @@ from typing import Any
 
 import pytest
 
-from xlpmo.app import pipeline as refresh_module
 from xlpmo.app.pipeline import refresh_file
 from xlpmo.contract import tables
 from xlpmo.errors import XlpmoError
+from xlpmo.io import writer as writer_module
 from xlpmo.io.reader import read_workbook
 from xlpmo.io.safesave import BACKUP_DIR, LOCK_SUFFIX
 
@@ -382,16 +382,13 @@ def test_change_between_read_and_write_is_refused(sample: Path, tmp_path: Path,
     """Someone saves the workbook while the refresh computes: their version is kept."""
     path = fresh_copy(sample, tmp_path / "work")
     theirs = sample.read_bytes() + b"\0"  # any other bytes: a save by someone else
-    compute = refresh_module.compute
 
-    def compute_then_someone_saves(*args: Any, **kwargs: Any) -> Any:
-        out = compute(*args, **kwargs)
-        path.write_bytes(theirs)
-        return out
+    def someone_saves_after_the_compute(label: str) -> None:
+        if label == "writing workbook":
+            path.write_bytes(theirs)
 
-    monkeypatch.setattr(refresh_module, "compute", compute_then_someone_saves)
     with pytest.raises(XlpmoError, match="changed since xlpmo read it"):
-        refresh_file(path)
+        refresh_file(path, progress=someone_saves_after_the_compute)
     assert path.read_bytes() == theirs
     assert litter(path.parent) == [] and not (path.parent / BACKUP_DIR).exists()
 
@@ -401,14 +398,14 @@ def test_change_during_the_write_is_refused(sample: Path, tmp_path: Path,
     """Someone saves while the new version is being written: caught before the replace."""
     path = fresh_copy(sample, tmp_path / "work")
     theirs = sample.read_bytes()[:-1] + b"\1"
-    write_tables = refresh_module.write_tables
+    write_tables = writer_module.write_tables
 
     def write_then_someone_saves(*args: Any, **kwargs: Any) -> Any:
         report = write_tables(*args, **kwargs)
         path.write_bytes(theirs)
         return report
 
-    monkeypatch.setattr(refresh_module, "write_tables", write_then_someone_saves)
+    monkeypatch.setattr(writer_module, "write_tables", write_then_someone_saves)
     with pytest.raises(XlpmoError, match="changed since xlpmo read it"):
         refresh_file(path)
     assert path.read_bytes() == theirs
@@ -419,15 +416,12 @@ def test_a_touch_is_not_a_change(sample: Path, sample_inputs: dict, tmp_path: Pa
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     path = fresh_copy(sample, tmp_path / "work")
     original = path.read_bytes()
-    compute = refresh_module.compute
 
-    def compute_then_touch(*args: Any, **kwargs: Any) -> Any:
-        out = compute(*args, **kwargs)
-        os.utime(path, (time.time() + 5, time.time() + 5))
-        return out
+    def touch_after_the_compute(label: str) -> None:
+        if label == "writing workbook":
+            os.utime(path, (time.time() + 5, time.time() + 5))
 
-    monkeypatch.setattr(refresh_module, "compute", compute_then_touch)
-    assert refresh_file(path).written
+    assert refresh_file(path, progress=touch_after_the_compute).written
     assert check_intact(path, original, sample_inputs) == "new"
 
 

@@ -18,8 +18,13 @@ CORPUS: Path = next((p for p in _CANDIDATES if p.is_dir()), _CANDIDATES[0])
 
 
 def print_summary(request: object, text: str) -> None:
-    """Print a results table past pytest's output capture (shown at the end of the run)."""
-    capman = request.config.pluginmanager.getplugin("capturemanager")  # type: ignore[attr-defined]
+    """Print a results table past pytest's output capture, only when asked for: with ``-s``
+    or ``-v`` (the project's addopts has ``-q``, so ``-v`` brings the verbosity to 0). A
+    plain ``python -m pytest`` shows dots and failures only."""
+    config = request.config  # type: ignore[attr-defined]
+    if config.getoption("capture") != "no" and config.getoption("verbose") < 0:
+        return
+    capman = config.pluginmanager.getplugin("capturemanager")
     if capman is None:
         print(text)
         return

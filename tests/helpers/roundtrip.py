@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
 from helpers.ooxml import (
     app_part_if_sheets_added,
     is_strict,
@@ -22,7 +23,6 @@ from helpers.ooxml import (
     zip_contents,
     zip_entries,
 )
-
 from xlpmo.io.writer import WriteReport
 
 

@@ -7,7 +7,8 @@ Three paths, the same promises (imported text is never a formula; nothing is app
   amount column is not a number (the row is left out and reported with its row number);
   UTF-8 with a BOM, Windows-1252 with ``€`` and accents, semicolons with decimal commas;
   importing the same file twice adds nothing;
-- an import written into a workbook file (importer + the package writer) and then refreshed:
+- an import written into a workbook file (``xlpmo import``: the package writer) and then
+  refreshed:
   in the saved xlsx every payload cell is a string cell, never an ``<f>``, and reads back as
   exactly the imported text;
 - the Import actuals command on an xlwings Book (xlwings' own server code, as xlwings Lite runs
@@ -28,15 +29,14 @@ from typing import Any
 import pandas as pd
 import pytest
 import xlsxwriter
+from helpers.exports import add_table
 from lxml import etree
 
 from xlpmo.app.pipeline import refresh_file
-from xlpmo.contract import tables
+from xlpmo.cli import main
 from xlpmo.errors import XlpmoError
 from xlpmo.io import importer
 from xlpmo.io.reader import read_workbook
-from xlpmo.io.safesave import fingerprint
-from xlpmo.io.writer import save_tables
 
 PAYLOADS = [
     "=cmd|' /C calc'!A0",
@@ -156,19 +156,18 @@ def test_undecodable_bytes_are_a_clear_refusal(tmp_path: Path) -> None:
         importer.read_export(path)
 
 
-def test_importing_twice_adds_nothing_and_duplicates_are_counted(export_file: Path) -> None:
+def test_importing_twice_adds_nothing_and_duplicates_are_counted(export_file: Path,
+                                                                 tmp_path: Path) -> None:
     rows = injection_export()
     rows.append(rows[1])  # the same posting twice in one export: both are real postings
     export_file.write_bytes(csv_bytes(rows))
     prepared = importer.prepare(importer.read_export(export_file))
     assert prepared.repeated == [len(rows)]  # reported by its row number (header = row 1)
-    empty = pd.DataFrame(columns=tables.ACTUALS.column_names)
-    first = importer.new_rows(empty, prepared.rows)
-    assert len(first) == len(prepared.rows)
-    table = pd.concat([empty, first], ignore_index=True)
-    again = importer.new_rows(table, prepared.rows)
-    assert again.empty  # "0 new row(s), N already there"
-    assert (table["ProjectID"] == PAYLOADS[0]).sum() == 2
+    path = contract_book(tmp_path / "Tracker.xlsx")
+    assert import_into_file(path, export_file) == len(prepared.rows)
+    assert import_into_file(path, export_file) == 0  # "nothing new ... nothing was changed"
+    ids = [r[0] for r in read_workbook(path).tables["tblActuals"].rows]
+    assert ids.count(PAYLOADS[0]) == 2
 
 
 # -- imported into a workbook file, then refreshed ----------------------------------------------
@@ -176,18 +175,9 @@ def test_importing_twice_adds_nothing_and_duplicates_are_counted(export_file: Pa
 
 def contract_book(path: Path) -> Path:
     wb = xlsxwriter.Workbook(str(path))
-    date = wb.add_format({"num_format": "yyyy-mm-dd"})
 
     def table(sheet: str, name: str, rows: list[list[Any]]) -> None:
-        ws = wb.add_worksheet(sheet)
-        ws.add_table(0, 0, len(rows) - 1, len(rows[0]) - 1, {
-            "name": name, "columns": [{"header": h} for h in rows[0]]})
-        for i, row in enumerate(rows[1:], start=1):
-            for j, v in enumerate(row):
-                if isinstance(v, dt.datetime):
-                    ws.write_datetime(i, j, v, date)
-                elif v is not None:
-                    ws.write(i, j, v)
+        add_table(wb, sheet, name, rows, date_format="yyyy-mm-dd")
 
     table("Config", "tblConfig", [["Setting", "Value"], ["StatusDate", "2026-06-30"]])
     table("Projects", "tblProjects", [["ProjectID", "ProjectName", "BAC"], ["P1", "Alpha", 1000]])
@@ -200,19 +190,11 @@ def contract_book(path: Path) -> Path:
 
 
 def import_into_file(path: Path, export: Path) -> int:
-    """Import actuals into the workbook file's long tblActuals, saved safely; returns the
-    number of rows added (the headless twin of the Import actuals command)."""
-    book = read_workbook(path)
-    current = book.tables["tblActuals"]
-    existing = importer.prepare(importer.frame_from_values([current.header, *current.rows]),
-                                "tblActuals").rows
-    incoming = importer.prepare(importer.read_export(export), "tblActuals").rows
-    added = importer.new_rows(existing, incoming)
-    if added.empty:
-        return 0
-    full = pd.concat([existing, added], ignore_index=True)[tables.ACTUALS.column_names]
-    save_tables(path, {"tblActuals": full}, expected=fingerprint(path))
-    return len(added)
+    """``xlpmo import`` of the export into the workbook file's long tblActuals (saved
+    safely); returns the number of rows added."""
+    before = len(read_workbook(path).tables["tblActuals"])
+    assert main(["import", str(path), str(export), "--quiet", "--no-backup"]) == 0
+    return len(read_workbook(path).tables["tblActuals"]) - before
 
 
 def sheet_cells(path: Path) -> list[tuple[str, str, str | None, bool]]:

@@ -144,4 +144,4 @@ def test_an_impossible_status_date_argument_is_a_clear_message(tmp_path: Path, c
     path = tracker(tmp_path / "t.xlsx", base())
     assert main(["refresh", str(path), "--quiet", "--status-date", "2026-13-45"]) == 2
     err = capsys.readouterr().err
-    assert "--status-date '2026-13-45' is not a date" in err and "unexpected" not in err
+    assert "cannot read status date '2026-13-45'" in err and "unexpected" not in err

@@ -206,7 +206,8 @@ def test_projects_without_plan_and_baseline_spans() -> None:
     ])
     assert [(f.severity, f.cell, f.message) for f in findings] == [
         ("Error", "Projects!C2", "BaselineFinish 2026-01-31 is before BaselineStart 2026-03-01"),
-        ("Warning", "Projects!D3", "negative BAC (-5)"),
+        ("Error", "Projects!D3", "negative BAC (-5): a budget cannot be negative, so BAC "
+                                 "and the figures computed from it are #VALUE! in tblEVM"),
         ("Warning", "Projects!A4", "project 'P3' has no planned amounts in tblPlan (PV is 0)"),
     ]
 

@@ -1,21 +1,19 @@
 """The template in LibreOffice: it opens and prints, and the ChartData formulas compute.
 
-LibreOffice runs headless in a subprocess with a timeout and a private profile whose
-settings recalculate every formula on load (so the values come from LibreOffice, not from
-the cached values XlsxWriter wrote).
+LibreOffice recalculates every formula on load (:mod:`helpers.libreoffice`), so the values
+come from LibreOffice, not from the cached values XlsxWriter wrote.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from helpers.libreoffice import MARKS, convert
 
 from xlpmo.contract import tables
 from xlpmo.contract.periods import period_columns, wide_to_long
@@ -23,44 +21,14 @@ from xlpmo.template.builder import build_workbook
 from xlpmo.template.layout import PICKER_CELL
 from xlpmo.template.sample import sample_portfolio
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-pytestmark = [
-    pytest.mark.libreoffice,
-    pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed"),
-]
+pytestmark = MARKS
 TEMPLATE = Path(__file__).resolve().parents[2] / "workbook" / "PMO_Tracker.xlsx"
-RECALC_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry"
- xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode"
- oor:op="fuse"><value>0</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode"
- oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"""
 STATUS_PERIOD = pd.Timestamp("2026-10-01")
 S_FIRST_ROW = 13  # Excel row of the first month of the S-curve block (ChartData)
 
 
-def _convert(files: list[Path], target: str, outdir: Path, tmp: Path) -> list[Path]:
-    profile = tmp / "lo-profile"
-    (profile / "user").mkdir(parents=True, exist_ok=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_PROFILE)
-    outdir.mkdir(exist_ok=True)
-    subprocess.run(
-        [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-         "--convert-to", target, "--outdir", str(outdir), *map(str, files)],
-        check=True, timeout=240, capture_output=True,
-    )
-    suffix = target.split(":")[0]
-    out = [outdir / f"{f.stem}.{suffix}" for f in files]
-    missing = [p for p in out if not p.exists()]
-    assert not missing, f"LibreOffice wrote nothing for {missing}"
-    return out
-
-
 def test_libreoffice_opens_the_template_and_prints_it(tmp_path):
-    (pdf,) = _convert([TEMPLATE], "pdf", tmp_path / "out", tmp_path)
+    (pdf,) = convert([TEMPLATE], "pdf", tmp_path / "out", tmp_path)
     data = pdf.read_bytes()
     pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
     assert data.startswith(b"%PDF") and pages >= 20
@@ -146,7 +114,7 @@ def test_chart_data_formulas_compute_in_libreoffice(tmp_path):
     # earned in money, re-plan credit, blank BAC, not started, late
     projects = ["PRJ-109", "PRJ-111", "PRJ-112", "PRJ-113", "PRJ-125"]
     files = [build_workbook(tmp_path / f"{p}.xlsx", data, project=p) for p in projects]
-    results = _convert(files, "xlsx:Calc MS Excel 2007 XML", tmp_path / "out", tmp_path)
+    results = convert(files, "xlsx:Calc MS Excel 2007 XML", tmp_path / "out", tmp_path)
 
     for pid, path in zip(projects, results, strict=True):
         ws = openpyxl.load_workbook(path, data_only=True)["ChartData"]

@@ -181,6 +181,27 @@ def test_calludf_fills_omitted_optionals_with_the_python_defaults(classic) -> No
     assert budget == pytest.approx(ac + bac - ev)
 
 
+def test_calludf_passes_every_optional_argument_through(classic) -> None:
+    """The adapters as COM calls them, each optional argument given (an adapter that drops
+    or swaps one fails); expected values by hand, scipy for the beta-PERT quantile."""
+    from scipy.stats import beta
+
+    _, com_server, _ = classic
+
+    def day(y: int, m: int, d: int) -> TimeType:
+        return TimeType(y, m, d, tzinfo=dt.timezone.utc)
+
+    # Mon-Thu from Jan 5 to Feb 20, 2026: January 16 days less the Jan 15 holiday, February
+    # 12; × 7.5 h × 0.5 FTE, less 4 h of leave in January
+    hours = call(com_server, "PMO_CAPACITY", ((day(2026, 1, 15),), (day(2026, 2, 15),)), 0.5,
+                 7.5, day(2026, 1, 15), day(2026, 1, 5), day(2026, 2, 20), ((4.0,), (0.0,)),
+                 "Mon-Thu")
+    assert hours == [[pytest.approx(15 * 3.75 - 4)], [pytest.approx(12 * 3.75)]]
+    # beta-PERT on [1, 6] with mode 2: alpha = 1.8, beta = 4.2; its median
+    assert call(com_server, "PMO_PERT", 1.0, 2.0, 6.0, 0.5) == pytest.approx(
+        1 + 5 * beta.ppf(0.5, 1.8, 4.2))
+
+
 def test_calludf_takes_com_dates(classic) -> None:
     _, com_server, _ = classic
     result = call(com_server, "PMO_PERIOD", TimeType(2026, 3, 17, tzinfo=dt.timezone.utc))
@@ -203,3 +224,28 @@ def test_calludf_with_a_tiny_module_of_our_own(tmp_path, monkeypatch) -> None:
         assert total == 7.0
         # a single cell comes as a 1x1 array; ndim=2 keeps it a list of rows
         assert com_server.XLPython().CallUDF("tiny_pmo", "PMO_TOTAL", (((1.0,),), 3.0)) == 3.0
+
+
+def test_calludf_spills_the_capacity_plan(classic) -> None:
+    """=PMO_CAPACITYPLAN(tblResources[#All], tblAllocations[#All], , , tblConfig[#All]) as
+    the VBA wrapper passes it: ranges as tuples of row tuples, dates as COM dates, omitted
+    arguments as the missing marker; the table spills with real COM errors."""
+    _, com_server, _ = classic
+    utc = dt.timezone.utc
+    resources = (("ResourceID", "Role", "FTE"), ("R1", "Tester", 1.0))
+    allocations = (("ResourceID", "Role", "ProjectID", "Period", "Hours", "Percent"),
+                   (None, "Tester", "P1", TimeType(2026, 3, 1, tzinfo=utc), None, 0.5))
+    config = (("Setting", "Value"), ("StatusDate", TimeType(2026, 3, 31, tzinfo=utc)),
+              ("PlanningHorizon", 0.0))
+    result = call(com_server, "PMO_CAPACITYPLAN", resources, allocations, MISSING, MISSING,
+                  config, MISSING)
+    assert result[0][:4] == ["Group", "Period", "Headcount", "CapacityHours"]
+    assert len(result) == 2  # March 2026 only: the status month, horizon 0
+    row = dict(zip(result[0], result[1], strict=True))
+    # March 2026: 22 weekdays x 8 h = 176 h; unnamed 50 % of one full-time person = 88 h
+    assert (row["Group"], row["CapacityHours"], row["UnnamedDemandHours"]) == ("Tester", 176, 88)
+    assert (row["GapHours"], row["Utilisation"], row["RAG"]) == (88, 0.5, "Amber")
+    nobody = call(com_server, "PMO_CAPACITYPLAN", (("ResourceID", "Role"),), allocations,
+                  MISSING, MISSING, config, MISSING)
+    error = dict(zip(nobody[0], nobody[1], strict=True))["Utilisation"]
+    assert (error.varianttype, error.value) == (VT_ERROR, DIV0)  # no capacity: #DIV/0!

@@ -1,5 +1,6 @@
-"""The table worksheet functions (EVM, VARTABLE, FORECASTTABLE, UTILTABLE) given the whole
-input tables return exactly the tables Refresh writes: one engine, whatever the door."""
+"""The table worksheet functions (EVM, VARTABLE, FORECASTTABLE, UTILTABLE, CAPACITYPLAN) given
+the whole input tables return exactly the tables Refresh writes: one engine, whatever the
+door."""
 
 from __future__ import annotations
 
@@ -58,3 +59,7 @@ def test_table_functions_return_the_tables_refresh_writes(refreshed: dict[str, A
     util = pmo.UTILTABLE(t["tblResources"], t["tblTimesheets"], t["tblAllocations"],
                          t["tblHolidays"], t["tblLeave"], None, cfg)
     _same(util, t[tables.UTILISATION.name])
+    plan = pmo.CAPACITYPLAN(t["tblResources"], t["tblAllocations"], t["tblHolidays"],
+                            t["tblLeave"], cfg)
+    _same(plan, t[tables.CAPACITY_PLAN.name])
+    assert len(plan) > 200 and any(row[0] == "Data Scientist" for row in plan)

@@ -21,6 +21,8 @@ from helpers.xlwings_server import (
     serial,
     written_values,
 )
+from scipy.stats import beta as beta_dist
+from scipy.stats import t as t_dist
 
 from xlpmo.contract import tables as xlpmo_tables
 
@@ -51,7 +53,7 @@ CALLS: list[tuple[str, list, Any]] = [
     ("PMO_SPIT", [PV, [[250]], [[3]], N], [[1.75 / 3]]),
     ("PMO_IEACT", [PV, [[250]], [[3]], N], [[4 / (1.75 / 3)]]),
     ("PMO_FINISH", [[[serial(2026, 1, 1)]], [[100], [100]], [[100]], [[1]], N],
-     [[D(2026, 3, 1)]]),
+     [[D(2026, 2, 28)]]),  # on plan: the 2 planned months end on 28 February
     ("PMO_VARIANCE", [[[100], [200]], [[90], [250]], N], [[10], [-50]]),
     ("PMO_VARPCT", [[[200]], [[150]], N], [[0.25]]),
     ("PMO_VARPCT", [[[0]], [[err("#REF!")]], N], [["#REF!"]]),
@@ -79,6 +81,57 @@ CALLS: list[tuple[str, list, Any]] = [
     ("PMO_ES", [[[100, "x"]], [[5]], N], [["#VALUE!"]]),
 ]
 
+# Every optional argument with a real value in at least one call (an adapter that drops or
+# swaps one fails here); expected values by hand from the formulas in functions.md, scipy for
+# the distributions. Cumulative PV [100, 300, 600, 1000] is the per-period PV above.
+CPI_, SPI_ = 35000 / 36000, 35000 / 40000
+CUM_PV = [[100, 300, 600, 1000]]
+T_HALF = t_dist.ppf(0.9, 1) * math.sqrt(12.5) * math.sqrt(1 + 1 / 2)  # s of 130, 125
+CALLS += [
+    ("PMO_EAC", [[[100000]], [[35000]], [[36000]], [["COMPOSITE"]], [[40000]], N, N],
+     [[36000 + 65000 / (CPI_ * SPI_)]]),
+    ("PMO_EAC", [[[100000]], [[35000]], [[36000]], [["BOTTOMUP"]], N, N, [[70000]]],
+     [[106000]]),
+    ("PMO_EAC", [[[100000]], [[35000]], [[36000]], [["WEIGHTED"]], [[40000]], [[0.25]], N],
+     [[36000 + 65000 / (0.25 * CPI_ + 0.75 * SPI_)]]),
+    ("PMO_ETC", [[[100000]], [[35000]], [[36000]], [["WEIGHTED"]], [[40000]], [[0.5]], N],
+     [[65000 / (0.5 * CPI_ + 0.5 * SPI_)]]),
+    ("PMO_ETC", [[[100000]], [[35000]], [[36000]], [["BOTTOMUP"]], N, N, [[70000]]],
+     [[70000]]),
+    ("PMO_VAC", [[[100000]], [[35000]], [[36000]], [["WEIGHTED"]], [[40000]], [[0.6]], N],
+     [[100000 - 36000 - 65000 / (0.6 * CPI_ + 0.4 * SPI_)]]),
+    ("PMO_TCPI", [[[100000]], [[35000]], [[36000]], [[90000]]], [[65000 / 54000]]),
+    ("PMO_ES", [CUM_PV, [[250]], [[True]]], [[1.75]]),
+    ("PMO_SVT", [CUM_PV, [[250]], [[3]], [[True]]], [[-1.25]]),
+    ("PMO_SPIT", [CUM_PV, [[250]], [[3]], [[True]]], [[1.75 / 3]]),
+    ("PMO_IEACT", [CUM_PV, [[250]], [[3]], [[True]]], [[4 / (1.75 / 3)]]),
+    ("PMO_FINISH", [[[serial(2026, 1, 1)]], [[100], [200]], [[100]], [[1]], [[True]]],
+     [[D(2026, 2, 28)]]),  # cumulative 100, 200: ES 1 = AT, on plan: ends 28 February
+    ("PMO_VARIANCE", [[[100], [300]], [[90], [340]], [[True]]], [[10], [-40]]),
+    ("PMO_VARPCT", [[[200]], [[150]], [[True]]], [[0.25]]),
+    # lower is better although amber > red: 0.93 is above Red (0.90)
+    ("PMO_RAG", [[[0.93]], [[0.95]], [[0.9]], [[False]]], [["Red"]]),
+    # exactly at a threshold is not beyond it: 0.10 is Amber, 0.05 Green
+    ("PMO_RAG", [[[0.1], [0.05], [0.1000001]], [[0.05]], [[0.1]], [[False]]],
+     [["Amber"], ["Green"], ["Red"]]),
+    ("PMO_FORECAST", [H, [[2]], [["RUNRATE"]], [[4]], N, N], [[115], [115]]),
+    # PLAN: 460 spent, 540 to reach 1000 along the remaining plan 100 : 200
+    ("PMO_FORECAST", [H, [[2]], [["PLAN"]], N, [[1000]], [[100], [200]]], [[180], [360]]),
+    ("PMO_FORECASTRANGE", [[[100], [120], [110], [130], [125]], [[1]], [["RUNRATE"]], [[0.8]],
+                           [[2]]], [[127.5 - T_HALF, 127.5 + T_HALF]]),
+    ("PMO_SCURVE", [[[1000]], [[4]], [["FRONT"]]],
+     [[1000 * beta_dist.cdf(k / 4, 2, 4)] for k in range(1, 5)]),
+    ("PMO_PERT", [[[1]], [[2]], [[6]], [[0.5]]], [[1 + 5 * beta_dist.ppf(0.5, 1.8, 4.2)]]),
+    # Jan 2026 with a Fri/Sat weekend (Excel's weekend number 7): 31 − 10 days, less Jan 1
+    ("PMO_WORKDAYS", [[[serial(2026, 1, 1)]], [[serial(2026, 1, 31)]],
+                      [[serial(2026, 1, 1)]], [[7]]], [[20]]),
+    # Mon-Thu from Jan 5 to Feb 20: January 16 days less the Jan 15 holiday, February 12;
+    # × 7.5 h × 0.5 FTE, less 4 h of leave in January
+    ("PMO_CAPACITY", [[[serial(2026, 1, 15)], [serial(2026, 2, 15)]], [[0.5]], [[7.5]],
+                      [[serial(2026, 1, 15)]], [[serial(2026, 1, 5)]], [[serial(2026, 2, 20)]],
+                      [[4], [0]], [["Mon-Thu"]]], [[15 * 3.75 - 4], [12 * 3.75]]),
+]
+
 # whole Excel Tables with their header rows (dates as Office.js sends them: serials)
 PROJECTS = [["ProjectID", "ProjectName", "Portfolio", "BAC"], ["P1", "Alpha", "Core", 1000],
             ["P2", "Beta", "Core", 200]]
@@ -96,6 +149,14 @@ TIMESHEETS = [["ResourceID", "ProjectID", "Date", "Hours"], ["R1", "P1", serial(
 ALLOCATIONS = [["ResourceID", "ProjectID", "Period", "Hours"],
                ["R1", "P1", serial(2026, 2, 1), 150]]
 STATUS = [[serial(2026, 2, 28)]]
+# the capacity plan: two developers (R2 half time), named work in Feb, unnamed demand in Mar
+# for a developer (Percent of one full-time person) and a data scientist nobody is
+CP_RESOURCES = [["ResourceID", "Role", "FTE"], ["R1", "Developer", 1], ["R2", "developer", 0.5]]
+CP_ALLOCATIONS = [["ResourceID", "Role", "ProjectID", "Period", "Hours", "Percent"],
+                  ["R1", None, "P1", serial(2026, 2, 1), 150, None],
+                  [None, "Developer", "P1", serial(2026, 3, 1), None, 1],
+                  [None, "Data Scientist", "P2", serial(2026, 3, 1), 40, None]]
+CP_CONFIG = [["Setting", "Value"], ["StatusDate", serial(2026, 2, 28)], ["PlanningHorizon", 1]]
 
 TABLE_CALLS: list[tuple[str, list]] = [
     ("PMO_EVM", [PROJECTS, PLAN, ACTUALS, PROGRESS, STATUS, N, N]),
@@ -103,6 +164,65 @@ TABLE_CALLS: list[tuple[str, list]] = [
     ("PMO_FORECASTTABLE", [PLAN, ACTUALS, FORECAST_T, STATUS, N, N]),
     ("PMO_UTILTABLE", [RESOURCES, TIMESHEETS, ALLOCATIONS, N, N,
                        [[serial(2026, 2, 1)], [serial(2026, 3, 1)]], N, N]),
+    ("PMO_CAPACITYPLAN", [CP_RESOURCES, CP_ALLOCATIONS, N, N, CP_CONFIG, N]),
+]
+
+
+def _column(rows: list, spec: Any, name: str) -> list:
+    """One column of a table function's rows given without their header row."""
+    assert rows and rows[0][0] != spec.column_names[0], "header=FALSE still gave a header"
+    return [row[spec.column_names.index(name)] for row in rows]
+
+
+def _evm_with_config(rows: list) -> None:
+    # CPI of P1 = 500 / 600 = 0.83: Red by the default 0.95 / 0.90, Green by 0.80 / 0.70
+    assert _column(rows, xlpmo_tables.EVM, "ProjectID") == ["P1", "P2"]
+    assert _column(rows, xlpmo_tables.EVM, "CostRAG")[0] == "Green"
+
+
+def _variance_with_config(rows: list) -> None:
+    # cumulative variance % -1/6, 0, 0.10, 0.55 against 0.30 / 0.50 (default: Red, Green,
+    # Amber, Red)
+    assert _column(rows, xlpmo_tables.VARIANCE, "RAG") == ["Green", "Green", "Green", "Red"]
+
+
+def _forecast_with_projects(rows: list) -> None:
+    # P1: EAC by BUDGET (tblConfig) = AC + BAC − EV = 600 + 500 = 1100 (CPI would say 1200;
+    # without tblProjects/tblProgress no EAC, the run rate 300). ES = 1 + (500 − 300)/300 = 5/3
+    # of AT 2, so IEAC(t) = 3 / (5/6) = 3.6 months: ForecastFinish falls in April and the
+    # remaining 1100 − 600 = 500 (March's plan) is spread over March and April, 250 each
+    kinds = list(zip(_column(rows, xlpmo_tables.FORECAST_OUT, "ProjectID"),
+                     _column(rows, xlpmo_tables.FORECAST_OUT, "Kind"),
+                     _column(rows, xlpmo_tables.FORECAST_OUT, "Amount"),
+                     _column(rows, xlpmo_tables.FORECAST_OUT, "Cumulative"), strict=True))
+    assert [k for k in kinds if k[:2] == ("P1", "Forecast")] == [
+        ("P1", "Forecast", 250, 850), ("P1", "Forecast", 250, 1100)]
+
+
+def _utilisation_with_calendar(rows: list) -> None:
+    # February 2026: 20 weekdays less the Feb 16 holiday, 7 h a day (tblConfig), less 14 h
+    # of leave
+    got = dict(zip(_column(rows, xlpmo_tables.UTILISATION, "Period"),
+                   _column(rows, xlpmo_tables.UTILISATION, "CapacityHours"), strict=True))
+    assert got == {D(2026, 2, 1): 19 * 7 - 14}
+
+
+CONFIG_T = [["Setting", "Value"], ["CPIAmber", 0.8], ["CPIRed", 0.7], ["VarianceAmber", 0.3],
+            ["VarianceRed", 0.5], ["EACMethod", "BUDGET"], ["HoursPerDay", 7]]
+NO_FORECAST = [["ProjectID", "Period", "Forecast"]]
+HOLIDAYS_T = [["Date", "Country", "Name"], [serial(2026, 2, 16), None, "Company day"]]
+LEAVE_T = [["ResourceID", "Start", "End", "Hours"],
+           ["R1", serial(2026, 2, 9), serial(2026, 2, 10), 14]]
+#: the table functions with every optional table and FALSE for the header row
+CALLS += [
+    ("PMO_EVM", [PROJECTS, PLAN, ACTUALS, PROGRESS, STATUS, CONFIG_T, [[False]]],
+     _evm_with_config),
+    ("PMO_VARTABLE", [PLAN, ACTUALS, STATUS, CONFIG_T, [[False]]], _variance_with_config),
+    ("PMO_FORECASTTABLE", [PLAN, ACTUALS, NO_FORECAST, STATUS, CONFIG_T, PROJECTS, PROGRESS,
+                           [[False]]], _forecast_with_projects),
+    ("PMO_UTILTABLE", [RESOURCES, TIMESHEETS, ALLOCATIONS, HOLIDAYS_T, LEAVE_T,
+                       [[serial(2026, 2, 15)]], CONFIG_T, [[False]]],
+     _utilisation_with_calendar),
 ]
 
 
@@ -114,25 +234,41 @@ def plain_args(args: list) -> list:
 # -- one child process for the whole module ---------------------------------------------------
 
 @pytest.fixture(scope="module")
-def server(book_file) -> dict:
+def server(book_file, wide_file) -> dict:
     requests: list[dict] = [{"kind": "meta"}]
     requests += [{"kind": "call", "func": f, "args": a} for f, a, _ in CALLS]
     requests += [{"kind": "call", "func": f, "args": a} for f, a in TABLE_CALLS]
     requests += [{"kind": "scripts", "payload": book_payload(str(book_file)), "steps": s}
                  for s in SCRIPT_RUNS.values()]
+    requests.append({"kind": "scripts", "payload": book_payload(str(wide_file)),
+                     "steps": [{"script": "import_actuals"}, {"script": "import_actuals"},
+                               {"script": "close_period"}, {"script": "close_period"}]})
     if TEMPLATE.exists():
         requests.append({"kind": "scripts", "payload": template_payload(),
                          "steps": [{"script": "refresh"}, {"script": "import_actuals"},
                                    {"script": "import_actuals"}, {"script": "report"}]})
+    requests.append({"kind": "scripts", "payload": bottom_up_payload(book_file),
+                     "steps": [{"script": "refresh"}]})
     results = run_server(requests)
+    runs_bottom_up = results.pop()
     meta = results[0]
     calls = results[1:1 + len(CALLS)]
     tables = results[1 + len(CALLS):1 + len(CALLS) + len(TABLE_CALLS)]
     rest = results[1 + len(CALLS) + len(TABLE_CALLS):]
     runs = dict(zip(SCRIPT_RUNS, rest[:len(SCRIPT_RUNS)], strict=True))
+    runs["wide"] = rest[len(SCRIPT_RUNS)]
     if TEMPLATE.exists():
-        runs["template"] = rest[len(SCRIPT_RUNS)]
+        runs["template"] = rest[len(SCRIPT_RUNS) + 1]
+    runs["bottom_up"] = runs_bottom_up
     return {"meta": meta, "calls": calls, "tables": tables, "runs": runs}
+
+
+def bottom_up_payload(book_file) -> dict:
+    """The book with EACMethod BOTTOMUP in place of HoursPerDay (it has no tblForecast)."""
+    payload = book_payload(str(book_file))
+    config = next(s for s in payload["sheets"] if s["name"] == "Config")
+    config["values"][2][:2] = ["EACMethod", "BOTTOMUP"]
+    return payload
 
 
 def close(actual: Any, expected: Any) -> bool:
@@ -202,7 +338,9 @@ def test_function_call(server, index):
     raw = server["calls"][index]
     assert not (isinstance(raw, dict) and "exception" in raw), raw
     result = decode(raw)
-    if expected == "version":
+    if callable(expected):
+        expected(result)
+    elif expected == "version":
         assert result == [[xlpmo.__version__]]
     elif expected == "band":
         (low, high), = result
@@ -216,7 +354,7 @@ def test_function_call(server, index):
 def test_table_functions_spill_their_tables_with_headers(server):
     from xlpmo.contract import tables
 
-    evm, var, fc, util = (decode(r) for r in server["tables"])
+    evm, var, fc, util, plan = (decode(r) for r in server["tables"])
     for result, spec in ((evm, tables.EVM), (var, tables.VARIANCE),
                          (fc, tables.FORECAST_OUT), (util, tables.UTILISATION)):
         assert not (isinstance(result, dict)), result
@@ -230,6 +368,19 @@ def test_table_functions_spill_their_tables_with_headers(server):
     u = dict(zip(util[0], util[1], strict=True))
     assert close([u["CapacityHours"], u["AllocatedHours"], u["ActualHours"]], [160, 150, 100])
     assert close(u["Utilisation"], 100 / 160)
+    # PMO.CAPACITYPLAN: Feb 2026 has 20 weekdays, Mar 2026 22 (no holidays: no Country);
+    # months Feb (first allocation = status month) .. Mar (PlanningHorizon 1)
+    assert plan[0] == xlpmo_tables.CAPACITY_PLAN.column_names
+    D26 = [D(2026, 2, 1), D(2026, 3, 1)]
+    want = [  # Group, Period, Headcount, Capacity, Named, Unnamed, Demand, Gap, Util, RAG
+        ["Data Scientist", D26[0], 0, 0, 0, 0, 0, 0, "#DIV/0!", "#DIV/0!"],
+        ["Data Scientist", D26[1], 0, 0, 0, 40, 40, -40, "#DIV/0!", "Red"],
+        # 20 d x 8 h x (1 + 0.5) = 240; 150 named; 150/240 = 0.625 (not below 0.8 - 0.2)
+        ["Developer", D26[0], 1.5, 240, 150, 0, 150, 90, 0.625, "Green"],
+        # 22 d x 8 h x 1.5 = 264; unnamed 100 % of 22 d x 8 h = 176; 176/264 = 2/3
+        ["Developer", D26[1], 1.5, 264, 0, 176, 176, 88, 176 / 264, "Green"],
+    ]
+    assert close(plan[1:], want), plan
 
 
 # -- the commands on a JSON book ------------------------------------------------------------------
@@ -308,6 +459,23 @@ def book_file(tmp_path_factory):
 EVM_COLUMNS = xlpmo_tables.EVM.column_names
 
 
+@pytest.fixture(scope="module")
+def wide_file(tmp_path_factory):
+    """A wide tblActuals holding 59,000 for P05 Labour in March, and a late invoice of
+    2,000 for that month pasted into a sheet named Import (helpers.exports.wide_book)."""
+    import openpyxl
+    from helpers.exports import wide_book
+
+    path = wide_book(tmp_path_factory.mktemp("wide") / "wide.xlsx")
+    wb = openpyxl.load_workbook(path)
+    imp = wb.create_sheet("Import")
+    for row in [["Invoice", "Project", "Posting Date", "Cost Type", "Amount"],
+                ["INV-7001", "P05", "2026-03-30", "Labour", "2,000.00"]]:
+        imp.append(row)
+    wb.save(path)
+    return path
+
+
 
 
 
@@ -319,6 +487,17 @@ def run_ok(server, name: str) -> dict:
     return run
 
 
+
+
+def test_refresh_in_excel_writes_the_compute_steps_findings(server):
+    """Issue #10 item 10: the in-Excel Refresh puts the compute step's findings into
+    tblChecks, as the file refresh does (EACMethod BOTTOMUP without tblForecast)."""
+    run = run_ok(server, "bottom_up")
+    checks = records(run["payload"], "tblChecks")
+    found = [r for r in checks if "BOTTOMUP" in str(r["Message"])]
+    assert [(r["Severity"], r["Table"]) for r in found] == [("Warning", "tblForecast")]
+    evm = {r["ProjectID"]: r for r in records(run["payload"], "tblEVM")}
+    assert evm["P1"]["EAC"] == "#N/A"
 
 
 def test_refresh_writes_every_output_table(server):
@@ -338,6 +517,16 @@ def test_refresh_writes_every_output_table(server):
     util = {(r["ResourceID"]): r for r in records(payload, "tblUtilisation")
             if str(r["Period"]).startswith("2026-02")}
     assert close(util["R1"]["ActualHours"], 100)
+    # tblCapacityPlan on its own new sheet: no Role column, so one group "(blank)", Feb 2026
+    # (the status month) to Feb 2027 (PlanningHorizon 12)
+    sheet, _cells = read_table(payload, "tblCapacityPlan")
+    plan = records(payload, "tblCapacityPlan")
+    assert sheet == "CapacityPlan" and len(plan) == 13
+    feb = next(r for r in plan if str(r["Period"]).startswith("2026-02"))
+    # Feb 2026: 20 weekdays x 8 h x (1 + 0.5 FTE) = 240 h; R1 150 h + R2 150 % of 80 h = 270 h
+    assert feb["Group"] == "(blank)" and feb["RAG"] == "Red"
+    assert close([feb["CapacityHours"], feb["NamedDemandHours"], feb["GapHours"]],
+                 [240, 270, -30])
     config = {r["Setting"]: r["Value"] for r in records(payload, "tblConfig")}
     assert config["LastRefreshed"] and config["RefreshedBy"]
     assert not any(isinstance(v, str) and v.startswith("=") for v in written_values(run))
@@ -355,18 +544,22 @@ def test_validate_writes_checks_and_selects_the_bad_cell(server):
     assert f"{sheet}!{payload['book']['selection'].split(':')[0]}" == first["Cell"]
 
 
-def test_import_actuals_appends_new_rows_once_and_keeps_text(server):
+def test_import_actuals_appends_the_export_once_and_keeps_text(server):
     run = run_ok(server, "import")
-    rows = records(run["payload"], "tblActuals")
-    ids = [r["ProjectID"] for r in rows]
-    assert ids.count("P1") == 2  # the P1 January row was already there
-    assert "=1+2" in ids and "0042" in ids  # text stays text (written as '=1+2, '0042)
-    new = [r for r in rows if str(r["Period"]).startswith("2026-03")]
-    assert sorted((r["ProjectID"], r["Actual"]) for r in new) == [
-        ("0042", 5.0), ("=1+2", -10.0), ("P2", 1250.5)]
-    second = run["steps"][1]["actions"]
-    assert len(rows) == 8  # 5 before, 3 added by the first run, none by the second
-    assert second, "the second import still rewrites the table (unchanged)"
+    payload = run["payload"]
+    rows = records(payload, "tblActuals")
+    # 5 rows before; the export's 4 appended by the first run, nothing by the second. The
+    # P1 January posting is imported although the table holds an equal row: that row was
+    # typed, not imported, and two equal postings are two postings (tblImportLog decides)
+    assert len(rows) == 9
+    assert [(r["ProjectID"], str(r["Period"])[:7], r["Actual"]) for r in rows[5:]] == [
+        ("P1", "2026-01", 350), ("P2", "2026-03", 1250.5), ("=1+2", "2026-03", -10),
+        ("0042", "2026-03", 5)]  # text stays text (written as '=1+2, '0042)
+    assert [a["func"] for a in run["steps"][1]["actions"]] == []  # the second run: nothing
+    log = records(payload, "tblImportLog")
+    assert [(r["Source"], r["Table"], r["Rows"]) for r in log] == [
+        ("sheet Import", "tblActuals", 1)] * 4
+    assert log[0]["Reference"] == "P1 | 2026-01 | Labour | 350"  # the whole row, no reference
     assert "'=1+2" in written_values(run)
 
 
@@ -379,6 +572,26 @@ def test_close_period_snapshots_evm_and_moves_the_status_date(server):
     assert all(r["ClosedOn"] for r in history)
     config = {r["Setting"]: r["Value"] for r in records(payload, "tblConfig")}
     assert str(config["StatusDate"]).startswith("2026-03-31")
+
+
+def test_a_late_invoice_is_added_to_its_month_once_in_excel(server):
+    """functions.md: a late invoice of 2,000 on a month holding 59,000 makes 61,000 (the
+    command set the cell to 2,000); imported twice, counted once."""
+    run = run_ok(server, "wide")
+    payload = run["payload"]
+    actuals = {(r["ProjectID"], r["CostType"]): r for r in records(payload, "tblActuals")}
+    assert actuals[("P05", "Labour")]["Mar 2026"] == 61000
+    assert actuals[("P05", "Labour")]["Feb 2026"] == 50000
+    assert [(r["Source"], r["Reference"], r["Rows"]) for r in
+            records(payload, "tblImportLog")] == [("sheet Import", "INV-7001", 1)]
+    assert [a["func"] for a in run["steps"][1]["actions"]] == []  # the second: nothing
+    # Close period twice: March, then April, one snapshot each
+    history = records(payload, "tblHistory")
+    assert [(r["ProjectID"], str(r["StatusDate"])[:10]) for r in history] == [
+        ("P05", "2026-03-31"), ("P06", "2026-03-31"), ("P05", "2026-04-30"),
+        ("P06", "2026-04-30")]
+    config = {r["Setting"]: r["Value"] for r in records(payload, "tblConfig")}
+    assert str(config["StatusDate"]).startswith("2026-05-31")
 
 
 def test_new_project_adds_project_and_plan_rows(server):
@@ -422,6 +635,22 @@ def test_every_catalogue_function_is_called_through_xlwings():
 
     called = {f for f, _a, _e in CALLS} | {f for f, _a in TABLE_CALLS}
     assert called == {f"PMO_{n}" for n in pmo.__all__}
+
+
+def test_every_optional_argument_gets_a_real_value_in_some_call():
+    """An adapter that drops an optional argument or swaps two passes every call that omits
+    them; so each optional argument of each function has a value in at least one call."""
+    import inspect
+
+    import xlpmo.functions as pmo
+
+    given = {(f, p.name) for f, args, *_ in [*CALLS, *TABLE_CALLS]
+             for p, a in zip(inspect.signature(getattr(pmo, f[4:])).parameters.values(), args,
+                             strict=False) if a is not None}
+    optional = {(f"PMO_{n}", p.name) for n in pmo.__all__
+                for p in inspect.signature(getattr(pmo, n)).parameters.values()
+                if p.default is not inspect.Parameter.empty}
+    assert sorted(optional - given) == []
 
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "workbook" / "PMO_Tracker.xlsx"

@@ -5,3 +5,5 @@ Code: ``ovba`` (MS-OVBA compression and the vbaProject.bin streams), ``cfb`` (a 
 writer), ``pywin32_standins`` and ``classic_udfs`` (xlwings' own COM UDF machinery run off
 Windows). ``xlpmo_udfs.addin_build`` puts them together.
 """
+
+__all__ = ["cfb", "classic_udfs", "ovba", "pywin32_standins"]

@@ -13,6 +13,8 @@ import struct
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+__all__ = ["MINI_CUTOFF", "MINI_SECTOR", "NOSTREAM", "SECTOR", "compound_file"]
+
 SECTOR = 512
 MINI_SECTOR = 64
 MINI_CUTOFF = 4096

@@ -27,6 +27,12 @@ from dataclasses import asdict, dataclass
 
 from .pywin32_standins import classic_xlwings
 
+__all__ = [
+    "ADDIN_FILE", "MODULE_NAME", "VBA_RESERVED", "WRAPPER_NAMES", "ClassicArg", "ClassicFunction",
+    "ClassicFunctions", "classic_functions", "classic_functions_subprocess", "identifier_problems",
+    "main", "vba_attribute_text", "wrappers_module_source",
+]
+
 ADDIN_FILE = "xlpmo.xlam"
 MODULE_NAME = "PMOFunctions"
 # MS-VBAL 3.3.5.2 "Reserved Identifiers and IDENTIFIER": none of these can name a parameter.

@@ -19,6 +19,12 @@ from dataclasses import dataclass
 
 from .cfb import compound_file
 
+__all__ = [
+    "CODEPAGE", "ENCODING", "HOST_EXTENDER_INFO", "LCID_EN_US", "STANDARD_REFERENCES",
+    "VBA_PROJECT_STREAM", "WORKBOOK_BASE", "WORKSHEET_BASE", "VbaModule", "compress", "decrypt",
+    "encrypt", "module_from_bas", "project_id_for", "vba_project_bin", "vba_project_streams",
+]
+
 CODEPAGE = 1252
 ENCODING = "cp1252"
 LCID_EN_US = 0x0409

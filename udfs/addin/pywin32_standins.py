@@ -26,6 +26,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+__all__ = [
+    "PYWIN32_MODULES", "VARIANT", "VT_ERROR", "XLWINGS_COM_MODULES", "Inert", "TimeType",
+    "classic_xlwings", "com_error", "make_standins", "pywin32_available",
+]
+
 PYWIN32_MODULES = (
     "pythoncom",
     "pywintypes",

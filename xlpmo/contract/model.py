@@ -26,6 +26,8 @@ import pandas as pd
 from xlpmo.contract import tables
 from xlpmo.contract.settings import Settings
 
+__all__ = ["TABLE_FIELDS", "Inputs", "empty_frame"]
+
 _DTYPES = {
     "id": object, "text": object, "bool": bool, "number": float, "money": float,
     "hours": float, "fraction": float, "index": float, "periods": float,

@@ -17,6 +17,13 @@ import pandas as pd
 
 from xlpmo.contract.parse import parse_date_text
 
+__all__ = [
+    "EXCEL_EPOCH", "LEAP_BUG_SERIAL", "MAX_SERIAL", "add_months", "from_month_index",
+    "from_serial", "month_index", "month_start_scalar", "months_between", "parse_date",
+    "parse_period", "period_columns", "period_range", "status_period", "to_serial",
+    "wide_to_long",
+]
+
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # serial 0 in Excel's 1900 date system (after 1900-03-01)
 MAX_SERIAL = 2958465  # 9999-12-31
 #: Excel's 1900 system counts a 29 February 1900 that never was (serial 60, kept from Lotus
@@ -79,13 +86,6 @@ def month_start_scalar(value: Any) -> pd.Timestamp:
     """First day of the month of one date (time of day dropped)."""
     ts = pd.Timestamp(value)
     return pd.Timestamp(year=ts.year, month=ts.month, day=1)
-
-
-def month_start(values: pd.Series | pd.DatetimeIndex | Iterable[Any]) -> pd.Series:
-    """Vectorised: datetimes -> first day of their month (datetime64[ns]); NaT stays NaT."""
-    s = pd.Series(pd.to_datetime(pd.Series(values).to_numpy(), errors="coerce"))
-    months = s.to_numpy(dtype="datetime64[M]")
-    return pd.Series(months.astype("datetime64[ns]"), index=getattr(values, "index", None))
 
 
 def status_period(status_date: Any) -> pd.Timestamp:
@@ -170,12 +170,3 @@ def wide_to_long(
     return long.groupby([*id_columns, "Period"], as_index=False, sort=False, dropna=False)[
         amount
     ].sum()
-
-
-def long_to_wide(long: pd.DataFrame, amount: str, id_columns: list[str]) -> pd.DataFrame:
-    """Long layout -> wide layout with one column per month (Timestamp headers), 0 for gaps."""
-    wide = long.pivot_table(
-        index=id_columns, columns="Period", values=amount, aggfunc="sum", fill_value=0.0
-    )
-    wide.columns = pd.DatetimeIndex(wide.columns)
-    return wide.reset_index()

@@ -12,9 +12,14 @@ from xlpmo.contract.parse import parse_number
 from xlpmo.contract.periods import parse_date
 from xlpmo.errors import Finding
 
+__all__ = ["DATE_ORDERS", "EAC_METHODS", "SCHEDULE_INDICES", "Settings", "parse_workweek"]
+
 EAC_METHODS = ("CPI", "BUDGET", "COMPOSITE", "WEIGHTED", "BOTTOMUP")
 DATE_ORDERS = ("DMY", "MDY")  # DateOrder: how dates typed as text such as 02/01/2026 read
 SCHEDULE_INDICES = ("SPIT", "SPI")
+CAPACITY_BY = ("Role", "Team")
+#: longest PlanningHorizon read, in months after the status period
+MAX_HORIZON = 120
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -74,6 +79,8 @@ class Settings:
     VarianceRed: float = 0.10
     UtilisationTarget: float = 0.80
     DateOrder: str = ""  # DMY, MDY or blank (decide from the data; xlpmo.contract.parse)
+    PlanningHorizon: int = 12
+    CapacityBy: str = "Role"
 
     @property
     def weekmask(self) -> str:
@@ -138,6 +145,11 @@ def _coerce(name: str, value: Any) -> Any:
         if text not in SCHEDULE_INDICES:
             raise ValueError(f"{value!r} is not SPIt or SPI")
         return "SPIt" if text == "SPIT" else "SPI"
+    if name == "CapacityBy":
+        for choice in CAPACITY_BY:
+            if str(value).strip().lower() == choice.lower():
+                return choice
+        raise ValueError(f"{value!r} is not Role or Team")
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a number")
     parsed = (float(value), False) if isinstance(value, (int, float)) else \
@@ -149,4 +161,58 @@ def _coerce(name: str, value: Any) -> Any:
         raise ValueError(f"{number} is not between 0 and 24 hours")
     if name == "EACWeight" and not 0 <= number <= 1:
         raise ValueError(f"{number} is not between 0 and 1")
+    if name == "PlanningHorizon":
+        if not 0 <= number <= MAX_HORIZON or number != int(number):  # NaN, inf: out of range
+            raise ValueError(f"{number:g} is not a whole number of months from 0 to "
+                             f"{MAX_HORIZON}")
+        return int(number)
     return number
+
+
+@dataclass(frozen=True)
+class SettingsUpsert:
+    """Where new setting values go in tblConfig (see :func:`upsert_settings`).
+
+    ``values``: data row index -> the new Value; ``names``: data row index -> the Setting
+    name to write there (only for blank rows that are reused); ``appended``: (Setting,
+    Value) rows to add at the end of the table."""
+
+    values: dict[int, Any]
+    names: dict[int, str]
+    appended: list[tuple[str, Any]]
+
+
+def upsert_settings(setting_cells: list[Any], value_cells: list[Any],
+                    updates: dict[str, Any]) -> SettingsUpsert:
+    """The one rule for writing settings into tblConfig (refresh stamps, Close period's
+    StatusDate), whoever writes them (the file writer or the Excel layer).
+
+    ``setting_cells`` / ``value_cells``: the table's Setting and Value column, one entry
+    per data row. A setting is matched by name, case and surrounding spaces ignored; every
+    row holding it gets the value (a repeated setting is read from its last row, so
+    writing only the first would change nothing). A setting without a row takes the first
+    row whose Setting and Value are both blank (an Excel Table's empty row), else a new
+    row at the end. Other rows are left alone.
+    """
+    def key(value: Any) -> str:
+        return "" if value is None else str(value).strip().lower()
+
+    def blank(value: Any) -> bool:
+        return value is None or (isinstance(value, str) and not value.strip())
+
+    keys = [key(v) for v in setting_cells]
+    free = [i for i, (k, v) in enumerate(zip(keys, value_cells, strict=True))
+            if not k and blank(v)]
+    values: dict[int, Any] = {}
+    names: dict[int, str] = {}
+    appended: list[tuple[str, Any]] = []
+    for name, value in updates.items():
+        rows = [i for i, k in enumerate(keys) if k == name.strip().lower()]
+        if not rows and free:
+            rows = [free.pop(0)]
+            names[rows[0]] = name
+        if not rows:
+            appended.append((name, value))
+        for i in rows:
+            values[i] = value
+    return SettingsUpsert(values, names, appended)

@@ -17,6 +17,13 @@ from typing import Any
 
 import pandas as pd
 
+__all__ = [
+    "ACTUALS", "ALL", "ALLOCATIONS", "CHECKS", "CONFIG", "EVM", "FORECAST", "FORECAST_OUT",
+    "HISTORY", "HOLIDAYS", "INPUTS", "LEAVE", "MILESTONES", "NUMBER_FORMATS", "OUTPUTS", "PLAN",
+    "PORTFOLIO", "PROGRESS", "PROJECTS", "RESOURCES", "TIMESHEETS", "UTILISATION", "VARIANCE",
+    "Column", "TableSpec", "column_kind", "spec",
+]
+
 
 @dataclass(frozen=True)
 class Column:
@@ -31,6 +38,8 @@ class TableSpec:
 
     ``amount`` is set for time-phased money tables (long or wide layout): the name
     of the amount column in the long layout (``Planned``, ``Actual``, ``Forecast``).
+    ``either`` names columns of which every row needs at least one (tblAllocations:
+    ``ResourceID`` or ``Role``); the table needs at least one of them as a column.
     """
 
     name: str
@@ -38,6 +47,7 @@ class TableSpec:
     columns: tuple[Column, ...]
     amount: str | None = None
     required: bool = False
+    either: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -144,11 +154,13 @@ LEAVE = TableSpec(
     "tblLeave", "Leave", _cols("**ResourceID:id", "**Start:date", "**End:date", "Hours:hours")
 )
 ALLOCATIONS = TableSpec(
+    # a row with a Role and no ResourceID is unnamed demand (tblCapacityPlan)
     "tblAllocations", "Allocations",
     _cols(
-        "**ResourceID:id", "**ProjectID:id", "**Period:period", "Hours:hours",
+        "ResourceID:id", "Role", "**ProjectID:id", "**Period:period", "Hours:hours",
         "Percent:fraction",
     ),
+    either=("ResourceID", "Role"),
 )
 TIMESHEETS = TableSpec(
     "tblTimesheets", "Timesheets",
@@ -214,6 +226,14 @@ UTILISATION = TableSpec(
         "BillableUtilisation:fraction", "Allocation:fraction", "OverAllocated:bool",
     ),
 )
+CAPACITY_PLAN = TableSpec(
+    "tblCapacityPlan", "CapacityPlan",
+    _cols(
+        "Group", "Period:period", "Headcount:number", "CapacityHours:hours",
+        "NamedDemandHours:hours", "UnnamedDemandHours:hours", "DemandHours:hours",
+        "GapHours:hours", "Utilisation:fraction", "RAG",
+    ),
+)
 CHECKS = TableSpec("tblChecks", "Checks", _cols("Severity", "Table", "Cell", "Message"))
 HISTORY = TableSpec(
     # Not in workbook.md's output list: written by the Close period command (functions.md).
@@ -221,11 +241,20 @@ HISTORY = TableSpec(
     "tblHistory", "EVMHistory", (Column("ClosedOn", "timestamp"), *EVM.columns),
 )
 
+IMPORT_LOG = TableSpec(
+    # Written by Import actuals (functions.md): one row per reference imported (the export's
+    # reference column, else the whole row as text), Rows = the export rows it stood for.
+    "tblImportLog", "ImportLog",
+    _cols("ImportedAt:timestamp", "Source", "SHA256", "Table", "Rows:number", "Reference"),
+)
+
 OUTPUTS: dict[str, TableSpec] = {
-    t.name: t for t in (EVM, PORTFOLIO, VARIANCE, FORECAST_OUT, UTILISATION, CHECKS)
+    t.name: t for t in (EVM, PORTFOLIO, VARIANCE, FORECAST_OUT, UTILISATION, CAPACITY_PLAN,
+                        CHECKS)
 }
 
-ALL: dict[str, TableSpec] = {**INPUTS, **OUTPUTS, HISTORY.name: HISTORY}
+ALL: dict[str, TableSpec] = {**INPUTS, **OUTPUTS, HISTORY.name: HISTORY,
+                             IMPORT_LOG.name: IMPORT_LOG}
 
 
 def spec(name: str) -> TableSpec:

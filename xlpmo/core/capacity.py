@@ -52,6 +52,13 @@ from xlpmo.contract import periods as _periods
 from xlpmo.contract.model import Inputs
 from xlpmo.contract.settings import parse_workweek
 
+__all__ = [
+    "DAY", "UNKNOWN_COUNTRY", "Calendars", "CapacityGrid", "Country", "build_calendars",
+    "capacity", "capacity_grid", "capacity_table", "default_periods", "grid_frame",
+    "normalise_periods", "package_holidays", "resolve_country", "to_days", "unique_resources",
+    "unknown_countries", "weekmask_from", "workdays",
+]
+
 DAY = np.timedelta64(1, "D")
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 _FAR_PAST = np.datetime64("1000-01-01", "D")
@@ -469,6 +476,12 @@ def unique_resources(resources: pd.DataFrame) -> pd.DataFrame:
     return resources[keep].drop_duplicates("ResourceID", keep="first").reset_index(drop=True)
 
 
+def resource_fte(resources: pd.DataFrame) -> np.ndarray:
+    """The FTE of each tblResources row as floats (blank = 1, workbook.md)."""
+    fte = pd.to_numeric(resources["FTE"], errors="coerce").to_numpy(dtype=float)
+    return np.where(np.isnan(fte), 1.0, fte)
+
+
 def _years(periods: pd.DatetimeIndex, leave: pd.DataFrame) -> range:
     if not len(periods):
         return range(0)
@@ -494,9 +507,7 @@ def capacity_grid(inputs: Inputs, periods: Any = None) -> CapacityGrid:
     per_week = weekmask.count("1")
     hpw = pd.to_numeric(res["HoursPerWeek"], errors="coerce").to_numpy(dtype=float)
     hpw = np.where(np.isnan(hpw), 5 * float(inputs.settings.HoursPerDay), hpw)
-    fte = pd.to_numeric(res["FTE"], errors="coerce").to_numpy(dtype=float)
-    fte = np.where(np.isnan(fte), 1.0, fte)
-    day_hours = hpw / per_week * fte
+    day_hours = hpw / per_week * resource_fte(res)
 
     cals = build_calendars(res["Country"], inputs.holidays, weekmask,
                            _years(periods, inputs.leave))

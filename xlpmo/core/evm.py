@@ -37,6 +37,10 @@ Conventions decided here (workbook.md is silent on them):
 - The bottom-up ETC (BOTTOMUP method) is the sum of tblForecast after the status period;
   ``#N/A`` for a project that has no tblForecast rows at all.
 - TCPI in tblEVM is TCPI(BAC) = (BAC − EV)/(BAC − AC), as in MS Project.
+- A complete project (BAC > 0 and EV ≥ BAC; workbook.md v2) stops the clock: AT is the
+  month in which it completed, EAC = AC by every method, ETC = 0, VAC = BAC − AC (its final
+  cost variance), and TCPI = 0 (no work left; #DIV/0! when AC = BAC exactly, as any zero
+  denominator).
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ from xlpmo.contract.model import Inputs
 from xlpmo.contract.periods import from_month_index, month_index
 from xlpmo.core.rag import rag_higher_is_better
 from xlpmo.core.schedule import earned_schedule, finish_dates
-from xlpmo.core.xvalue import NA, NUM, VALUE, XValue, _shape_like, to_output
+from xlpmo.core.xvalue import NA, NUM, OK, VALUE, XValue, _shape_like, to_output
 from xlpmo.errors import XlpmoError
 
 # -- primitives -----------------------------------------------------------------------------
@@ -89,6 +93,15 @@ def sv_pct(ev: Any, pv: Any) -> Any:
     return to_output((XValue.of(ev) - p) / p, _shape_like(ev, pv))
 
 
+def complete(bac: XValue, ev: XValue) -> np.ndarray:
+    """Where a project is complete: BAC > 0 and EV ≥ BAC (workbook.md v2, "Earned schedule
+    and completion"). Errors and blanks are not complete; a zero budget has nothing to
+    complete."""
+    ok = (bac.err == OK) & (ev.err == OK)
+    with np.errstate(invalid="ignore"):
+        return ok & (bac.val > 0) & (ev.val >= bac.val)
+
+
 def eac_x(
     bac: XValue, ev: XValue, ac: XValue, method: Any = "CPI", pv: XValue | None = None,
     weight: Any = 0.8, etc: XValue | None = None,
@@ -98,24 +111,39 @@ def eac_x(
     name = str(method).strip().upper() if method is not None else ""
     name = name or "CPI"  # an omitted method (None or blank) is the default
     weight = 0.8 if weight is None else weight
+    if name not in ("CPI", "BUDGET", "BOTTOMUP", "COMPOSITE", "WEIGHTED"):
+        return XValue.error(VALUE, shape)
+    w = XValue.of(weight)
+    if name == "WEIGHTED" and w.err.any():
+        return XValue.error(int(w.err.reshape(-1)[0]), shape)
+    if name == "WEIGHTED" and not np.all((w.val >= 0) & (w.val <= 1)):
+        return XValue.error(NUM, shape)
+    by_method = _eac_by_method(name, bac, ev, ac, pv, w, etc, shape)
+    done = np.broadcast_to(complete(bac, ev), by_method.val.shape)
+    ac_b = XValue(*(np.broadcast_to(a, by_method.val.shape) for a in (ac.val, ac.err)))
+    return by_method.where(~done, ac_b)  # a complete project's EAC is its AC
+
+
+def _eac_by_method(name: str, bac: XValue, ev: XValue, ac: XValue, pv: XValue | None,
+                   w: XValue, etc: XValue | None, shape: tuple[int, ...]) -> XValue:
     if name == "CPI":
         return bac / (ev / ac)
     if name == "BUDGET":
         return ac + (bac - ev)
     if name == "BOTTOMUP":
         return ac + (etc if etc is not None else XValue.error(NA, shape))
-    if name not in ("COMPOSITE", "WEIGHTED"):
-        return XValue.error(VALUE, shape)
     pv = pv if pv is not None else XValue.error(NA, shape)
     cpi_, spi_ = ev / ac, ev / pv
     if name == "COMPOSITE":
         return ac + (bac - ev) / (cpi_ * spi_)
-    w = XValue.of(weight)
-    if w.err.any():
-        return XValue.error(int(w.err.reshape(-1)[0]), shape)
-    if not np.all((w.val >= 0) & (w.val <= 1)):
-        return XValue.error(NUM, shape)
     return ac + (bac - ev) / (w * cpi_ + (1 - w) * spi_)
+
+
+def work_left(bac: XValue, ev: XValue) -> XValue:
+    """BAC − EV, money: the budgeted cost of the work remaining; 0 for a complete project
+    (EV above BAC does not make negative work)."""
+    left = bac - ev
+    return left.where(~complete(bac, ev), XValue.of(np.zeros(left.val.shape)))
 
 
 def _eac_args(bac: Any, ev: Any, ac: Any, pv: Any, etc: Any) -> tuple[XValue, ...]:
@@ -137,6 +165,9 @@ def eac(
     - ``WEIGHTED``: AC + (BAC − EV) / (w · CPI + (1 − w) · SPI), ``weight`` w in 0..1
       (default 0.8), needs ``pv``;
     - ``BOTTOMUP``: AC + ``etc`` (a bottom-up estimate to complete).
+
+    A complete project (BAC > 0 and EV ≥ BAC, :func:`complete`) has EAC = AC whatever the
+    method (the clock stops: workbook.md v2), so ETC = 0 and VAC = BAC − AC.
 
     An omitted ``method`` (None or blank) is CPI and an omitted ``weight`` (None) is 0.8.
     Undefined: an unknown method is ``#VALUE!``; a weight outside 0..1 is ``#NUM!``; a missing
@@ -169,11 +200,17 @@ def tcpi(bac: Any, ev: Any, ac: Any, eac: Any = None) -> Any:
     """To-complete performance index, a ratio (DAU Gold Card; MS Project TCPI field).
 
     TCPI(BAC) = (BAC − EV) / (BAC − AC); with ``eac`` given, TCPI(EAC) = (BAC − EV) / (EAC − AC).
-    #DIV/0! when the remaining funds (BAC − AC or EAC − AC) are exactly 0.
+    A complete project (BAC > 0, EV ≥ BAC) has no work left: the numerator is 0 (as in MS
+    Project, where BCWP never exceeds the baseline cost), so TCPI = 0 while funds differ from
+    AC. #DIV/0! when the remaining funds (BAC − AC or EAC − AC) are exactly 0, complete or not.
     """
     b, e, a = XValue.of(bac), XValue.of(ev), XValue.of(ac)
     target = b if eac is None else XValue.of(eac)
-    return to_output((b - e) / (target - a), _shape_like(bac, ev, ac, eac))
+    return to_output(_tcpi_x(b, e, a, target), _shape_like(bac, ev, ac, eac))
+
+
+def _tcpi_x(bac: XValue, ev: XValue, ac: XValue, target: XValue) -> XValue:
+    return work_left(bac, ev) / (target - ac) + 0.0  # + 0.0: no −0 for a complete project
 
 
 # -- per-project measures -------------------------------------------------------------------
@@ -194,8 +231,14 @@ def project_measures(inputs: Inputs) -> pd.DataFrame:
     - ``PD``: planned duration in months, Start to the finish period inclusive (the month of
       BaselineFinish, else the last period with a non-zero Planned amount);
     - ``AT``: actual time in months, Start to the status period inclusive (0 before Start);
+      for a complete project (EV ≥ BAC > 0) Start to the month in which it completed: the
+      clock stops (workbook.md v2), so a project finished on plan keeps SPI(t) = 1;
     - ``ES``: earned schedule in months (:func:`xlpmo.core.schedule.earned_schedule`);
-    - ``ETC``: bottom-up estimate to complete, the sum of tblForecast after the status period.
+    - ``ETC``: bottom-up estimate to complete, the sum of tblForecast after the status period;
+    - ``Complete``: EV ≥ BAC > 0 (bool);
+    - ``BadBAC``: the given BAC is negative (bool); BAC is then NaN here (not the plan sum)
+      and every figure that needs it is #VALUE! in :func:`evm_table`;
+    - ``EVFromPercent``: EV is PercentComplete × BAC (no Earned money in the row used).
 
     Plan amounts dated before Start (BaselineStart later than the first plan amount) are put
     into Start's period of the PV curve used for ES; PV itself counts them by their date.
@@ -214,7 +257,9 @@ def project_measures(inputs: Inputs) -> pd.DataFrame:
     bac_plan = _sum_where(pos, amount, np.ones(len(pos), dtype=bool), n)
     pv = np.where(has_plan, _sum_where(pos, amount, month <= status, n), np.nan)
     given_bac = projects["BAC"].to_numpy(dtype=float, na_value=np.nan)
+    bad_bac = given_bac < 0  # not a budget: #VALUE! in tblEVM, an Error of io.validate
     bac = np.where(np.isnan(given_bac), np.where(has_plan, bac_plan, np.nan), given_bac)
+    bac = np.where(bad_bac, np.nan, bac)
 
     nonzero = amount != 0
     first = _extreme(np.minimum, pos[nonzero], month[nonzero], n, np.inf)
@@ -223,9 +268,11 @@ def project_measures(inputs: Inputs) -> pd.DataFrame:
     finish = _prefer(_months_of(projects["BaselineFinish"]), last)
     pd_ = finish - start + 1
     pd_ = np.where(pd_ >= 1, pd_, np.nan)
-    at = np.where(np.isnan(start), np.nan, np.clip(status - start + 1, 0, None))
+    at_status = np.where(np.isnan(start), np.nan, np.clip(status - start + 1, 0, None))
 
-    ev = _earned_value(inputs.progress, index, status, bac)
+    ev, done, from_pct = _earned_value(inputs.progress, index, status, bac)
+    # the clock stops at completion: AT counts to the month in which the project completed
+    at = np.where(np.isnan(done), at_status, np.clip(done - start + 1, 0, None))
     actuals_present = inputs.has("tblActuals") or len(inputs.actuals) > 0
     if actuals_present:
         apos, amonth, aamount = _phased(inputs.actuals, "Actual", index)
@@ -237,14 +284,15 @@ def project_measures(inputs: Inputs) -> pd.DataFrame:
     etc_ = np.where(has_fc, _sum_where(fpos, famount, fmonth > status, n), np.nan)
 
     curve = _pv_curve(pos, month, amount, start, pd_, has_plan)
-    pv = _pv_from_curve(curve, at, pv)
+    pv = _pv_from_curve(curve, at_status, pv)
     es = earned_schedule(curve, ev, pd=pd_, bac=bac)
     starts = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
     known = ~np.isnan(start)
     starts.iloc[np.flatnonzero(known)] = from_month_index(start[known].astype(np.int64))
     return pd.DataFrame(
         {"BAC": bac, "PV": pv, "EV": ev, "AC": ac, "Start": starts.to_numpy(), "PD": pd_,
-         "AT": at, "ES": es, "ETC": etc_},
+         "AT": at, "ES": es, "ETC": etc_, "Complete": ~np.isnan(done), "BadBAC": bad_bac,
+         "EVFromPercent": from_pct},
         index=index,
     )
 
@@ -289,12 +337,19 @@ def _extreme(ufunc: Any, pos: np.ndarray, month: np.ndarray, n: int, init: float
 
 def _earned_value(
     progress: pd.DataFrame, index: pd.Index, status: int, bac: np.ndarray
-) -> np.ndarray:
-    """EV per project from the latest usable progress row at or before the status period."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """EV per project from the latest usable progress row at or before the status period,
+    the month (number) in which a complete project completed (NaN when not complete), and
+    whether EV came from PercentComplete (bool).
+
+    Completion: the latest row has EV ≥ BAC > 0; the project completed in the month of the
+    first row of its last run of rows with EV ≥ BAC (a 100 % revised down to 95 % and back
+    to 100 % completed the second time).
+    """
     n = len(index)
-    ev = np.full(n, np.nan)
+    ev, done, from_pct = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=bool)
     if progress.empty:
-        return ev
+        return ev, done, from_pct
     pos = index.get_indexer(progress["ProjectID"].to_numpy(dtype=object))
     periods = pd.to_datetime(progress["Period"])
     month = np.where(periods.isna(), np.iinfo(np.int64).max,
@@ -304,13 +359,19 @@ def _earned_value(
     keep = (pos >= 0) & (month <= status) & ~(np.isnan(earned) & np.isnan(pct))
     rows = np.flatnonzero(keep)
     if rows.size == 0:
-        return ev
+        return ev, done, from_pct
     order = rows[np.lexsort((rows, month[rows], pos[rows]))]  # by project, period, table order
-    is_last = np.append(pos[order][1:] != pos[order][:-1], True)
-    latest = order[is_last]
-    p = pos[latest]
-    ev[p] = np.where(np.isnan(earned[latest]), pct[latest] * bac[p], earned[latest])
-    return ev
+    p = pos[order]
+    row_ev = np.where(np.isnan(earned[order]), pct[order] * bac[p], earned[order])
+    is_last = np.append(p[1:] != p[:-1], True)
+    ev[p[is_last]] = row_ev[is_last]
+    from_pct[p[is_last]] = np.isnan(earned[order][is_last])
+    with np.errstate(invalid="ignore"):
+        at_bac = (bac[p] > 0) & (row_ev >= bac[p])
+    # rows from which every later row of the project is at or above BAC
+    tail = pd.Series(at_bac[::-1]).groupby(p[::-1], sort=False).cummin().to_numpy()[::-1]
+    np.fmin.at(done, p[tail], month[order][tail].astype(float))
+    return ev, done, from_pct
 
 
 def _pv_curve(
@@ -355,18 +416,33 @@ def evm_table(inputs: Inputs) -> pd.DataFrame:
     Settings from ``inputs.settings``: StatusDate, EACMethod, EACWeight, ScheduleIndex,
     CPIAmber/CPIRed (CostRAG from CPI) and SPIAmber/SPIRed (ScheduleRAG from SPIt, or from SPI
     when ScheduleIndex is SPI). CVPct = CV/EV and SVPct = SV/PV (DAU Gold Card). ES, AT, SVt
-    are months; SPIt = ES/AT; ForecastFinish = Start + IEAC(t) months, IEAC(t) = PD/SPIt
-    (:mod:`xlpmo.core.schedule`). Money and index columns are object columns of floats or XLError.
+    are months; SPIt = ES/AT; ForecastFinish = the day Start + IEAC(t) months end, IEAC(t) =
+    PD/SPIt (:mod:`xlpmo.core.schedule`). A complete project: AT to its completion month,
+    EAC = AC, ETC = 0, TCPI = 0 (:func:`complete`). A negative BAC is #VALUE!, and so is
+    every figure computed from it (EV from PercentComplete, ES and the schedule figures, EAC,
+    ETC, VAC, TCPI). Money and index columns are object columns of floats or XLError.
     """
 
+    return evm_outputs(inputs)[0]
+
+
+def evm_outputs(inputs: Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(tblEVM, the per-project measures it was computed from: :func:`project_measures`)."""
     s = inputs.settings
     m = project_measures(inputs)
     bac, pv, ev, ac = (XValue.of(m[c].to_numpy()) for c in ("BAC", "PV", "EV", "AC"))
     es, at, pd_ = (XValue.of(m[c].to_numpy()) for c in ("ES", "AT", "PD"))
+    bad = m["BadBAC"].to_numpy(dtype=bool)
+    if bad.any():  # a negative BAC: #VALUE! for it and for what needs it
+        wrong = XValue.error(VALUE, bad.shape)
+        bac = bac.where(~bad, wrong)
+        ev = ev.where(~(bad & m["EVFromPercent"].to_numpy(dtype=bool)), wrong)
+        es = es.where(~bad, wrong)
     cv_, sv_ = ev - ac, ev - pv
     cpi_, spi_ = ev / ac, ev / pv
     spit_ = es / at
     eac_ = eac_x(bac, ev, ac, s.EACMethod, pv, s.EACWeight, XValue.of(m["ETC"].to_numpy()))
+    tcpi_ = _tcpi_x(bac, ev, ac, bac)
     ieact_ = pd_ / spit_
     projects = inputs.projects
     out = pd.DataFrame({
@@ -379,7 +455,7 @@ def evm_table(inputs: Inputs) -> pd.DataFrame:
         "BAC": bac, "PV": pv, "EV": ev, "AC": ac, "CV": cv_, "CVPct": cv_ / ev, "SV": sv_,
         "SVPct": sv_ / pv, "CPI": cpi_, "SPI": spi_, "ES": es, "AT": at, "SVt": es - at,
         "SPIt": spit_, "EAC": eac_, "ETC": eac_ - ac, "VAC": bac - eac_,
-        "TCPI": (bac - ev) / (bac - ac),
+        "TCPI": tcpi_,
     }
     for name, value in columns.items():
         out[name] = pd.Series(value.objects(), dtype=object)
@@ -389,4 +465,4 @@ def evm_table(inputs: Inputs) -> pd.DataFrame:
     schedule_index = "SPI" if str(s.ScheduleIndex).upper() == "SPI" else "SPIt"
     out["ScheduleRAG"] = rag_higher_is_better(
         out[schedule_index].to_numpy(), s.SPIAmber, s.SPIRed)
-    return out[tables.EVM.column_names]
+    return out[tables.EVM.column_names], m

@@ -1,4 +1,6 @@
-"""Spend forecasts: per-period forecasts and bands, phasing, S-curves, PERT, tblForecastOut.
+"""Spend forecasts: per-period forecasts and bands, phasing, S-curves, PERT.
+
+(tblForecastOut, the whole table, is :mod:`xlpmo.core.forecast_out`.)
 
 Worksheet primitives (functions.md, "Forecast") take cells: numbers, blanks (``None``/NaN),
 Excel errors and text. Each returns its numbers, or one :class:`~xlpmo.errors.XLError` when
@@ -10,9 +12,12 @@ are trimmed (a range may run into months not yet filled in); a blank between two
 period without cost and counts as 0 (workbook.md: "Blank means 0" for time-phased money).
 
 Methods of :func:`forecast` (``x`` = 1..n over the history):
-- RUNRATE: the mean of the last ``window`` periods, repeated.
+- RUNRATE: the mean of the last ``window`` periods, repeated (an inner blank counts as a
+  0 period, where Excel's AVERAGE would skip it).
 - LINEAR: least-squares line through (x, y), continued at x = n+1..n+h: exactly Excel's
-  ``FORECAST.LINEAR(n+k, history, {1..n})``.
+  ``FORECAST.LINEAR(n+k, history, {1..n})`` for a history without inner or trailing blanks
+  (FORECAST.LINEAR skips a pair with a blank; here an inner blank is a period of 0 spend,
+  and trailing blanks are not periods).
 - HOLT: Holt's linear (additive-trend) exponential smoothing, Hyndman & Athanasopoulos,
   *Forecasting: Principles and Practice*, 3rd ed. (fpp3), §8.2, see :func:`holt_fit`.
 - PLAN: the remaining plan scaled so that actual to date + forecast = ``target`` (e.g. EAC).
@@ -25,34 +30,14 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
-import pandas as pd
 
-from xlpmo.contract import tables
-from xlpmo.contract.model import Inputs
-from xlpmo.core.arith import with_errors
 from xlpmo.core.specfun import betaincinv, norm_ppf, t_ppf
-from xlpmo.core.variance import (
-    elapsed,
-    extreme_month,
-    lookup,
-    money,
-    month_grid,
-    monthly,
-    parse_cells,
-    period_column,
-    phased,
-    project_order,
-)
-from xlpmo.errors import XLError, XlpmoError
+from xlpmo.core.variance import parse_cells
+from xlpmo.errors import XLError
 
 METHODS = ("RUNRATE", "LINEAR", "HOLT", "PLAN")
 BAND_METHODS = ("RUNRATE", "LINEAR", "HOLT")
 SHAPES = ("LINEAR", "FRONT", "BACK", "BELL")
-MAX_SPREAD_PERIODS = 60  # forecast_table: longest run-rate spread of an ETC beyond the plan
-#: forecast_table: an ETC = EAC − AC within this fraction of max(|EAC|, 1) is float noise, not
-#: money left to spend (a finished project's EAC = BAC/CPI = AC up to rounding: 4.7e-10 on
-#: an AC of about 1e6 gave a Forecast row or not depending on the 16th digit of the inputs)
-ETC_NOISE = 1e-9
 
 
 class Band(NamedTuple):
@@ -518,172 +503,3 @@ def pert(optimistic: Any, likely: Any, pessimistic: Any, probability: Any = None
     width = p - o
     a, b = 1.0 + 4.0 * (m - o) / width, 1.0 + 4.0 * (p - m) / width
     return o + width * betaincinv(a, b, prob)
-
-
-# -- tblForecastOut -------------------------------------------------------------------------------
-
-_BOTTOMUP, _PLAN, _RUNRATE, _SPREAD = 1, 2, 3, 4
-
-
-def forecast_table(inputs: Inputs, eac: pd.Series | None, confidence: float = 0.95
-                   ) -> pd.DataFrame:
-    """The tblForecastOut output: actual and forecast spend per project and period.
-
-    ``eac``: EAC per ProjectID (from the EVM engine; float, NaN or XLError values), or None.
-    ``confidence``: coverage of the Low/High band (0 < c < 1, else XlpmoError).
-
-    Rows per project (tblProjects order), months ascending:
-    - Kind "Actual": every month from the project's first period (earliest non-zero Planned
-      or Actual) through the status period; Amount = actual cost of the month summed over
-      CostType (0 when none; ``#N/A`` without a tblActuals table).
-    - Kind "Forecast": the months after the status period (from the project's first period
-      when it starts later), from the first source that applies:
-      1. bottom-up: the project has a non-zero tblForecast amount after the status period ->
-         those amounts (summed over CostType) through its last non-zero month; tblForecast
-         rows at or before the status period are ignored (actuals rule there).
-      2. plan: it has planned months after the status period (through the last non-zero
-         one) and ``eac`` is a number and the remaining plan does not sum to 0 -> remaining
-         plan × (EAC − AC)/Σ remaining plan, so Cumulative ends at EAC. A project with no
-         elapsed period yet and no usable EAC gets its remaining plan unscaled.
-      3. run rate: it has planned months after the status period but no usable EAC -> the
-         mean actual of its last 3 elapsed months (fewer when it has fewer) in each of them.
-      4. ETC beyond the plan: no planned months remain but ETC = EAC − AC is a number
-         other than 0 -> ETC spread evenly over ceil(ETC/run rate) months (1 month when the
-         run rate is not positive; at most 60 months). An ETC with
-         |ETC| <= :data:`ETC_NOISE` × max(|EAC|, 1) (1e-9 relative: rounding in EAC = BAC/CPI,
-         a thousandth of a cent on a million) counts as 0, so the rows do not depend on
-         float noise.
-      Otherwise the project has no Forecast rows.
-    - Cumulative: running total of Amount (an ``#N/A`` Amount makes the rest ``#N/A``).
-    - Low/High: a band around **Cumulative** (not around Amount). Actual rows: Low = High =
-      Cumulative (known). Forecast row h (1, 2, ... after the status period):
-      Cumulative ∓ t((1+c)/2, m−1)·s·√(h + h²/m), where s is the sample standard deviation of
-      the project's per-period deviations Actual − Planned over its m elapsed months: the
-      prediction interval for the sum of h future normal observations (variance hσ²) plus
-      the uncertainty of their estimated mean (h²σ²/m) (Hahn & Meeker, *Statistical
-      Intervals*, 1991, prediction interval for the total of future observations). ``#N/A``
-      without elapsed months or actuals, ``#DIV/0!`` with one elapsed month (as STDEV.S).
-
-    Vectorised over all projects and months; the only loop is over distinct history lengths
-    (for the t quantiles).
-    """
-    if not 0.0 < confidence < 1.0:
-        raise XlpmoError(f"the forecast band's confidence must be in (0, 1), not {confidence}")
-    ph = phased(inputs)
-    past = elapsed(ph)
-    s = ph.status
-    fc = monthly(inputs.forecast, "Forecast")
-    fc_after = fc[fc.index.get_level_values("M").to_numpy() > s]
-    plan_after = ph.plan[ph.plan.index.get_level_values("M").to_numpy() > s]
-    fc_first, fc_last = extreme_month(fc_after), extreme_month(fc_after, last=True)
-    ids = project_order(inputs, ph.first.index.append(fc_first.index))
-    if not len(ids):
-        return _empty_table()
-
-    first = np.fmin(ph.first.reindex(ids).to_numpy(float), fc_first.reindex(ids).to_numpy(float))
-    plan_last = extreme_month(ph.plan, last=True).reindex(ids).to_numpy(float)
-    bottom_last = fc_last.reindex(ids).to_numpy(float)
-    remaining = plan_after.groupby(level=0).sum().reindex(ids).fillna(0.0).to_numpy(float)
-    by_project = past.groupby("ProjectID", sort=False)
-    m = by_project.size().reindex(ids).fillna(0).to_numpy(np.int64)
-    ac = (np.full(len(ids), np.nan) if ph.actuals_missing
-          else by_project["Actual"].sum().reindex(ids).fillna(0.0).to_numpy(float))
-    rate = (past.groupby("ProjectID", sort=False).tail(3).groupby("ProjectID", sort=False)
-            ["Actual"].mean().reindex(ids).to_numpy(float))
-    target = _eac_numbers(eac, ids)
-
-    source, end, factor, etc_each = _sources(
-        s, first, plan_last, bottom_last, remaining, m, ac, rate, target)
-    start = np.where(np.isnan(first), s + 1, np.maximum(first, s + 1)).astype(np.int64)
-    ahead = month_grid(ids, start, end)
-    pos = ahead["Pos"].to_numpy()
-    src = source[pos]
-    amount = np.select(
-        [src == _BOTTOMUP, src == _PLAN, src == _RUNRATE],
-        [lookup(fc_after, ahead), lookup(plan_after, ahead) * factor[pos], rate[pos]],
-        etc_each[pos],
-    )
-    return _assemble(ids, past, ahead, amount, m, confidence)
-
-
-def _eac_numbers(eac: pd.Series | None, ids: pd.Index) -> np.ndarray:
-    """EAC per project as floats, NaN where it is missing or an error."""
-    if eac is None or eac.empty:
-        return np.full(len(ids), np.nan)
-    series = pd.Series(eac.to_numpy(dtype=object), index=pd.Index(eac.index, dtype=object))
-    series = series[~series.index.duplicated()]  # one EAC per project: the first
-    return parse_cells(series.reindex(ids).to_numpy(dtype=object))[0]
-
-
-def _sources(s: int, first: np.ndarray, plan_last: np.ndarray, bottom_last: np.ndarray,
-             remaining: np.ndarray, m: np.ndarray, ac: np.ndarray, rate: np.ndarray,
-             target: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Per project: forecast source, last forecast month, plan factor, ETC-spread amount."""
-    n = len(first)
-    bottom = ~np.isnan(bottom_last)
-    has_plan = ~bottom & (np.nan_to_num(plan_last, nan=-np.inf) > s)
-    usable = ~np.isnan(target)
-    started = m > 0
-    scaled = has_plan & usable & (remaining != 0)
-    unscaled = has_plan & ~scaled & ~started
-    by_rate = has_plan & ~scaled & ~unscaled
-    with np.errstate(invalid="ignore", divide="ignore"):
-        etc = target - ac
-        noise = np.abs(etc) <= ETC_NOISE * np.maximum(np.abs(target), 1.0)
-        spread = ~bottom & ~has_plan & usable & ~np.isnan(ac) & ~noise
-        months = np.where((rate > 0) & (etc > 0), np.ceil(etc / rate), 1.0)
-        months = np.clip(np.nan_to_num(months, nan=1.0), 1, MAX_SPREAD_PERIODS).astype(np.int64)
-        factor = np.where(scaled, etc / np.where(remaining != 0, remaining, 1.0), 1.0)
-    source = np.select([bottom, scaled | unscaled, by_rate, spread],
-                       [_BOTTOMUP, _PLAN, _RUNRATE, _SPREAD], 0)
-    end = np.full(n, s, dtype=np.int64)
-    end[bottom] = bottom_last[bottom]
-    end[has_plan] = plan_last[has_plan]
-    end[spread] = s + months[spread]
-    etc_each = np.where(spread, etc / months, np.nan)
-    return source, end, factor, etc_each
-
-
-def _assemble(ids: pd.Index, past: pd.DataFrame, ahead: pd.DataFrame, amount: np.ndarray,
-              m: np.ndarray, confidence: float) -> pd.DataFrame:
-    """Stack Actual and Forecast rows, add Cumulative and the band."""
-    past_pos = ids.get_indexer(past["ProjectID"].to_numpy(dtype=object))
-    pos = np.concatenate([past_pos, ahead["Pos"].to_numpy()])
-    months = np.concatenate([past["M"].to_numpy(), ahead["M"].to_numpy()])
-    is_fc = np.concatenate([np.zeros(len(past), bool), np.ones(len(ahead), bool)])
-    amounts = np.concatenate([past["Actual"].to_numpy(float), amount])
-    step = np.concatenate([np.zeros(len(past)), ahead["Step"].to_numpy(float)])
-    order = np.lexsort((months, pos))
-    pos, months, is_fc, amounts, step = (a[order] for a in (pos, months, is_fc, amounts, step))
-    cumulative = pd.Series(amounts).groupby(pos, sort=False).cumsum(skipna=False).to_numpy(float)
-
-    deviation = past["Actual"].to_numpy(float) - past["Planned"].to_numpy(float)
-    sd = (pd.Series(deviation).groupby(past_pos).std(ddof=1)
-          .reindex(np.arange(len(ids))).to_numpy(float))
-    q = (1.0 + confidence) / 2.0
-    t = np.full(len(ids), np.nan)
-    for history in np.unique(m[m >= 2]):
-        t[m == history] = t_ppf(q, float(history - 1))
-    mm = m[pos].astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        half = np.where(is_fc, t[pos] * sd[pos] * np.sqrt(step + step**2 / mm), 0.0)
-    band_err = np.full(len(pos), None, dtype=object)
-    band_err[is_fc & (m[pos] == 1) & ~np.isnan(cumulative)] = XLError.DIV0
-    out = pd.DataFrame({
-        "ProjectID": pd.Series(ids.to_numpy(dtype=object)[pos], dtype=object),
-        "Period": period_column(months),
-        "Kind": pd.Series(np.where(is_fc, "Forecast", "Actual"), dtype=object),
-        "Amount": money(amounts),
-        "Cumulative": money(cumulative),
-        "Low": with_errors(cumulative - half, band_err),
-        "High": with_errors(cumulative + half, band_err),
-    })
-    return out[tables.FORECAST_OUT.column_names]
-
-
-def _empty_table() -> pd.DataFrame:
-    return pd.DataFrame({
-        "ProjectID": pd.Series([], dtype=object),
-        "Period": np.array([], dtype="datetime64[ns]"),
-        **{c: pd.Series([], dtype=object) for c in ("Kind", "Amount", "Cumulative", "Low", "High")},
-    })[tables.FORECAST_OUT.column_names]

@@ -35,6 +35,8 @@ import pandas as pd
 from xlpmo.contract import tables
 from xlpmo.core.xvalue import NA, OK, XValue
 
+__all__ = ["NONE_LABEL", "TOTAL_LABEL", "portfolio_names", "portfolio_table"]
+
 NONE_LABEL = "(none)"
 TOTAL_LABEL = "Total"
 _SUMMED = ("BAC", "PV", "EV", "AC", "EAC")

@@ -19,17 +19,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlpmo.core.arith import as_float, first_error
+from xlpmo.core.arith import as_float
+from xlpmo.core.xvalue import OK, codes_of, errors_of
 from xlpmo.errors import XLError
+
+__all__ = ["AMBER", "GREEN", "RED", "rag", "rag_higher_is_better", "rag_lower_is_better",
+           "rag_variance"]
 
 GREEN, AMBER, RED = "Green", "Amber", "Red"
 
 
 def _finish(status: np.ndarray, values: Any, index: Any) -> pd.Series:
-    errors = first_error(np.asarray(values, dtype=object))
+    codes = codes_of(values)
     out = status.astype(object)
-    has_err = np.array([e is not None for e in errors], dtype=bool)
-    out[has_err] = errors[has_err]
+    has_err = codes != OK
+    out[has_err] = errors_of(codes[has_err])
     missing = np.isnan(as_float(values)) & ~has_err
     out[missing] = XLError.NA
     return pd.Series(out, index=index, dtype=object)
@@ -54,9 +58,9 @@ def rag_lower_is_better(values: Any, amber: float, red: float, index: Any = None
 def rag_variance(values: Any, amber: float, red: float, index: Any = None) -> pd.Series:
     """Variance rule: the absolute variance % against the thresholds."""
     v = np.abs(as_float(values)).astype(object)
-    errors = first_error(np.asarray(values, dtype=object))
-    has_err = np.array([e is not None for e in errors], dtype=bool)
-    v[has_err] = errors[has_err]
+    codes = codes_of(values)
+    has_err = codes != OK
+    v[has_err] = errors_of(codes[has_err])
     return rag_lower_is_better(v, amber, red, index)
 
 
@@ -64,3 +68,23 @@ def rag(value: Any, amber: float, red: float, higher_is_better: bool = True) -> 
     """Scalar form (the RAG worksheet function). Higher is better when amber > red."""
     rule = rag_higher_is_better if higher_is_better else rag_lower_is_better
     return rule(np.array([value], dtype=object), amber, red).iloc[0]
+
+
+def red_reasons(evm: pd.DataFrame, settings: Any) -> list[tuple[str, str, list[str]]]:
+    """Why each Red project of tblEVM is Red: ``(ProjectID, ProjectName, reasons)`` for the
+    projects whose CostRAG or ScheduleRAG is Red, in tblEVM's order. A reason names the
+    index, its value and the threshold it fell below (``CPI 0.82 < CPIRed 0.90``); the
+    schedule index is the one ScheduleRAG uses (SPI(t), or SPI when ScheduleIndex is SPI)."""
+    schedule = "SPI" if str(settings.ScheduleIndex).upper() == "SPI" else "SPIt"
+    out = []
+    for row in evm.to_dict("records"):
+        reasons = []
+        if row.get("CostRAG") == RED:
+            reasons.append(f"cost: CPI {row['CPI']:.2f} < CPIRed {settings.CPIRed:.2f}")
+        if row.get("ScheduleRAG") == RED:
+            label = "SPI(t)" if schedule == "SPIt" else "SPI"
+            reasons.append(f"schedule: {label} {row[schedule]:.2f} < SPIRed "
+                           f"{settings.SPIRed:.2f}")
+        if reasons:
+            out.append((str(row["ProjectID"]), str(row.get("ProjectName") or ""), reasons))
+    return out

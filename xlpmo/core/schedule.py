@@ -8,24 +8,26 @@ Appendix D.
 Definitions (units: periods = months, counted from the project's first planned period):
 
 - PV curve: cumulative planned value at the end of each period, P_0 = 0, P_1 … P_N.
-- ES = C + I with C the number of whole periods earned and I = (EV − P_C)/(P_{C+1} − P_C)
-  the linear interpolation inside the period in progress (Lipke's ES = C + I).
-- ES = PD when EV ≥ BAC (the whole baseline is earned). ES is never above PD.
-- AT: periods from the first planned period to the status period inclusive (0 before it).
+- ES = C + I (Lipke): C = the number of whole periods whose cumulative PV ≤ EV, and
+  I = (EV − P_C)/(P_{C+1} − P_C) the linear interpolation inside the period in progress.
+- ES = PD when EV ≥ BAC (the whole baseline is earned). ES is never above PD; ES = 0 when
+  EV < 0.
+- AT: periods from the first planned period to the status period inclusive (0 before it);
+  for a complete project (EV ≥ BAC) the period in which it completed (the clock stops:
+  :func:`xlpmo.core.evm.project_measures`).
 - SV(t) = ES − AT (months; negative = behind); SPI(t) = ES / AT (#DIV/0! at AT = 0).
-- IEAC(t) = PD / SPI(t) (months); forecast finish = start + IEAC(t) months, the fraction
-  spread over the days of the month it lands in (:func:`xlpmo.contract.periods.add_months`).
+- IEAC(t) = PD / SPI(t) (months); the forecast finish is the day on which IEAC(t) months
+  from the start of the first period end (:func:`finish_dates`): a project on plan
+  finishes on the last day of its last planned month.
 
-The off-by-one and flat stretches. ES is the *earliest* time at which the interpolated PV
-curve reaches EV: C is the last period before the first one whose cumulative PV reaches EV,
-so P_C < EV ≤ P_{C+1} and the denominator is never 0. For a strictly increasing curve this is
-exactly Lipke's C = number of periods with P_k ≤ EV (EV = P_k gives ES = k, with I = 0 or 1).
-Where PV is flat (a stretch of periods with no planned work), Lipke's count would credit the
-flat periods and divide 0 by 0 at their end; following Lipke's definition of ES as the time
-the current EV *should have been earned*, a flat stretch counts as earned only once EV goes
-beyond it: EV equal to a plateau value gives the period in which the plateau was first
-reached, and EV = 0 gives ES = 0. Curves that go down (negative amounts: credits, re-plans)
-use the same rule: the first time the cumulative plan reached EV.
+Flat stretches (months with nothing planned: a holiday pause). Lipke's count puts C at the
+*last* period of a flat stretch whose cumulative PV ≤ EV: a project exactly on plan through
+a month with nothing planned has ES = AT and SV(t) = 0 (workbook.md v2; Project Flight Deck,
+"Count the number of time periods in which the Earned Value is greater than or equal to
+the Planned Value"). The interpolation then runs inside the first period that plans more
+than EV, so its denominator is never 0. Curves that go down (negative amounts: credits,
+re-plans) use the same rule on the periods before the plan first goes above EV, i.e. on
+the running maximum of the curve; on a non-decreasing curve that is exactly Lipke's count.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlpmo.contract.periods import add_months, parse_date
+from xlpmo.contract.periods import parse_date
 from xlpmo.core.xvalue import NA, NUM, OK, XValue, to_output
 from xlpmo.errors import XLError
 
@@ -65,14 +67,15 @@ def earned_schedule(
     if width == 0:
         return np.where(np.isnan(ev) | np.isnan(dur), np.nan, np.where(ev > 0, dur, 0.0))
     reached = np.maximum.accumulate(np.nan_to_num(full, nan=-np.inf), axis=1)
-    j = (reached < ev[:, None]).sum(axis=1)  # first index whose plan reaches EV
-    jj = np.clip(j, 1, width)[:, None]
-    lo = np.take_along_axis(full, jj - 1, axis=1)[:, 0]
-    hi = np.take_along_axis(full, jj, axis=1)[:, 0]
+    # C = the periods before the plan first goes above EV (P_0 = 0 counts as period 0)
+    c = (reached <= ev[:, None]).sum(axis=1) - 1
+    cc = np.clip(c, 0, width - 1)[:, None]
+    lo = np.take_along_axis(full, cc, axis=1)[:, 0]
+    hi = np.take_along_axis(full, cc + 1, axis=1)[:, 0]
     with np.errstate(all="ignore"):
-        es_ = jj[:, 0] - 1 + (ev - lo) / (hi - lo)
-    es_ = np.where(j == 0, 0.0, es_)
-    es_ = np.where(j > width, dur, es_)  # EV above every point of the plan
+        es_ = cc[:, 0] + (ev - lo) / (hi - lo)  # P_C ≤ EV < P_C+1: the denominator is > 0
+    es_ = np.where(c < 0, 0.0, es_)  # EV below 0
+    es_ = np.where(c >= width, dur, es_)  # EV at or above every point of the plan
     with np.errstate(invalid="ignore"):
         es_ = np.where(ev >= total, dur, es_)
     es_ = np.minimum(es_, dur)
@@ -164,12 +167,13 @@ def ieact(pv_series: Any, ev: Any, at: Any, cumulative: bool = False) -> float |
 def forecast_finish(
     start: Any, pv_series: Any, ev: Any, at: Any, cumulative: bool = False
 ) -> pd.Timestamp | XLError:
-    """Forecast finish date = the first day of ``start``'s month + IEAC(t) months.
+    """Forecast finish date: the day on which IEAC(t) months from ``start``'s month end.
 
-    ``start`` is the project's first planned period (a date, Excel serial or ISO text);
-    a fractional month is spread over the days of the month it lands in
-    (:func:`xlpmo.contract.periods.add_months`). Errors of IEAC(t) pass through; an unreadable start
-    is #VALUE!, a blank one #N/A; a date beyond the calendar is #NUM!.
+    ``start`` is the project's first planned period (a date, Excel serial or ISO text); the
+    date is computed as in tblEVM (:func:`finish_dates`): a project on plan (IEAC(t) = PD)
+    finishes on the last day of its last planned month. Errors of IEAC(t) pass through; an
+    unreadable start is #VALUE!, a blank one #N/A; a date outside Excel's calendar
+    (1900-01-01 .. 9999-12-31) is #NUM!.
     """
     if start is None or (isinstance(start, str) and not start.strip()):
         return XLError.NA
@@ -179,46 +183,54 @@ def forecast_finish(
     date = parse_date(start)
     if date is None:
         return XLError.VALUE
-    months = to_output(_ieact_x(pv_series, ev, at, cumulative), None)
-    if isinstance(months, XLError):
-        return months
-    try:
-        return add_months(date, months)
-    except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):
-        return XLError.NUM
+    months = _ieact_x(pv_series, ev, at, cumulative)
+    day = np.array([date.to_datetime64()]).astype("datetime64[D]")
+    return finish_dates(day, months)[0]
 
 
 # -- vectorised finish dates for the table ---------------------------------------------------
 
-_FIRST_MONTH = np.datetime64("1678-01", "M")  # datetime64[ns] covers 1677-09 .. 2262-04
-_LAST_MONTH = np.datetime64("2262-03", "M")
+FIRST_DAY = np.datetime64("1900-01-01", "D")  # Excel's calendar (1900 date system) ...
+LAST_DAY = np.datetime64("9999-12-31", "D")  # ... to its last day
+_MAX_MONTHS = 12 * 10_000  # beyond any date of the calendar from any start in it
+#: a duration within this many days of the end of a day ends on that day (float noise in
+#: PD / SPI(t) must not move a finish by a day)
+DAY_NOISE = 1e-9
 
 
 def finish_dates(start: np.ndarray, months: Any) -> np.ndarray:
-    """Vectorised :func:`xlpmo.contract.periods.add_months`: start's month + ``months`` per element.
+    """The day on which ``months`` (fractional) months from the start of ``start``'s month end.
+
+    Formula: with W = ⌊months⌋ and F = months − W, the duration ends F × (days of the month
+    W months after the start month) days into that month; the finish is the day in which it
+    ends: that month's first day + ⌈F × days⌉ − 1 (a duration ending exactly at midnight ends
+    on the day before). So 10 months from 1 January is 31 October (a project on plan ends on
+    its BaselineFinish); 1.5 months from 1 January end at the end of 14 February.
 
     ``start``: datetime64 array (NaT = unknown start, giving #N/A); ``months``: floats or an
-    :class:`~xlpmo.core.xvalue.XValue` (its errors pass through). Returns an object array of
-    Timestamps or XLError members; a date outside the calendar is #NUM!.
+    :class:`~xlpmo.core.xvalue.XValue` (its errors pass through). Returns an object array
+    of Timestamps or XLError members; a date outside Excel's calendar (1900-01-01 ..
+    9999-12-31) is #NUM!. Dates run to 9999-12-31 (numpy months and days, not
+    nanosecond Timestamps, whose range ends in 2262).
     """
     m = XValue.of(months)
-    base = np.asarray(start, dtype="datetime64[ns]").astype("datetime64[M]")
+    base = np.asarray(start).astype("datetime64[M]")
     err = np.where(np.isnat(base) & (m.err == OK), NA, m.err)
     with np.errstate(invalid="ignore"):
-        ok = (err == OK) & (np.abs(m.val) < 12 * 600)  # finite and within six centuries
+        ok = (err == OK) & (np.abs(m.val) < _MAX_MONTHS)  # finite and within the calendar
     whole = np.floor(np.where(ok, m.val, 0.0))
-    landing = np.where(ok, base, _FIRST_MONTH) + whole.astype(np.int64).astype("timedelta64[M]")
-    ok &= (landing >= _FIRST_MONTH) & (landing <= _LAST_MONTH)
-    err = np.where((err == OK) & ~ok, NUM, err)
-    landing = np.where(ok, landing, _FIRST_MONTH)
+    anchor = FIRST_DAY.astype("datetime64[M]")
+    landing = np.where(ok, base, anchor) + whole.astype(np.int64).astype("timedelta64[M]")
     first_day = landing.astype("datetime64[D]")
     days = ((landing + 1).astype("datetime64[D]") - first_day).astype(np.int64)
     frac = np.where(ok, m.val - whole, 0.0)
-    # the same steps as add_months: the day the fraction of the month falls in
-    day = np.floor(frac * days).astype(np.int64)
-    dates = (first_day + day.astype("timedelta64[D]")).astype("datetime64[ns]")
-    out = pd.DatetimeIndex(dates).to_numpy(dtype=object)
+    offset = np.ceil(frac * days - DAY_NOISE).astype(np.int64)
+    dates = first_day + (offset - 1).astype("timedelta64[D]")
+    ok &= (dates >= FIRST_DAY) & (dates <= LAST_DAY)
+    err = np.where((err == OK) & ~ok, NUM, err)
+    out = np.empty(len(dates), dtype=object)
+    good = np.flatnonzero(ok)
+    out[good] = [pd.Timestamp(d) for d in dates[good]]
     bad = err != OK
     out[bad] = XValue(np.full(bad.sum(), np.nan), err[bad].astype(np.int8)).objects()
     return out
-

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import math
 
+__all__ = ["betainc", "betaincinv", "norm_cdf", "norm_ppf", "t_ppf"]
+
 _TINY = 1e-300
 _EPS = 1e-15
 _MAX_TERMS = 1000

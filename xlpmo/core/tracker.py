@@ -15,11 +15,16 @@ import pandas as pd
 
 from xlpmo.contract import tables
 from xlpmo.contract.model import Inputs
-from xlpmo.core.evm import evm_table
-from xlpmo.core.forecast import forecast_table
+from xlpmo.core.capacityplan import capacity_plan_table
+from xlpmo.core.evm import evm_outputs
+from xlpmo.core.evm_checks import evm_findings
+from xlpmo.core.forecast_out import forecast_table
 from xlpmo.core.portfolio import portfolio_table
 from xlpmo.core.utilisation import utilisation_table
 from xlpmo.core.variance import variance_table
+from xlpmo.errors import Finding
+
+__all__ = ["Step", "compute", "eac_by_project", "first_project_rows"]
 
 Step = Callable[[str], None]
 
@@ -28,9 +33,10 @@ def _quiet(_: str) -> None:
     pass
 
 
-def eac_by_project(evm: pd.DataFrame) -> pd.Series:
-    """The EAC column of tblEVM as a Series indexed by ProjectID (errors kept)."""
-    return pd.Series(evm["EAC"].to_numpy(dtype=object), index=evm["ProjectID"].to_numpy())
+def eac_by_project(evm: pd.DataFrame, column: str = "EAC") -> pd.Series:
+    """A column of tblEVM (the EAC; ``ForecastFinish``) as a Series indexed by ProjectID
+    (errors kept)."""
+    return pd.Series(evm[column].to_numpy(dtype=object), index=evm["ProjectID"].to_numpy())
 
 
 def first_project_rows(inputs: Inputs) -> Inputs:
@@ -44,31 +50,45 @@ def first_project_rows(inputs: Inputs) -> Inputs:
     return replace(inputs, projects=first)
 
 
-def compute(inputs: Inputs, step: Step = _quiet) -> dict[str, pd.DataFrame]:
-    """All output tables (tblEVM, tblPortfolio, tblVariance, tblForecastOut, and
-    tblUtilisation when the workbook has resources), keyed by table name.
+def compute(inputs: Inputs, step: Step = _quiet,
+            findings: list[Finding] | None = None) -> dict[str, pd.DataFrame]:
+    """All output tables (tblEVM, tblPortfolio, tblVariance, tblForecastOut, tblUtilisation
+    when the workbook has resources, and tblCapacityPlan when it has resources or
+    allocations), keyed by table name.
 
     ``step`` is called with a short label before each stage (progress display). Repeated
     ProjectIDs: the first tblProjects row counts (:func:`first_project_rows`).
+    ``findings``: when given, the compute step's own findings are appended to it (what the
+    figures cannot say themselves, :func:`xlpmo.core.evm_checks.evm_findings`), for
+    tblChecks; the core never imports io, so it hands them back this way.
     """
+    original = inputs
     inputs = first_project_rows(inputs)
     # amounts near 1e308 overflow to inf in sums; that inf becomes an Excel error in the
     # output, so numpy's RuntimeWarnings would only be noise on the user's terminal
     with np.errstate(all="ignore"):
-        return _compute(inputs, step)
+        out, measures = _compute(inputs, step)
+    if findings is not None:
+        findings.extend(evm_findings(original, measures))
+    return out
 
 
-def _compute(inputs: Inputs, step: Step) -> dict[str, pd.DataFrame]:
+def _compute(inputs: Inputs, step: Step) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     out: dict[str, pd.DataFrame] = {}
     step("earned value")
-    out[tables.EVM.name] = evm = evm_table(inputs)
+    evm, measures = evm_outputs(inputs)
+    out[tables.EVM.name] = evm
     step("portfolio roll-up")
     out[tables.PORTFOLIO.name] = portfolio_table(evm)
     step("variance")
     out[tables.VARIANCE.name] = variance_table(inputs)
     step("forecast")
-    out[tables.FORECAST_OUT.name] = forecast_table(inputs, eac_by_project(evm))
+    out[tables.FORECAST_OUT.name] = forecast_table(
+        inputs, eac_by_project(evm), finish=eac_by_project(evm, "ForecastFinish"))
     if inputs.has(tables.RESOURCES.name):
         step("utilisation")
         out[tables.UTILISATION.name] = utilisation_table(inputs)
-    return out
+    if inputs.has(tables.RESOURCES.name) or inputs.has(tables.ALLOCATIONS.name):
+        step("capacity plan")
+        out[tables.CAPACITY_PLAN.name] = capacity_plan_table(inputs)
+    return out, measures

@@ -42,6 +42,8 @@ from xlpmo.core import arith
 from xlpmo.core.capacity import CapacityGrid, capacity_grid, grid_frame
 from xlpmo.errors import XLError
 
+__all__ = ["TOLERANCE_HOURS", "overallocated", "utilisation", "utilisation_table"]
+
 #: hours of float noise ignored when comparing allocated hours with capacity
 TOLERANCE_HOURS = 1e-9
 
@@ -63,7 +65,10 @@ def _sum(grid: CapacityGrid, r: np.ndarray, p: np.ndarray, ok: np.ndarray,
         grid.hours.shape)
 
 
-def _allocation_hours(grid: CapacityGrid, allocations: pd.DataFrame) -> np.ndarray:
+def allocation_hours(grid: CapacityGrid, allocations: pd.DataFrame) -> np.ndarray:
+    """Allocated hours per (resource, period) cell of the grid: Σ Hours, or Percent ×
+    the cell's CapacityHours per row (Hours wins; neither adds 0). Rows of an unknown or
+    blank ResourceID, or outside the periods, are left out."""
     hours = pd.to_numeric(allocations["Hours"], errors="coerce").to_numpy(dtype=float)
     percent = pd.to_numeric(allocations["Percent"], errors="coerce").to_numpy(dtype=float)
     r, p, ok = _cells(grid, allocations["ResourceID"], allocations["Period"])
@@ -99,7 +104,7 @@ def utilisation_table(inputs: Inputs, periods: Any = None) -> pd.DataFrame:
     """
     grid = capacity_grid(inputs, periods)
     cap = grid.hours
-    allocated = _allocation_hours(grid, inputs.allocations)
+    allocated = allocation_hours(grid, inputs.allocations)
     actual, billable = _timesheet_hours(grid, inputs.timesheets)
     cap_flat = cap.reshape(-1)
     frame = grid_frame(grid, {

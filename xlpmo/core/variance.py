@@ -27,9 +27,16 @@ import pandas as pd
 from xlpmo.contract import tables
 from xlpmo.contract.model import Inputs
 from xlpmo.contract.periods import from_month_index, month_index, status_period
-from xlpmo.core.arith import divide_float, error_codes, first_error, with_errors
+from xlpmo.core.arith import divide_float, error_codes, with_errors
 from xlpmo.core.rag import rag_variance
+from xlpmo.core.xvalue import codes_of, first_error
 from xlpmo.errors import XLError
+
+__all__ = [
+    "Phased", "actuals_missing", "cells_result", "elapsed", "extreme_month", "lookup", "money",
+    "month_grid", "monthly", "parse_cells", "period_column", "phased", "project_order", "variance",
+    "variance_pct", "variance_table",
+]
 
 # -- cells ----------------------------------------------------------------------------------
 
@@ -67,7 +74,8 @@ def parse_cells(values: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def cells_result(values: np.ndarray, errors: np.ndarray, scalar: bool) -> Any:
-    """Float results with per-cell errors -> a scalar or an object array of the same shape.
+    """Float results with per-cell error codes (:mod:`xlpmo.core.xvalue`) -> a scalar or an
+    object array of the same shape.
 
     NaN left without an error is a missing input: ``#N/A``.
     """
@@ -110,7 +118,7 @@ def variance(planned: Any, actual: Any, cumulative: bool = False) -> Any:
     if isinstance(pair, XLError):
         return pair
     p, a, pe, ae = pair
-    errors = first_error(pe.ravel(), ae.ravel()).reshape(p.shape)
+    errors = first_error(codes_of(pe), codes_of(ae))
     return cells_result(p - a, errors, scalar=p.ndim == 0)
 
 
@@ -128,7 +136,7 @@ def variance_pct(planned: Any, actual: Any, cumulative: bool = False) -> Any:
         return pair
     p, a, pe, ae = pair
     num, den = (p - a).ravel(), p.ravel()
-    errors = first_error(pe.ravel(), ae.ravel(), error_codes(num, den))
+    errors = first_error(codes_of(pe).ravel(), codes_of(ae).ravel(), error_codes(num, den))
     return cells_result(divide_float(num, den).reshape(p.shape), errors.reshape(p.shape),
                         scalar=p.ndim == 0)
 

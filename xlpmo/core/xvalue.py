@@ -1,9 +1,13 @@
 """Values with Excel errors: float arrays with a parallel array of error codes.
 
-:class:`XValue` keeps the core's arithmetic vectorised while following Excel's rules for
-undefined cases: a zero denominator is ``#DIV/0!``, a missing input ``#N/A``, an input error
-passes through (the leftmost operand's error wins, as in an Excel formula), text or booleans
-where a number belongs are ``#VALUE!``.
+The core's one error model: an ``int8`` error code per element (:data:`ERROR_OF_CODE`, 0 = a
+valid number). :class:`XValue` keeps the core's arithmetic vectorised while following Excel's
+rules for undefined cases: a zero denominator is ``#DIV/0!``, a missing input ``#N/A``, an
+input error passes through (the leftmost operand's error wins, as in an Excel formula:
+:func:`first_error`), text or booleans where a number belongs are ``#VALUE!``.
+
+Cells and output columns hold :class:`~xlpmo.errors.XLError` members instead (object arrays);
+:func:`codes_of` and :func:`errors_of` convert between the two at the edges.
 """
 
 from __future__ import annotations
@@ -24,6 +28,14 @@ ERROR_OF_CODE: tuple[XLError | None, ...] = (
 CODE_OF_ERROR = {e: i for i, e in enumerate(ERROR_OF_CODE) if e is not None}
 OK, DIV0, NA, VALUE, NUM = 0, 1, 2, 3, 4
 _ERR_OBJECTS = np.array(ERROR_OF_CODE, dtype=object)
+_type_of = np.frompyfunc(type, 1, 1)
+_XLERROR_TYPE = np.empty((), dtype=object)  # the class as one cell (an Enum is iterable)
+_XLERROR_TYPE[()] = XLError
+
+__all__ = [
+    "CODE_OF_ERROR", "DIV0", "ERROR_OF_CODE", "NA", "NUM", "OK", "VALUE", "XValue", "codes_of",
+    "errors_of", "first_error", "to_output",
+]
 
 
 @dataclass(frozen=True)
@@ -111,11 +123,33 @@ class XValue:
 
 
 def first_error(*codes: np.ndarray) -> np.ndarray:
-    """Per element, the first non-zero error code across ``codes`` (Excel: left to right)."""
+    """Per element, the first non-zero error code across ``codes`` (Excel: left to right).
+
+    ``=#N/A+#DIV/0!`` is ``#N/A``: the leftmost operand's error wins. The arrays broadcast.
+    """
     out = np.asarray(codes[-1])
     for c in reversed(codes[:-1]):
         out = np.where(c != OK, c, out)
     return np.asarray(out, dtype=np.int8)
+
+
+def codes_of(cells: Any) -> np.ndarray:
+    """The error code of each cell (an array of the cells' shape): an
+    :class:`~xlpmo.errors.XLError` member gives its code, anything else (a number, None,
+    text, even an error's text) ``OK``."""
+    arr = np.asarray(cells, dtype=object)
+    codes = np.zeros(arr.shape, dtype=np.int8)
+    if arr.size:
+        is_err = np.asarray(np.equal(_type_of(arr), _XLERROR_TYPE), dtype=bool)
+        if is_err.any():
+            codes[is_err] = [CODE_OF_ERROR[e] for e in arr[is_err]]
+    return codes
+
+
+def errors_of(codes: np.ndarray) -> np.ndarray:
+    """Error codes -> an object array of :class:`~xlpmo.errors.XLError` members (None
+    where the code is ``OK``)."""
+    return _ERR_OBJECTS[np.asarray(codes, dtype=np.int8)]
 
 
 def _divide(num: XValue, den: XValue) -> XValue:

@@ -31,6 +31,14 @@ from xlpmo.contract import periods
 from xlpmo.contract.parse import parse_number
 from xlpmo.errors import XLError
 
+__all__ = [
+    "COM_MISSING", "MAX_SPILL", "REQUIRED", "ArgError", "boolean", "cells", "choice", "clean_cell",
+    "column", "date", "date_grid", "date_list", "error_of", "excel_function", "frame_rows", "grid",
+    "integer", "is_blank", "like", "number", "number_grid", "optional_grid", "series",
+    "series_cells", "shape", "single", "spill", "table", "table_array", "text", "to_excel",
+    "to_number", "ungrid", "weekmask",
+]
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: what COM passes for an omitted optional argument (DISP_E_PARAMNOTFOUND)
@@ -321,13 +329,6 @@ def series_cells(value: Any, blank: float = np.nan) -> tuple[np.ndarray, np.ndar
     return values, errors
 
 
-def first_error(errors: np.ndarray) -> XLError | None:
-    for err in errors:
-        if err is not None:
-            return err
-    return None
-
-
 def series(value: Any, blank: float = np.nan, allow_empty: bool = False) -> np.ndarray:
     """A range of numbers as a float array; any error cell makes the result that error.
 
@@ -335,24 +336,12 @@ def series(value: Any, blank: float = np.nan, allow_empty: bool = False) -> np.n
     unless ``allow_empty``.
     """
     values, errors = series_cells(value, blank)
-    err = first_error(errors)
+    err = XLError.first(errors)
     if err is not None:
         raise ArgError(err)
     if not allow_empty and (values.size == 0 or np.isnan(values).all()):
         raise ArgError(XLError.NA, "no numbers in the range")
     return values
-
-
-def same_length(*arrays: np.ndarray) -> int:
-    """The common length of series (a single value broadcasts); otherwise ``#VALUE!``."""
-    lengths = {len(a) for a in arrays if len(a) != 1}
-    if len(lengths) > 1:
-        raise ArgError(XLError.VALUE, "ranges of different lengths")
-    return lengths.pop() if lengths else 1
-
-
-def broadcast(array: np.ndarray, length: int) -> np.ndarray:
-    return np.repeat(array, length) if len(array) == 1 and length != 1 else array
 
 
 def date_list(value: Any) -> list[pd.Timestamp]:
@@ -469,7 +458,7 @@ def number_grid(value: Any, blank: float) -> Any:
     if not isinstance(g, np.ndarray):
         return number(g, default=blank)
     values, errors = series_cells(g, blank)
-    err = first_error(errors)
+    err = XLError.first(errors)
     if err is not None:
         raise ArgError(err)
     return values.reshape(g.shape)
@@ -501,6 +490,8 @@ def weekmask(value: Any, default: str = "1111100") -> str:
     Accepts ``Mon-Fri`` style text (:func:`xlpmo.contract.settings.parse_workweek`), Excel's weekend
     numbers of NETWORKDAYS.INTL (1 = Sat/Sun … 7 = Fri/Sat, 11 = Sunday only … 17 =
     Saturday only) and its 7-character string (1 = non-working). Blank: ``default``.
+    ``"1111111"`` (no working day) is the all-zero mask, so WORKDAYS is 0 as Microsoft
+    documents for NETWORKDAYS.INTL (the Workweek setting still refuses it).
     """
     from xlpmo.contract.settings import parse_workweek
 
@@ -514,6 +505,8 @@ def weekmask(value: Any, default: str = "1111100") -> str:
             raise ArgError(XLError.NUM, f"{value} is not a weekend number")
         off = _WEEKEND_CODES[code]
         return "".join("0" if d in off else "1" for d in range(7))
+    if isinstance(value, str) and value.strip() == "1111111":
+        return "0000000"
     try:
         return parse_workweek(value)
     except ValueError as exc:

@@ -1,0 +1,19 @@
+"""Workbooks in and out: reading, checking and safely writing files; never imports
+:mod:`xlpmo.core`.
+
+- :mod:`.reader`: a workbook file -> RawTables (the cells of each contract table);
+- :mod:`.coerce`, :mod:`.validate`: RawTables -> Inputs, and the findings of tblChecks
+  (:mod:`.values` types one column of cells, :mod:`.headers` matches headers and reads month
+  headers as a set, :mod:`.percent` decides how percentages read, :mod:`.cellxml` finds
+  percent-formatted cells and formulas without a saved value in the sheet XML);
+- :mod:`.writer`: output tables into a copy of the file, every other part kept
+  (:mod:`.ooxml` does the package work);
+- :mod:`.safesave`: locks, the fingerprint check, backup and the atomic replace;
+- :mod:`.importer`: an accounting export -> tblActuals rows;
+- :mod:`.limits`: the size caps of what xlpmo reads.
+"""
+
+__all__ = [
+    "cellxml", "changes", "coerce", "headers", "importer", "limits", "ooxml", "percent",
+    "reader", "safesave", "validate", "values", "writer",
+]

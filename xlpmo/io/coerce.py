@@ -143,11 +143,13 @@ def _missing(t: TableCells, spec: tables.TableSpec, names: list[str]) -> None:
 
 def _read_columns(
     t: TableCells, columns: tuple[tables.Column, ...], where: dict[str, int], rows: np.ndarray,
-    required: set[str],
+    required: set[str], either: tuple[str, ...] = (),
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Coerce the contract columns; -> (columns, mask of rows whose required values read)."""
+    """Coerce the contract columns; -> (columns, mask of rows whose required values read).
+    ``either``: columns of which a row needs one value (ResourceID or Role); an unreadable
+    one drops its row (never read as the other kind)."""
     out: dict[str, np.ndarray] = {}
-    keep = np.ones(len(rows), dtype=bool)
+    keep, given, first = np.ones(len(rows), dtype=bool), np.zeros(len(rows), dtype=bool), None
     for c in columns:
         j = where.get(c.name)
         if j is None:
@@ -155,8 +157,9 @@ def _read_columns(
             if c.name in DEFAULTS:
                 out[c.name][:] = DEFAULTS[c.name]
             continue
-        is_required = c.name in required
-        col = t.column(c.name, j, rows, "; row ignored" if is_required else "; read as blank")
+        is_required, one_of = c.name in required, c.name in either
+        col = t.column(c.name, j, rows, "; row ignored" if is_required or one_of else
+                       "; read as blank")
         values = coerce_column(col, c.kind)
         out[c.name] = values
         keep &= ~col.uncalculated
@@ -171,6 +174,13 @@ def _read_columns(
             else:
                 col.flag("Error", missing & col.kinds.blank, lambda _x, n=c.name: f"blank {n}")
             keep &= ~missing
+        if one_of:
+            missing = is_missing(values)
+            keep, given, first = keep & (~missing | col.kinds.blank), given | ~missing, first or col
+    if first is not None:
+        names = " and ".join(n for n in either if n in where)
+        first.flag("Error", keep & ~given, lambda _x: f"blank {names}")
+        keep &= given
     return out, keep
 
 
@@ -212,11 +222,14 @@ def _coerce_table(t: TableCells, spec: tables.TableSpec) -> tuple[pd.DataFrame, 
     if spec.amount is not None:
         return _time_phased(t, spec, where)
     missing = [c for c in spec.required_columns if c not in where]
+    if spec.either and not any(c in where for c in spec.either):
+        missing.append(" or ".join(spec.either))
     if missing:
         _missing(t, spec, missing)
         return empty_frame(spec), None
     rows = t.used_rows(list(where.values()))
-    cols, keep = _read_columns(t, spec.columns, where, rows, set(spec.required_columns))
+    cols, keep = _read_columns(t, spec.columns, where, rows, set(spec.required_columns),
+                               spec.either)
     if spec is tables.PROGRESS:
         _left_out_progress(cols, keep)
     _rejected(t, rows, keep)
@@ -226,7 +239,7 @@ def _coerce_table(t: TableCells, spec: tables.TableSpec) -> tuple[pd.DataFrame, 
 def _rejected(t: TableCells, rows: np.ndarray, keep: np.ndarray) -> None:
     """A table whose every row was rejected cannot be used."""
     if len(rows) and not keep.any():
-        t.unusable = f"every one of its {len(rows):,} rows was rejected (see the Errors)"
+        t.unusable = f"every one of its {len(rows):,} rows was rejected"
 
 
 def _time_phased(

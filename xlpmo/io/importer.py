@@ -1,35 +1,35 @@
-"""Import a finance or timesheet export into tblActuals / tblTimesheets (pure pandas).
+"""Read a finance or timesheet export and type its rows for tblActuals / tblTimesheets.
 
-The *Import actuals* command (functions.md) reads a CSV / XLSX export, maps its columns to
-the contract's, and adds what is new:
+The *Import actuals* command (functions.md; :func:`xlpmo.app.commands.import_export`)
+reads a CSV / XLSX export, maps its columns to the contract's and adds its rows exactly
+once. This module does the reading and typing (pure pandas, no workbook):
 
 1. :func:`read_export` reads the file with every cell as text or its raw value (nothing is
-   guessed: an ID ``0042`` stays ``0042``).
+   guessed: an ID ``0042`` stays ``0042``): CSV in UTF-8 (with or without BOM) or
+   Windows-1252, separated by ``,`` ``;`` tab or ``|`` (the one giving the most rows of
+   the same width), or an XLSX sheet. The header row is the first row in which the
+   target's columns are found, so a header block above the table (a SAP list: company
+   code, ledger, selection) is passed over; messages name rows by their number in the
+   file.
 2. :func:`map_columns` finds each contract column among the export's headers by name and
    synonyms (``Project``, ``WBS`` … for ProjectID; ``Amount``, ``Cost`` … for Actual;
-   ``Employee`` … for ResourceID), case, spaces and punctuation ignored;
-   :func:`detect_target` picks the table: hours and a resource -> tblTimesheets, else an
-   amount -> tblActuals.
+   ``Employee`` … for ResourceID; ``Invoice No``, ``Document Number`` … for the
+   :data:`REFERENCE` that identifies a row), case, spaces and punctuation ignored, after
+   the user's own ``Export column=ContractColumn`` choices; :func:`detect_target` picks
+   the table: hours and a resource -> tblTimesheets, else an amount -> tblActuals.
 3. :func:`prepare` types the rows: IDs and cost types as text, Period as its month, Date
-   as a date, amounts and hours as numbers (``1,234.50``, ``(100)`` = −100); a row whose
-   key or amount cannot be read is left out and reported.
-4. Without duplicates:
-
-   - a **long** target (one row per record) gets :func:`new_rows`: the multiset difference
-     of the import and what the table holds, so importing the same export twice adds
-     nothing, and two identical postings in one export are both kept;
-   - a **wide** tblActuals (one column per month, the template's layout) gets
-     :func:`merge_wide`: the export's total per project, cost type and month *sets* that
-     cell (the finance system is the record for the months it reports), new projects get
-     a row and new months a column; re-importing changes nothing.
-
-5. :func:`protect_text` makes text stay text in Excel: a value that Excel would read as a
+   as a date, amounts and hours as numbers (``1,234.50``, ``(100)`` = −100, ``1.234,50``
+   in a column written with decimal commas, SAP's trailing minus ``100-``); a row whose
+   key or amount cannot be read is left out and reported with its file row number. Every
+   text -> number reading goes through :func:`read_number`.
+4. :func:`protect_text` makes text stay text in Excel: a value that Excel would read as a
    formula (``=``, ``+``, ``-``, ``@``), a number or a date is written with a leading
    apostrophe (Excel's text prefix; it is not part of the value).
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import re
@@ -53,14 +53,24 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "CostType": ("costtype", "costcategory", "category", "costelement", "expensetype",
                  "account", "accountname", "nature"),
     "Actual": ("actual", "actuals", "actualcost", "amount", "cost", "value", "netamount",
-               "total", "spend", "amountlocal", "amountbase"),
+               "total", "spend", "amountlocal", "amountbase", "amountinlc",
+               "amountinlocalcurrency", "valueincocurrency", "valcoareacrcy"),
     "ResourceID": ("resourceid", "resource", "employee", "employeeid", "employeeno",
                    "employeenumber", "staffid", "personid", "person", "worker", "user",
                    "userid"),
     "Date": ("date", "workdate", "day", "entrydate", "timesheetdate", "workday"),
     "Hours": ("hours", "hrs", "hoursworked", "time", "duration", "quantity", "qty"),
     "Billable": ("billable", "isbillable", "chargeable", "billableflag"),
+    "Reference": ("reference", "ref", "refno", "referenceno", "referencenumber", "invoice",
+                  "invoiceno", "invoicenumber", "invoiceid", "documentno", "documentnumber",
+                  "docno", "docnumber", "document", "refdocument", "voucher", "voucherno",
+                  "journalno", "journalnumber", "transactionid", "transactionno",
+                  "postingid", "entryno", "entryid", "timesheetid", "belegnummer",
+                  "belegnr"),
 }
+#: the export column that identifies a row (invoice or document number): not a column of
+#: the contract tables; it goes to tblImportLog, so importing it again skips the row
+REFERENCE = "Reference"
 
 TARGETS = {tables.ACTUALS.name: tables.ACTUALS, tables.TIMESHEETS.name: tables.TIMESHEETS}
 _AMOUNT = {tables.ACTUALS.name: "Actual", tables.TIMESHEETS.name: "Hours"}
@@ -75,19 +85,83 @@ def normalise_header(text: Any) -> str:
     return re.sub(r"[^0-9a-z]", "", s)
 
 
-def read_export(path: str | Path) -> pd.DataFrame:
-    """A CSV or XLSX export as a DataFrame of raw cells (CSV cells are text)."""
+def read_export(path: str | Path, target: str | None = None,
+                overrides: dict[str, str] | None = None) -> pd.DataFrame:
+    """A CSV or XLSX export as a DataFrame of raw cells (CSV cells are text), its header
+    being the first row where the columns of ``target`` (default: either table) are found
+    (:func:`header_index`); ``attrs["header_row"]`` is that row's 1-based number in the file."""
     p = Path(path)
     suffix = p.suffix.lower()
     try:
         if suffix in (".csv", ".txt"):
-            return pd.read_csv(io.StringIO(_decode(p.read_bytes(), p.name)), dtype=str,
-                               keep_default_na=False, sep=None, engine="python")
-        if suffix in (".xlsx", ".xlsm", ".xls"):
-            return pd.read_excel(p, dtype=object, engine="calamine")
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
+            rows = csv_rows(_decode(p.read_bytes(), p.name))
+        elif suffix in (".xlsx", ".xlsm", ".xls"):
+            grid = pd.read_excel(p, header=None, dtype=object, engine="calamine")
+            rows = [[None if _blank(v) else v for v in r] for r in grid.itertuples(index=False)]
+        else:
+            raise XlpmoError(f"{p.name}: an export must be a .csv, .txt or .xlsx file")
+    except (OSError, ValueError, UnicodeDecodeError, csv.Error) as exc:
         raise XlpmoError(f"cannot read the export {p.name}: {exc}") from None
-    raise XlpmoError(f"{p.name}: an export must be a .csv or .xlsx file")
+    return export_frame(rows, target, overrides, p.name)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or (
+        isinstance(value, str) and not value.strip())
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    """CSV text -> rows of cells. The separator is the one of ``,`` ``;`` tab ``|`` that
+    gives the most rows of one width (over one field): a header block above the table or
+    decimal commas do not mislead it as they mislead a sniffer."""
+    best: tuple[int, int, list[list[str]]] | None = None
+    for sep in (",", ";", "\t", "|"):
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+        widths = pd.Series([len(r) for r in rows if len(r) > 1 and any(c.strip() for c in r)],
+                           dtype=int)
+        if widths.empty:
+            continue
+        width = int(widths.mode().max())
+        score = (int((widths == width).sum()), width)
+        if best is None or score > best[:2]:
+            best = (*score, rows)
+    if best is None:  # one column at most: no separator to find
+        return list(csv.reader(io.StringIO(text, newline="")))
+    return best[2]
+
+
+def header_index(rows: list[list[Any]], target: str | None = None,
+                 overrides: dict[str, str] | None = None, scan: int = 50) -> int:
+    """The index of the export's header row: the first of the first ``scan`` rows in which
+    :func:`map_columns` finds the target's columns, else the first row with two cells or
+    more (:func:`prepare` then says which columns it lacks)."""
+    first: int | None = None
+    for i, row in enumerate(rows[:scan]):
+        if sum(not _blank(c) for c in row) < 2:
+            continue
+        first = i if first is None else first
+        names = [str(c).strip() if not _blank(c) else "" for c in row]
+        try:
+            map_columns(names, target or detect_target(names), overrides)
+        except XlpmoError:
+            continue
+        return i
+    if first is None:
+        raise XlpmoError("the export has no header row (a row with two columns or more)")
+    return first
+
+
+def export_frame(rows: list[list[Any]], target: str | None = None,
+                 overrides: dict[str, str] | None = None, name: str = "the export"
+                 ) -> pd.DataFrame:
+    """Rows of cells (a file's, or an export pasted into a sheet) -> the export's
+    DataFrame from its header row (:func:`header_index`) down."""
+    if not any(not _blank(c) for r in rows for c in r):
+        raise XlpmoError(f"{name} is empty")
+    h = header_index(rows, target, overrides)
+    frame = frame_from_values(rows[h:])
+    frame.attrs["lines"] = [h + n for n in frame.attrs.get("lines", [])]
+    return frame
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -103,23 +177,47 @@ def _decode(data: bytes, name: str) -> str:
 
 
 def frame_from_values(values: list[list[Any]]) -> pd.DataFrame:
-    """Cells with their header row (e.g. an export pasted into a sheet) -> DataFrame."""
-    rows = [list(r) for r in values if any(c not in (None, "") for c in r)]
-    if not rows:
+    """Cells with their header row first -> DataFrame; blank rows are dropped and
+    ``attrs["lines"]`` holds each data row's 1-based row number among ``values``."""
+    numbered = [(n, list(r)) for n, r in enumerate(values, start=1)
+                if any(c not in (None, "") for c in r)]
+    if not numbered:
         return pd.DataFrame()
-    header = [str(h).strip() if h is not None else "" for h in rows[0]]
-    return pd.DataFrame(rows[1:], columns=header, dtype=object)
+    header = [str(h).strip() if h is not None else "" for h in numbered[0][1]]
+    width = len(header)
+    body = [(r + [None] * width)[:width] for _n, r in numbered[1:]]
+    frame = pd.DataFrame(body, columns=header, dtype=object)
+    frame.attrs["lines"] = [n for n, _r in numbered[1:]]
+    return frame
 
 
-def map_columns(columns: list[Any], target: str) -> dict[str, Any]:
-    """Contract column -> export column for ``target``; the first header that matches a
-    column's name or synonyms wins. Raises :class:`XlpmoError` naming the required columns
-    that were not found."""
+def map_columns(columns: list[Any], target: str,
+                overrides: dict[str, str] | None = None) -> dict[str, Any]:
+    """Contract column -> export column for ``target`` (and :data:`REFERENCE` when the
+    export has one). ``overrides`` (export column -> contract column, the user's
+    ``--map``) come first; then the first header that matches a column's name or synonyms
+    wins. Raises :class:`XlpmoError` naming the required columns that were not found, or
+    an override that names no column."""
     spec = TARGETS[target]
     norm = {c: normalise_header(c) for c in columns}
     mapping: dict[str, Any] = {}
     taken: set[Any] = set()
-    for col in spec.column_names:
+    for source, contract_col in (overrides or {}).items():
+        wanted = next((c for c in [*spec.column_names, REFERENCE]
+                       if c.lower() == contract_col.strip().lower()), None)
+        if wanted is None:
+            raise XlpmoError(f"--map {source}={contract_col}: {target} has no column "
+                             f"{contract_col} (its columns: {', '.join(spec.column_names)}, "
+                             f"and {REFERENCE} for the export's invoice or document number)")
+        hit = next((c for c in columns if str(c).strip().lower() == source.strip().lower()),
+                   None)
+        if hit is None:
+            continue  # another row may be the header; a missing column is reported below
+        mapping[wanted] = hit
+        taken.add(hit)
+    for col in [*spec.column_names, REFERENCE]:
+        if col in mapping:
+            continue
         names = (normalise_header(col), *SYNONYMS.get(col, ()))
         for name in names:
             hit = next((c for c in columns if norm[c] == name and c not in taken), None)
@@ -130,11 +228,13 @@ def map_columns(columns: list[Any], target: str) -> dict[str, Any]:
     required = spec.required_columns + [c for c in ("Period", _AMOUNT[target])
                                         if target == tables.ACTUALS.name]
     missing = [c for c in dict.fromkeys(required) if c not in mapping]
-    if missing:
-        raise XlpmoError(
-            f"the export has no column for {', '.join(missing)} of {target} (its columns: "
-            f"{', '.join(map(str, columns))})"
-        )
+    unmatched = [s for s in (overrides or {}) if s not in {str(v) for v in mapping.values()}]
+    if missing or unmatched:
+        shown = ", ".join(str(c) for c in columns if str(c).strip())
+        what = (f"no column for {', '.join(missing)} of {target}" if missing
+                else f"no column {', '.join(map(repr, unmatched))} (given with --map)")
+        raise XlpmoError(f"the export has {what} (its columns: {shown}); name the export's "
+                         'column with --map "Export column=ContractColumn"')
     return mapping
 
 
@@ -175,6 +275,12 @@ def decimal_comma(values: Any, column: Any = "") -> bool:
     return comma is not None
 
 
+def read_number(value: Any, comma: bool = False) -> float | None:
+    """The importer's one text -> number reading (amounts, hours, a new project's BAC):
+    every caller goes through here, so a shared parser replaces it in one line."""
+    return to_amount(value, comma)
+
+
 def to_amount(value: Any, comma: bool = False) -> float | None:
     """``1,234.50`` / ``(100)`` / ``-5`` / ``£12`` / ``12 EUR`` / ``100-`` -> float; blank or
     unreadable -> None, and so is a percentage (``12%`` is not an amount). ``comma``: the
@@ -208,27 +314,41 @@ def to_bool(value: Any) -> bool | None:
 
 @dataclass
 class Prepared:
-    """Typed rows for the target table, the export rows left out (1-based, with why), and
-    the export rows that repeat an earlier one exactly (imported all the same: two equal
-    postings are two postings; listed so the user can check them)."""
+    """Typed rows for the target table, with for each row its file row number (``lines``)
+    and its :data:`REFERENCE` text (``references``, None without one); the export rows
+    left out (file row number, with why), and the rows that repeat an earlier one exactly
+    (file row numbers; imported all the same: two equal postings are two postings;
+    listed so the user can check them)."""
 
     target: str
     rows: pd.DataFrame
     skipped: list[tuple[int, str]] = field(default_factory=list)
     repeated: list[int] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    references: list[str | None] = field(default_factory=list)
+    mapping: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_reference(self) -> bool:
+        return REFERENCE in self.mapping
 
 
-def prepare(export: pd.DataFrame, target: str | None = None) -> Prepared:
-    """Map and type an export's rows for ``target`` (default: :func:`detect_target`)."""
+def prepare(export: pd.DataFrame, target: str | None = None,
+            overrides: dict[str, str] | None = None) -> Prepared:
+    """Map and type an export's rows for ``target`` (default: :func:`detect_target`);
+    ``overrides`` as for :func:`map_columns`."""
     target = target or detect_target(list(export.columns))
-    mapping = map_columns(list(export.columns), target)
+    mapping = map_columns(list(export.columns), target, overrides)
     spec = TARGETS[target]
     out: dict[str, list[Any]] = {c: [] for c in spec.column_names}
     skipped: list[tuple[int, str]] = []
     kept: list[int] = []
+    references: list[str | None] = []
     commas = {col: decimal_comma(export[source].tolist(), source)
-              for col, source in mapping.items() if spec.column(col).kind in ("money", "hours")}
-    for i, record in enumerate(export.to_dict("records"), start=2):  # row 1 = header
+              for col, source in mapping.items()
+              if col in spec.column_names and spec.column(col).kind in ("money", "hours")}
+    lines = export.attrs.get("lines") or list(range(2, len(export) + 2))  # header = row 1
+    for i, record in zip(lines, export.to_dict("records"), strict=True):
         row, problem = _typed(record, mapping, spec, commas)
         if problem:
             if any(v not in (None, "") and not (isinstance(v, float) and math.isnan(v))
@@ -238,6 +358,8 @@ def prepare(export: pd.DataFrame, target: str | None = None) -> Prepared:
         for c in spec.column_names:
             out[c].append(row.get(c))
         kept.append(i)
+        references.append(key_text(record.get(mapping[REFERENCE]))
+                          if REFERENCE in mapping else None)
     frame = pd.DataFrame(out, columns=spec.column_names)
     for c in spec.column_names:
         kind = spec.column(c).kind
@@ -247,20 +369,23 @@ def prepare(export: pd.DataFrame, target: str | None = None) -> Prepared:
             frame[c] = pd.to_datetime(frame[c]).astype("datetime64[ns]")
         else:
             frame[c] = frame[c].astype(object)
-    repeated = [kept[k] for k in np.flatnonzero(frame.duplicated(keep="first").to_numpy())]
-    return Prepared(target, frame, skipped, repeated)
+    with_ref = frame.assign(_ref=pd.Series(references, dtype=object))
+    repeated = [kept[k] for k in np.flatnonzero(with_ref.duplicated(keep="first").to_numpy())]
+    return Prepared(target, frame, skipped, repeated, kept, references, mapping)
 
 
 def _typed(record: dict, mapping: dict[str, Any], spec: tables.TableSpec,
            commas: dict[str, bool] | None = None) -> tuple[dict[str, Any], str | None]:
     row: dict[str, Any] = {}
     for col, source in mapping.items():
+        if col not in spec.column_names:
+            continue  # the reference
         raw = record.get(source)
         kind = spec.column(col).kind
         if kind in ("id", "text"):
             row[col] = key_text(raw)
         elif kind in ("money", "hours"):
-            row[col] = to_amount(raw, bool((commas or {}).get(col)))
+            row[col] = read_number(raw, bool((commas or {}).get(col)))
         elif kind == "period":
             row[col] = periods.parse_period(raw)
         elif kind == "date":
@@ -274,100 +399,6 @@ def _typed(record: dict, mapping: dict[str, Any], spec: tables.TableSpec,
     if spec.name == tables.ACTUALS.name and row.get("Period") is None:
         return row, "no period"
     return row, None
-
-
-def _keys(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
-    """One hashable key per row (NaN/None/NaT all as None, numbers as floats)."""
-    def norm(v: Any) -> Any:
-        if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
-            return None
-        if isinstance(v, (pd.Timestamp, np.datetime64)):
-            return pd.Timestamp(v).normalize()
-        if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
-            return round(float(v), 9)
-        return v
-    return pd.Series([tuple(norm(v) for v in row)
-                      for row in frame[columns].itertuples(index=False, name=None)],
-                     index=frame.index, dtype=object)
-
-
-def new_rows(existing: pd.DataFrame, incoming: pd.DataFrame) -> pd.DataFrame:
-    """Rows of ``incoming`` not already in ``existing``, counting repeats (a multiset
-    difference over the contract columns both have): re-importing adds nothing."""
-    columns = [c for c in incoming.columns if c in existing.columns]
-    if incoming.empty:
-        return incoming
-    have = _keys(existing, columns).value_counts() if len(existing) else pd.Series(dtype=int)
-    keys = _keys(incoming, columns)
-    occurrence = keys.groupby(keys).cumcount()
-    already = keys.map(lambda k: int(have.get(k, 0))).astype(int)
-    return incoming[(occurrence >= already).to_numpy()].reset_index(drop=True)
-
-
-@dataclass
-class WideMerge:
-    """The new cells of a wide table (header row first) and what changed."""
-
-    values: list[list[Any]]
-    added_rows: int = 0
-    added_columns: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-
-def merge_wide(values: list[list[Any]], incoming: pd.DataFrame, amount: str = "Actual"
-               ) -> WideMerge:
-    """Put long rows (ProjectID, Period, CostType, amount) into a wide table's cells.
-
-    ``values``: the table's cells, header first (ProjectID, optional CostType, month
-    columns). The import's total per (ProjectID, CostType, month) sets that cell; a
-    (ProjectID, CostType) without a row gets one, a month without a column gets one (at
-    the right, header = first of the month). Cells not in the import are kept.
-    """
-    header = list(values[0])
-    body = [list(r) for r in values[1:]]
-    norm = [normalise_header(h) for h in header]
-    pid_col = norm.index("projectid")
-    ct_col = norm.index("costtype") if "costtype" in norm else None
-    month_col = {m: j for j, m in ((j, periods.parse_period(h)) for j, h in enumerate(header))
-                 if m is not None and j not in (pid_col, ct_col)}
-    result = WideMerge(values=[])
-    if incoming.empty:
-        result.values = [header, *body]
-        return result
-    frame = incoming.assign(CostType=incoming.get("CostType", pd.Series(dtype=object)))
-    frame["CostType"] = frame["CostType"].map(key_text) if ct_col is not None else None
-    totals = frame.groupby(["ProjectID", "CostType", "Period"], dropna=False, sort=False)[
-        amount].sum()
-    row_of = {(key_text(r[pid_col]), key_text(r[ct_col]) if ct_col is not None else None): i
-              for i, r in enumerate(body)}
-    for (pid, ct, month), total in totals.items():
-        ct = None if (ct is None or (isinstance(ct, float) and math.isnan(ct))) else ct
-        month = pd.Timestamp(month)
-        if month not in month_col:
-            header.append(month.to_pydatetime())
-            month_col[month] = len(header) - 1
-            for r in body:
-                r.append(None)
-            result.added_columns += 1
-        key = (pid, ct if ct_col is not None else None)
-        if key not in row_of:
-            new = [None] * len(header)
-            new[pid_col] = pid
-            if ct_col is not None:
-                new[ct_col] = ct
-            body.append(new)
-            row_of[key] = len(body) - 1
-            result.added_rows += 1
-        cell = body[row_of[key]]
-        current = to_amount(cell[month_col[month]])
-        if current is not None and math.isclose(current, float(total), abs_tol=1e-9):
-            result.unchanged += 1
-        else:
-            cell[month_col[month]] = float(total)
-            result.updated += 1
-    result.values = [header, *body]
-    return result
 
 
 _NUMBERISH = re.compile(r"^\s*[-+]?[\d.,\s]+%?\s*$|^\s*\(.*\)\s*$")

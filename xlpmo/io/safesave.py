@@ -30,7 +30,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
-import getpass
 import hashlib
 import json
 import os
@@ -45,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xlpmo.errors import XlpmoError
+from xlpmo.user import user_name
 
 __all__ = [
     "BACKUP_DIR", "Fingerprint", "SaveResult", "atomic_write", "excel_lock_owner",
@@ -196,7 +196,7 @@ class _Lock:
         self.stale_after = stale_after
         self.token = uuid.uuid4().hex
         self.info = {
-            "pid": os.getpid(), "host": socket.gethostname(), "user": _user(),
+            "pid": os.getpid(), "host": socket.gethostname(), "user": user_name(),
             "since": dt.datetime.now().isoformat(timespec="seconds"), "token": self.token,
         }
 
@@ -243,13 +243,6 @@ class _Lock:
             f"pid {info.get('pid', '?')} on {info.get('host', '?')}, since "
             f"{info.get('since', '?')}); try again when it has finished"
         )
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 # -- litter and backups ----------------------------------------------------------------------

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from xlpmo.contract import periods, tables
+from xlpmo.contract.groups import group_keys
 from xlpmo.contract.model import TABLE_FIELDS, Inputs
 from xlpmo.core.capacity import UNKNOWN_COUNTRY, unknown_countries
 from xlpmo.errors import SEVERITIES, Finding
@@ -205,7 +206,10 @@ def _projects(inputs: Inputs, out: list[Finding]) -> set[Any] | None:
     r = _Rows(inputs, "tblProjects", out)
     keys = _unique_keys(r, "ProjectID")
     _spans(r, "BaselineStart", "BaselineFinish")
-    _negative(r, "BAC")
+    bac = r.floats("BAC")
+    r.flag("Error", bac < 0, "BAC", lambda i: (
+        f"negative BAC ({_fmt(bac[i])}): a budget cannot be negative, so BAC and the figures "
+        "computed from it are #VALUE! in tblEVM"))
     return keys
 
 
@@ -296,6 +300,49 @@ def _allocations(inputs: Inputs, out: list[Finding]) -> None:
            lambda _i: "both Hours and Percent are given (one of the two belongs here)")
 
 
+def _roles(inputs: Inputs, out: list[Finding]) -> None:
+    """tblAllocations' Role against tblResources' (tblCapacityPlan groups by it; roles match
+    as :mod:`xlpmo.contract.groups` says): a named row whose Role is not its resource's, and
+    unnamed demand for a Role that no resource has (one Warning per Role)."""
+    if inputs.allocations.empty or not inputs.has("tblResources"):
+        return
+    r = _Rows(inputs, "tblAllocations", out)
+    resources = inputs.resources.drop_duplicates("ResourceID", keep="first")
+    theirs_by_id = pd.Series(resources["Role"].to_numpy(dtype=object),
+                             index=resources["ResourceID"].to_numpy(dtype=object))
+    ids, roles = _ids(r.values("ResourceID")), r.values("Role")
+    keys = group_keys(roles)
+    known = pd.Series(ids, dtype=object).isin(theirs_by_id.index).to_numpy()
+    theirs = theirs_by_id.reindex(pd.Index(ids, dtype=object)).to_numpy(dtype=object)
+    has_role = np.not_equal(keys, None)
+    differs = known & has_role & (keys != group_keys(theirs))
+
+    def shown(value: Any) -> str:
+        return "blank" if group_keys([value])[0] is None else repr(" ".join(str(value).split()))
+
+    r.flag("Warning", differs, "Role",
+           lambda i: f"Role {shown(roles[i])} is not the Role of {ids[i]!r} in tblResources "
+           f"({shown(theirs[i])} there); tblCapacityPlan counts the hours in the group of "
+           f"{ids[i]!r}")
+    staffed = set(group_keys(resources["Role"])) - {None}
+    staffed_rows = pd.Series(keys, dtype=object).isin(staffed).to_numpy()
+    lonely = np.equal(ids, None) & has_role & ~staffed_rows
+    rows = np.flatnonzero(lonely)
+    firsts = pd.Series(rows).groupby(keys[rows], sort=False)
+    for shown_count, (_key, group) in enumerate(firsts):
+        if shown_count == LIMIT:
+            out.append(Finding("Warning", r.table, r.cell(int(group.iloc[0]), "Role"),
+                               f"{firsts.ngroups - LIMIT:,} more Roles of unnamed demand are "
+                               "not the Role of any resource"))
+            break
+        i, n = int(group.iloc[0]), len(group)
+        what = "1 row" if n == 1 else f"{n:,} rows"
+        out.append(Finding(
+            "Warning", r.table, r.cell(i, "Role"),
+            f"unnamed demand for Role {shown(roles[i])} ({what}), which no resource in "
+            "tblResources has: tblCapacityPlan shows it as a group with no capacity"))
+
+
 def _leave(inputs: Inputs, out: list[Finding]) -> None:
     if inputs.leave.empty:
         return
@@ -383,6 +430,7 @@ def validate(inputs: Inputs, raw: dict[str, RawTable] | None = None) -> list[Fin
     _progress(inputs, out)
     _timesheets(inputs, out)
     _allocations(inputs, out)
+    _roles(inputs, out)
     _leave(inputs, out)
     _periods(inputs, out)
     if projects is not None:

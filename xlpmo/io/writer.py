@@ -57,7 +57,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,7 +67,9 @@ import pandas as pd
 
 from xlpmo.contract import tables as contract
 from xlpmo.contract.periods import parse_period
+from xlpmo.contract.settings import upsert_settings
 from xlpmo.errors import XlpmoError, occupied_cells_problem, overwrite_refusal
+from xlpmo.io.changes import TableEdit, column_position, settings_edit
 from xlpmo.io.ooxml.cells import CellRange, cell_ref, escape_text
 from xlpmo.io.ooxml.follow import Followed, Resize
 from xlpmo.io.ooxml.render import ColumnStyle, render_column, render_header, render_value
@@ -173,11 +175,12 @@ class Job:
     n_rows: int  # data rows written (0 for an empty DataFrame)
     table: TablePart | None = None
     sheet_created: bool = False
-    full: bool = True  # the DataFrame is the whole table (False: tblConfig cell edits)
+    full: bool = True  # the DataFrame is the whole table (False: an edit, tblConfig settings)
     new: CellRange | None = None
     created: bool = False
-    cell_values: dict[tuple[int, int], Any] = field(default_factory=dict)  # config edits
-    extra_rows: int = 0  # config rows appended
+    cell_values: dict[tuple[int, int], Any] = field(default_factory=dict)  # edited cells
+    extra_rows: int = 0  # rows appended by an edit
+    rows_styled: bool = False  # appended rows take the column's style (False: tblConfig)
 
     @property
     def ws(self) -> Worksheet:
@@ -400,10 +403,11 @@ def _render_job(job: Job, book: Book) -> bool:
         for i, cells in enumerate(zip(*[cells for _, cells in columns], strict=True)):
             ws.patch_row(rows[i], dict(zip(cols, cells, strict=True)))
 
-    # explicit cell values (tblConfig settings): each row is its own kind of value, so a
-    # cell keeps its own style and a new row starts from the default style
+    # explicit cell values (edits): a cell keeps its own style; a row an edit appends takes
+    # the column's (its first data row's), except in tblConfig, where each row is its own
+    # kind of value and a new row starts from the default style
     for (r, col), value in job.cell_values.items():
-        base = _cell_style(ws, r, col)
+        base = base_style(col) if job.rows_styled and r > old_data_end else _cell_style(ws, r, col)
         plan_kind = next((p.kind for p in job.plans if p.col == col), "text")
         try:
             cell = render_value(value, cell_ref(r, col), ColumnStyle(styles, base, plan_kind),
@@ -470,7 +474,7 @@ def _copy_cell(c: Any, ref: str) -> Any:
     return copy
 
 
-# -- config ---------------------------------------------------------------------------------
+# -- edits and config -----------------------------------------------------------------------
 
 
 def _merge_config(df: pd.DataFrame, updates: Mapping[str, Any]) -> pd.DataFrame:
@@ -479,59 +483,107 @@ def _merge_config(df: pd.DataFrame, updates: Mapping[str, Any]) -> pd.DataFrame:
         raise XlpmoError("tblConfig needs the columns Setting and Value")
     out = df.copy()
     out[cols["value"]] = out[cols["value"]].astype(object)
-    keys = out[cols["setting"]].astype(str).str.strip().str.lower()
-    for key, value in updates.items():
-        hit = np.flatnonzero((keys == key.lower()).to_numpy())
-        if hit.size:
-            out.iloc[hit[0], out.columns.get_loc(cols["value"])] = value
-        else:
-            row = {c: None for c in out.columns}
-            row[cols["setting"]], row[cols["value"]] = key, value
-            out = pd.concat([out, pd.DataFrame([row], dtype=object)], ignore_index=True)
+    plan = upsert_settings(out[cols["setting"]].tolist(), out[cols["value"]].tolist(),
+                           dict(updates))
+    for i, value in plan.values.items():
+        out.iloc[i, out.columns.get_loc(cols["value"])] = value
+    for i, name in plan.names.items():
+        out.iloc[i, out.columns.get_loc(cols["setting"])] = name
+    if plan.appended:
+        rows = [{**dict.fromkeys(out.columns), cols["setting"]: n, cols["value"]: v}
+                for n, v in plan.appended]
+        out = pd.concat([out, pd.DataFrame(rows, dtype=object)], ignore_index=True)
     return out
+
+
+def _edit_job(book: Book, table: TablePart, edit: TableEdit, rows_styled: bool = True) -> Job:
+    """The job of a :class:`~xlpmo.io.changes.TableEdit`: its cells, rows and columns only.
+
+    Refuses (XlpmoError) an edit of a cell that holds a formula (its value would replace
+    the formula), a row the table does not have or a column it lacks that is not new.
+    """
+    if table.table_type != "worksheet":
+        raise XlpmoError(f"the table {table.name} is linked to external data "
+                         f"({table.table_type}); xlpmo will not write into it")
+    entry = book.sheet_of_part(table.sheet_part)
+    book.check_worksheet(entry)
+    try:
+        spec: contract.TableSpec | None = contract.spec(table.name)
+    except KeyError:
+        spec = None
+    names = [c.name for c in table.columns]
+    old = table.ref
+    top = old.r1 + table.header_rows
+    n_old = old.r2 - table.totals_rows - top + 1
+    plans: list[ColumnPlan] = []
+    col_of: dict[str, int] = {}
+    added = 0  # new columns go at the right, in the order of first use (as _geometry puts them)
+    for header in edit.referenced():
+        i = column_position(names, header)
+        if i is None and header not in edit.columns:
+            raise XlpmoError(f"the table {table.name} has no column {header!r}")
+        if i is None:
+            col, label, added = old.c1 + old.cols + added, header, added + 1
+        else:
+            col, label = old.c1 + i, names[i]
+        if all(p.col != col for p in plans):
+            plan = ColumnPlan(label, pd.Series(dtype=object),
+                              column_kind(spec, label, label, pd.Series(dtype=object)), col)
+            plan.existing = table.columns[i] if i is not None else None
+            plans.append(plan)
+        col_of[header] = col
+    job = Job(table.name, book, entry, plans, 0, table=table, full=False,
+              rows_styled=rows_styled)
+    ws = job.ws
+    for (i, header), value in edit.cells.items():
+        if not 0 <= i < n_old:
+            raise XlpmoError(f"{table.name} has no data row {i + 1}")
+        r, col = top + i, col_of[header]
+        c = ws.cell(r, col)
+        if c is not None and ws.is_formula(c):
+            raise XlpmoError(f"{ws.where(r, col)} in {table.name} holds a formula; xlpmo "
+                             "changes only values there. Replace the formula by its value "
+                             "and run the command again.")
+        job.cell_values[(r, col)] = value
+    for k, row in enumerate(edit.rows):
+        r = top + n_old + k
+        values = {col_of[h]: v for h, v in row.items()}
+        for plan in plans:
+            job.cell_values[(r, plan.col)] = values.get(plan.col)
+    job.extra_rows = len(edit.rows)
+    return job
+
+
+def _new_table_frame(edit: TableEdit) -> pd.DataFrame:
+    """A table that an edit creates: its header and added rows as a DataFrame."""
+    header = list(edit.header or edit.referenced())
+    rows = [[row.get(h) for h in header] for row in edit.rows]
+    return pd.DataFrame(rows, columns=header, dtype=object)
 
 
 def _config_job(book: Book, table: TablePart, updates: Mapping[str, Any]) -> Job:
     entry = book.sheet_of_part(table.sheet_part)
     ws = book.worksheet(entry)
-    names = [c.name.strip().lower() for c in table.columns]
-    if "setting" not in names or "value" not in names:
+    names = [c.name for c in table.columns]
+    lowered = [n.strip().lower() for n in names]
+    if "setting" not in lowered or "value" not in lowered:
         raise XlpmoError(f"the table {table.name} on {ws.label} needs the columns Setting and "
                          "Value to take the refresh stamp")
     old = table.ref
-    setting_col = old.c1 + names.index("setting")
-    value_col = old.c1 + names.index("value")
     top = old.r1 + table.header_rows
     end = old.r2 - table.totals_rows
     shared = None
-    rows_by_key: dict[str, int] = {}
-    free_rows: list[int] = []
+    rows = []
     for r in range(top, end + 1):
-        c = ws.cell(r, setting_col)
-        if c is not None and c.get("t") == "s" and shared is None:
-            shared = book.shared_strings()
-        value = ws.cell_value(c, shared) if c is not None else None
-        key = str(value).strip().lower() if value not in (None, "") else ""
-        if key:
-            rows_by_key.setdefault(key, r)
-        elif ws.cell(r, value_col) is None or not ws.has_content(ws.cell(r, value_col)):
-            free_rows.append(r)
-    job = Job(table.name, book, entry,
-              [ColumnPlan("Value", pd.Series(dtype=object), "text", value_col)],
-              0, table=table, full=False)
-    job.plans[0].existing = table.columns[names.index("value")]
-    next_row = end + 1
-    for key, value in updates.items():
-        r = rows_by_key.get(key.lower())
-        if r is None:
-            if free_rows:
-                r = free_rows.pop(0)
-            else:
-                r, next_row = next_row, next_row + 1
-                job.extra_rows += 1
-            job.cell_values[(r, setting_col)] = key
-        job.cell_values[(r, value_col)] = value
-    return job
+        row = []
+        for j in range(len(names)):
+            c = ws.cell(r, old.c1 + j)
+            if c is not None and c.get("t") == "s" and shared is None:
+                shared = book.shared_strings()
+            row.append(ws.cell_value(c, shared) if c is not None else None)
+        rows.append(row)
+    edit = settings_edit(table.name, names, rows, dict(updates))
+    return _edit_job(book, table, edit, rows_styled=False)
 
 
 # -- entry point ----------------------------------------------------------------------------
@@ -539,14 +591,17 @@ def _config_job(book: Book, table: TablePart, updates: Mapping[str, Any]) -> Job
 
 def write_tables(
     src: Path, dst: Path, tables: Mapping[str, pd.DataFrame],
-    config_updates: Mapping[str, Any] | None = None,
+    config_updates: Mapping[str, Any] | None = None, edits: Sequence[TableEdit] = (),
 ) -> WriteReport:
     """Write DataFrames as Excel Tables into a copy of ``src`` saved as ``dst``.
 
     ``tables`` maps table names (contract names such as ``tblEVM``, or any existing table)
     to the full content (header = DataFrame columns, then rows). ``config_updates``
     (``{"LastRefreshed": Timestamp, "RefreshedBy": "name"}``) sets the Value of matching
-    Setting rows of tblConfig, appending rows for missing settings.
+    Setting rows of tblConfig, appending rows for missing settings. ``edits`` change
+    tables in place (:class:`~xlpmo.io.changes.TableEdit`: cells, added rows, new columns;
+    a table that does not exist is created with the edit's rows); a table may be named
+    only once across ``tables``, ``edits`` and the config updates.
 
     Raises XlpmoError (and writes nothing) when a table cannot be written; see the module
     docstring for the rules. ``dst`` may equal ``src``: the result is written to a temporary
@@ -555,7 +610,7 @@ def write_tables(
     src, dst = Path(src), Path(dst)
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
-    lowered = [n.lower() for n in tables]
+    lowered = [n.lower() for n in [*tables, *(e.name for e in edits)]]
     if len(set(lowered)) != len(lowered):
         raise XlpmoError("the same table name is given twice (names are case-insensitive)")
     book = Book(src)
@@ -568,6 +623,14 @@ def write_tables(
             tables[cfg_key] = _merge_config(tables[cfg_key], updates)
             updates = {}
         jobs = [_prepare(book, name, df) for name, df in tables.items()]
+        for edit in edits:
+            table = book.find_table(edit.name)
+            if table is None:
+                jobs.append(_prepare(book, edit.name, _new_table_frame(edit)))
+            elif edit:
+                jobs.append(_edit_job(book, table, edit))
+        if updates and "tblconfig" in lowered:
+            raise XlpmoError("tblConfig is both edited and given settings: give one")
         if updates:
             cfg = book.find_table("tblConfig")
             if cfg is None:
@@ -646,6 +709,7 @@ def save_tables(
     path: Path, tables: Mapping[str, pd.DataFrame],
     config_updates: Mapping[str, Any] | None = None, *, expected: Any = None,
     backup: bool = True, before_replace: Callable[[Path], None] | None = None,
+    edits: Sequence[TableEdit] = (),
 ) -> WriteReport:
     """:func:`write_tables` into ``path`` itself, through :func:`xlpmo.io.safesave.atomic_write`.
 
@@ -658,7 +722,7 @@ def save_tables(
     reports: list[WriteReport] = []
 
     def write(tmp: Path) -> None:
-        reports.append(write_tables(path, tmp, tables, config_updates))
+        reports.append(write_tables(path, tmp, tables, config_updates, edits))
         if before_replace is not None:
             before_replace(tmp)
 

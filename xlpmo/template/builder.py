@@ -65,10 +65,10 @@ import xlsxwriter
 from xlpmo import __version__
 from xlpmo.contract import tables
 from xlpmo.contract.periods import EXCEL_EPOCH, parse_period, period_columns
-from xlpmo.contract.settings import DATE_ORDERS, EAC_METHODS, Settings
-from xlpmo.errors import XLError, XlpmoError
+from xlpmo.contract.settings import CAPACITY_BY, DATE_ORDERS, EAC_METHODS, MAX_HORIZON, Settings
+from xlpmo.errors import InputError, XLError, XlpmoError
 from xlpmo.template import buttons as sheetbuttons
-from xlpmo.template import dashboard
+from xlpmo.template import capacitysheet, dashboard
 from xlpmo.template.content import (
     COLUMN_NOTES,
     MONTH_NOTES,
@@ -119,7 +119,7 @@ def build_workbook(
     path = Path(path)
     unknown = sorted(set(data) - set(tables.INPUTS) - set(tables.OUTPUTS))
     if unknown:
-        raise XlpmoError(f"build_workbook: unknown table(s) {', '.join(unknown)}")
+        raise InputError(f"build_workbook: unknown table(s) {', '.join(unknown)}")
     wb = xlsxwriter.Workbook(
         str(path),
         {
@@ -270,12 +270,15 @@ class Builder:
         for name, spec in tables.OUTPUTS.items():
             sheet, row, col = OUTPUT_PLACES[name]
             self._output_table(spec, self.data.get(name), self.sheets[sheet], row, col)
+        log = tables.IMPORT_LOG  # written by Import actuals; empty in a new workbook
+        self._output_table(log, None, self.sheets[log.sheet], 0, 0)
         self._config_help()
         self._start()
         dashboard.dashboard(self, project)
         dashboard.chart_data(self)
         dashboard.charts(self)
         dashboard.live(self)
+        capacitysheet.capacity_sheet(self)
         self.sheets["Start"].activate()
 
     # tables ----------------------------------------------------------------------------------
@@ -297,7 +300,7 @@ class Builder:
     ) -> list[str]:
         headers, months = self._headers(spec, df)
         if len({h.lower() for h in headers}) != len(headers):
-            raise XlpmoError(f"{spec.name}: two columns have the same header")
+            raise InputError(f"{spec.name}: two columns have the same header")
         kinds = [tables.column_kind(spec, c, df[c], c in months) for c in df.columns]
         n = max(1, len(df))
         columns = [
@@ -395,6 +398,11 @@ class Builder:
             "EACWeight": {
                 "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1,
             },
+            "CapacityBy": {"validate": "list", "source": list(CAPACITY_BY)},
+            "PlanningHorizon": {
+                "validate": "integer", "criteria": "between", "minimum": 0,
+                "maximum": MAX_HORIZON,
+            },
         }
         for i, name in enumerate(names):
             kind = SETTING_KINDS.get(name)
@@ -414,7 +422,7 @@ class Builder:
         self, spec: tables.TableSpec, df: pd.DataFrame | None, ws: Any, row: int, col: int
     ) -> None:
         if df is not None and list(df.columns) != spec.column_names:
-            raise XlpmoError(
+            raise InputError(
                 f"{spec.name}: columns must be exactly {', '.join(spec.column_names)}"
             )
         frame = self._frame(spec, df)
@@ -524,7 +532,11 @@ class Builder:
             "Variance": "plan vs actual by project and month (output)",
             "ForecastOut": "actuals and forecast by month with a band (output)",
             "Utilisation": "capacity, allocation and booked hours by resource and month (output)",
+            "CapacityPlan": "demand against capacity by role or team and month, named and "
+            "unnamed (output)",
             "Checks": "problems found in the inputs (output)",
+            tables.IMPORT_LOG.sheet: "what Import actuals added, so an export is never "
+                                     "counted twice",
             "Live": "the PMO.* worksheet functions at work (needs the xlwings Lite add-in)",
             "ChartData": "helper formulas for the Dashboard charts",
         }

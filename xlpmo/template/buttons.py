@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from xlpmo.io.ooxml.cells import cell_ref
 
+__all__ = ["BUTTONS", "SHEET", "SheetButton", "button_for"]
+
 SHEET = "Dashboard"
 
 

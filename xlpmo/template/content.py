@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+__all__ = [
+    "COLUMN_NOTES", "LIVE_EXAMPLES", "LIVE_INPUTS", "LIVE_SERIES", "MONTH_NOTES", "SETTING_KINDS",
+    "SETTING_NOTES", "START_LINES", "UDF_PREFIX", "LiveExample", "lite_formula",
+]
+
 UDF_PREFIX = "_xldudf_PMO_"  # how Excel stores an Office.js custom function PMO.NAME
 
 
@@ -78,11 +83,15 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
         "Hours": "Hours of leave in the span. Blank = every working day, full day.",
     },
     "tblAllocations": {
-        "ResourceID": "Required. " + _RESOURCE,
+        "ResourceID": _RESOURCE + " Leave blank and give a Role for unnamed demand "
+        "(a person not named yet).",
+        "Role": "For unnamed demand: the role needed, e.g. Developer (as in tblResources). "
+        "With a ResourceID: optional, the resource's role.",
         "ProjectID": "Required. " + _PROJECT,
         "Period": "Required. " + _MONTH,
         "Hours": "Planned hours in the month (or use Percent).",
-        "Percent": "Or: % of the resource's capacity in the month.",
+        "Percent": "Or: % of the resource's capacity in the month (above 100% is "
+        "over-allocation). Unnamed demand: % of one full-time person (200% = two).",
     },
     "tblTimesheets": {
         "ResourceID": "Required. " + _RESOURCE,
@@ -174,11 +183,36 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
         "Allocation": "AllocatedHours / CapacityHours.",
         "OverAllocated": "TRUE when AllocatedHours > CapacityHours.",
     },
+    "tblCapacityPlan": {
+        "Group": "Role or Team (CapacityBy in tblConfig).",
+        "Period": "Month.",
+        "Headcount": "People of the group employed in the month, FTE-weighted (a part "
+        "month counts in part).",
+        "CapacityHours": "Sum of the group's CapacityHours (as tblUtilisation: working days, "
+        "holidays, leave, FTE).",
+        "NamedDemandHours": "Hours allocated to the group's resources.",
+        "UnnamedDemandHours": "Hours of allocations by Role with no ResourceID (people not "
+        "named yet).",
+        "DemandHours": "NamedDemandHours + UnnamedDemandHours.",
+        "GapHours": "CapacityHours - DemandHours. Negative = short of people.",
+        "Utilisation": "DemandHours / CapacityHours.",
+        "RAG": "Red: demand above capacity. Amber: Utilisation above UtilisationTarget + 10% "
+        "or below UtilisationTarget - 20%. Else Green.",
+    },
     "tblChecks": {
         "Severity": "Error, Warning or Info.",
         "Table": "Table with the problem.",
         "Cell": "Sheet and cell, e.g. Plan!D14.",
         "Message": "What is wrong and how to fix it.",
+    },
+    "tblImportLog": {
+        "ImportedAt": "When Import actuals added the rows.",
+        "Source": "The export file (or the sheet it was pasted into).",
+        "SHA256": "Fingerprint of the export's bytes: the same file gives the same text.",
+        "Table": "tblActuals or tblTimesheets.",
+        "Rows": "How many export rows this reference stood for.",
+        "Reference": "Invoice / document number, or the whole row. Delete a row here to "
+                     "import it again.",
     },
 }
 MONTH_NOTES = {
@@ -206,6 +240,8 @@ SETTING_NOTES = {
     "UtilisationTarget": "Target utilisation (for the utilisation RAG).",
     "DateOrder": "DMY or MDY: how dates typed as text such as 02/01/2026 read. Blank = "
     "decide from the data (day-first, with a Warning, when it cannot tell).",
+    "PlanningHorizon": "Months after the status month covered by tblCapacityPlan.",
+    "CapacityBy": "Role or Team: the groups of tblCapacityPlan.",
 }
 SETTING_KINDS = {
     "StatusDate": "date", "HoursPerDay": "hours", "EACWeight": "index", "CPIAmber": "index",
@@ -217,10 +253,11 @@ START_LINES = (
     "1. Config: set StatusDate (the data date) and the other settings.",
     "2. Projects and Plan: one row per project; phase its budget by month on Plan (one "
     "column per month, amounts per month, not cumulative).",
-    "3. Each month: add Actuals and % complete on Progress; optionally Forecast, Resources, "
-    "Allocations, Timesheets, Leave, Holidays and Milestones.",
+    "3. Each month: add Actuals (or Import actuals / `xlpmo import PMO_Tracker.xlsx "
+    "export.csv`, which adds each export once) and % complete on Progress; optionally "
+    "Forecast, Resources, Allocations, Timesheets, Leave, Holidays and Milestones.",
     "4. Refresh (xlpmo ribbon or task pane, or `xlpmo refresh PMO_Tracker.xlsx`) fills "
-    "Dashboard, Variance, ForecastOut, Utilisation and Checks.",
+    "Dashboard, Variance, ForecastOut, Utilisation, CapacityPlan and Checks.",
     "5. Fix anything listed on Checks; pick a project in Dashboard!B3 to see its S-curve.",
 )
 
@@ -307,6 +344,11 @@ LIVE_EXAMPLES = (
                 "tblResources[#All],tblTimesheets[#All],tblAllocations[#All],"
                 "tblHolidays[#All],tblLeave[#All],,tblConfig[#All]",
                 "The whole tblUtilisation table.", spill=True, live=False),
+    LiveExample("CAPACITYPLAN",
+                "tblResources[#All],tblAllocations[#All],tblHolidays[#All],tblLeave[#All],"
+                "tblConfig[#All]",
+                "The whole tblCapacityPlan table: demand vs capacity by role or team.",
+                spill=True, live=False),
     LiveExample(
         "EVM",
         "tblProjects[#All],tblPlan[#All],tblActuals[#All],tblProgress[#All],,tblConfig[#All]",

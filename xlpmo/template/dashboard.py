@@ -21,6 +21,8 @@ from xlpmo.template.layout import (
     TAB_HELPER,
 )
 
+__all__ = ["S_FIRST", "S_ROWS", "U_ROWS", "chart_data", "charts", "dashboard", "live"]
+
 if TYPE_CHECKING:
     from xlpmo.template.builder import Builder
 

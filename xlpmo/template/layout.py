@@ -5,6 +5,12 @@ from __future__ import annotations
 
 from xlpmo.contract import tables
 
+__all__ = [
+    "CHART_GAP", "CHART_SIZES", "DASH_TABLE_ROW", "DATE_KINDS", "INPUT_STYLE", "MAX_ROW",
+    "NUMBER_FORMATS", "NUMBER_KINDS", "OUTPUT_PLACES", "OUTPUT_STYLE", "PICKER_CELL",
+    "RAG_COLOURS", "SCHEDULE_INDICES", "SHEET_ORDER", "WIDTHS",
+]
+
 MAX_ROW = 1_048_575  # last row index of a sheet (0-based)
 
 # -- formats ---------------------------------------------------------------------------------
@@ -33,6 +39,7 @@ OUTPUT_PLACES: dict[str, tuple[str, int, int]] = {
     "tblVariance": ("Variance", 0, 0),
     "tblForecastOut": ("ForecastOut", 0, 0),
     "tblUtilisation": ("Utilisation", 0, 0),
+    "tblCapacityPlan": ("CapacityPlan", 0, 0),
     "tblChecks": ("Checks", 0, 0),
 }
 PICKER_CELL = (2, 1)  # Dashboard!B3: the project of the S-curve
@@ -42,6 +49,6 @@ PICKER_CELL = (2, 1)  # Dashboard!B3: the project of the S-curve
 CHART_SIZES = ((570, 350), (470, 350), (600, 350))
 CHART_GAP = 20
 SHEET_ORDER = (
-    "Start", "Dashboard", "Variance", "ForecastOut", "Utilisation", "Checks",
-    *(t.sheet for t in tables.INPUTS.values()), "Live", "ChartData",
+    "Start", "Dashboard", "Variance", "ForecastOut", "Utilisation", "CapacityPlan", "Checks",
+    *(t.sheet for t in tables.INPUTS.values()), tables.IMPORT_LOG.sheet, "Live", "ChartData",
 )

@@ -12,7 +12,8 @@ one finished, one on hold, one with a re-plan credit and a supplier credit note,
 reporting earned value in money, one without a BAC), S-shaped phasing, actuals to the
 status period, monthly % complete, bottom-up forecasts for five projects, 40 resources in
 GB/DE/US/FR with their public holidays (from the ``holidays`` package) plus company days,
-allocations, about 20,000 daily timesheet rows, leave and milestones.
+allocations (named, and unnamed demand by Role: :mod:`xlpmo.template.sample_demand`),
+about 20,000 daily timesheet rows, leave and milestones.
 
 :func:`example_rows` is the small set the template ships with: 3 projects, 12 months
 (Jan .. Dec 2026), 4 resources; its holidays are a fixed list so the committed template
@@ -30,6 +31,7 @@ import pandas as pd
 
 from xlpmo.contract import tables
 from xlpmo.contract.settings import Settings
+from xlpmo.template.sample_demand import EXAMPLE_DEMAND, SAMPLE_DEMAND, Placeholder, unnamed_demand
 
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 COST_TYPES = ("Labour", "External")
@@ -73,6 +75,7 @@ class _Scenario:
     projects: tuple[_Project, ...]
     resources: tuple[tuple[str, str], ...]  # (role, country) per resource
     fixed_holidays: tuple[tuple[str, str, str], ...] | None  # (date, country, name) or None
+    demand: tuple[Placeholder, ...] = ()  # unnamed demand (tblAllocations rows by Role)
 
     @property
     def months(self) -> pd.DatetimeIndex:
@@ -203,7 +206,7 @@ def _sample_resources() -> tuple[tuple[str, str], ...]:
 SAMPLE = _Scenario(
     first=pd.Timestamp("2025-07-01"), n_months=24, status=pd.Timestamp("2026-10-31"),
     currency="GBP", projects=_SAMPLE_PROJECTS, resources=_sample_resources(),
-    fixed_holidays=None,
+    fixed_holidays=None, demand=SAMPLE_DEMAND,
 )
 EXAMPLE = _Scenario(
     first=pd.Timestamp("2026-01-01"), n_months=12, status=pd.Timestamp("2026-10-31"),
@@ -212,7 +215,7 @@ EXAMPLE = _Scenario(
         ("Project Manager", "GB"), ("Developer", "DE"), ("Test Analyst", "US"),
         ("Business Analyst", "FR"),
     ),
-    fixed_holidays=_HOLIDAYS_2026,
+    fixed_holidays=_HOLIDAYS_2026, demand=EXAMPLE_DEMAND,
 )
 
 
@@ -315,7 +318,7 @@ def _generate(sc: _Scenario, rng: np.random.Generator) -> dict[str, pd.DataFrame
         "tblResources": resources,
         "tblHolidays": holidays,
         "tblLeave": leave,
-        "tblAllocations": allocations,
+        "tblAllocations": pd.concat([allocations, unnamed_demand(sc.demand, sc.status)]),
         "tblTimesheets": timesheets,
         "tblMilestones": _milestones(sc, shape, rng, pct),
     }
@@ -603,6 +606,7 @@ def _allocations(
     frame = pd.DataFrame(
         {
             "ResourceID": res["ResourceID"].to_numpy(),
+            "Role": np.nan,  # named demand: the resource's role
             "ProjectID": np.array([p.pid for p in sc.projects])[order[r_i, m_i, k_i]],
             "Period": period,
             "Hours": np.where(as_hours, np.round(pct * monthly_capacity), np.nan),

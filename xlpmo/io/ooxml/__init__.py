@@ -11,3 +11,7 @@
 
 The public entry point is :func:`xlpmo.io.writer.write_tables`.
 """
+
+__all__ = [
+    "cells", "docprops", "follow", "package", "render", "sheet", "styles", "tablepart", "workbook",
+]

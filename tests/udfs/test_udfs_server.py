@@ -207,6 +207,22 @@ def _utilisation_with_calendar(rows: list) -> None:
     assert got == {D(2026, 2, 1): 19 * 7 - 14}
 
 
+def _capacity_plan_with_calendar(rows: list) -> None:
+    # Feb 2026: 20 weekdays less the Feb 16 company holiday = 19 days. R1 (FTE 1): 19 x 8 =
+    # 152 h less 14 h of leave = 138; R2 (FTE 0.5): 19 x 8 x 0.5 = 76; Developer 214 h, named
+    # demand 150, gap 64, 150 / 214 (Green: not above 0.9, not below 0.6). Mar 2026: 22 days,
+    # 176 + 88 = 264 h, unnamed 100 % of 22 x 8 = 176. Data Scientist: nobody, 40 h in Mar.
+    d = [D(2026, 2, 1), D(2026, 3, 1)]
+    want = [
+        ["Data Scientist", d[0], 0, 0, 0, 0, 0, 0, "#DIV/0!", "#DIV/0!"],
+        ["Data Scientist", d[1], 0, 0, 0, 40, 40, -40, "#DIV/0!", "Red"],
+        ["Developer", d[0], 1.5, 214, 150, 0, 150, 64, 150 / 214, "Green"],
+        ["Developer", d[1], 1.5, 264, 0, 176, 176, 88, 176 / 264, "Green"],
+    ]
+    assert _column(rows, xlpmo_tables.CAPACITY_PLAN, "Group")[0] == "Data Scientist"
+    assert close(rows, want), rows
+
+
 CONFIG_T = [["Setting", "Value"], ["CPIAmber", 0.8], ["CPIRed", 0.7], ["VarianceAmber", 0.3],
             ["VarianceRed", 0.5], ["EACMethod", "BUDGET"], ["HoursPerDay", 7]]
 NO_FORECAST = [["ProjectID", "Period", "Forecast"]]
@@ -223,6 +239,8 @@ CALLS += [
     ("PMO_UTILTABLE", [RESOURCES, TIMESHEETS, ALLOCATIONS, HOLIDAYS_T, LEAVE_T,
                        [[serial(2026, 2, 15)]], CONFIG_T, [[False]]],
      _utilisation_with_calendar),
+    ("PMO_CAPACITYPLAN", [CP_RESOURCES, CP_ALLOCATIONS, HOLIDAYS_T, LEAVE_T, CP_CONFIG,
+                          [[False]]], _capacity_plan_with_calendar),
 ]
 
 

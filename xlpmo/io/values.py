@@ -411,22 +411,28 @@ def _dates(col: Column, month: bool) -> np.ndarray:
 
 
 def _text_dates(col: Column, us: np.ndarray, what: str) -> None:
-    """Dates typed as text into ``us`` (:mod:`xlpmo.contract.parse`, under the DateOrder)."""
+    """Dates typed as text into ``us`` (:mod:`xlpmo.contract.parse`, under the DateOrder);
+    each distinct text is read once (a date column repeats a few hundred texts)."""
     k = col.kinds
     order = col.table_order
-    found = _map_unique(k.stripped[k.text], text_date)
-    read = np.array([f.read(order) if f is not None else None for f in found], dtype=object)
-    ok = np.not_equal(read, None)
+    codes, uniques = pd.factorize(k.stripped[k.text])
+    found = [text_date(u) for u in uniques]
+    read = [f.read(order) if f is not None else None for f in found]
+    ok_u = np.array([r is not None for r in read], dtype=bool)
+    day_u = np.array([np.datetime64("NaT") if r is None else r.to_datetime64() for r in read],
+                     dtype="datetime64[us]")
     idx = np.flatnonzero(k.text)
+    ok = ok_u[codes] if len(uniques) else np.zeros(0, dtype=bool)
     if ok.any():
-        us[idx[ok]] = np.array([p.to_datetime64() for p in read[ok]]).astype("datetime64[us]")
+        us[idx[ok]] = day_u[codes][ok]
     bad = np.zeros(len(us), dtype=bool)
     bad[idx[~ok]] = True
     col.flag("Error", bad, lambda x: f"text {x.strip()!r} where {what} belongs"
              + (f" ({p})" if (p := date_problem(x)) else ""))
-    if not order:
+    if not order and len(uniques):
+        ambiguous_u = np.array([f is not None and f.ambiguous for f in found], dtype=bool)
         doubt = np.zeros(len(us), dtype=bool)
-        doubt[idx[np.array([f is not None and f.ambiguous for f in found], dtype=bool)]] = True
+        doubt[idx[ambiguous_u[codes]]] = True
         col.flag("Warning", doubt, lambda x: ambiguous_text(x.strip()), suffix="", changed=True)
 
 

@@ -26,7 +26,6 @@ MAX_LINES = 800
 #: modules over MAX_LINES lines today (owners split them; remove the entry when done)
 TOO_LONG = {
     "xlpmo.io.reader",  # #10 / performance pass: a1.py, raw.py, one zip reader
-    "xlpmo.io.coerce",  # #10: the one text -> number parser moves to io/parse.py
 }
 
 #: forbidden imports that exist today: (importer, imported) -> who clears it

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,11 +19,11 @@ import pandas as pd
 from xlpmo import __version__
 from xlpmo.app.progress import Progress
 from xlpmo.contract import tables
-from xlpmo.errors import WriteConflict, XLError, XlpmoError
+from xlpmo.errors import Finding, WriteConflict, XLError, XlpmoError
 
 __all__ = [
-    "EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "build_parser", "format_table", "main",
-    "print_dashboard",
+    "EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "build_parser", "format_table", "group_findings",
+    "main", "print_dashboard",
 ]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -61,11 +62,33 @@ def format_table(df: pd.DataFrame, spec: tables.TableSpec, columns: Sequence[str
     return "\n".join(out)
 
 
+_FIGURES = re.compile(r"-?\d[\d,.]*")
+
+
+def group_findings(findings: Sequence[Finding]) -> list[str]:
+    """Console lines for findings: those that differ only in their figures (``25 hours in one
+    day``, ``30 hours in one day``) are one line naming how many and the first cells."""
+    groups: dict[tuple[str, str, str], list[Finding]] = {}
+    for f in findings:
+        groups.setdefault((f.severity, f.table, _FIGURES.sub("#", f.message)), []).append(f)
+    lines = []
+    for same in groups.values():
+        first = same[0]
+        if len(same) == 1:
+            lines.append(str(first))
+            continue
+        cells = ", ".join(f.cell for f in same[:3]) + (", ..." if len(same) > 3 else "")
+        lines.append(f"{first.severity}: {len(same)} cells ({cells}): {first.message}"
+                     + ("" if all(f.message == first.message for f in same) else " (and alike)"))
+    return lines
+
+
 def _print_findings(findings, limit: int = 20) -> None:
-    for f in findings[:limit]:
-        print(f"  {f}")
-    if len(findings) > limit:
-        print(f"  ... and {len(findings) - limit} more (all of them are in tblChecks)")
+    lines = group_findings(findings)
+    for line in lines[:limit]:
+        print(f"  {line}")
+    if len(lines) > limit:
+        print(f"  ... and {len(lines) - limit} more (all of them are in tblChecks)")
 
 
 def _summary(result) -> None:
@@ -75,11 +98,14 @@ def _summary(result) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """Exit 1 when a finding is an Error or changed a number (a value read otherwise than
+    typed, or left out), else 0."""
     from xlpmo.app.pipeline import validate_file
 
     result = validate_file(args.path, args.status_date, Progress(2, enabled=not args.quiet))
     _summary(result)
-    return EXIT_FINDINGS if result.errors else EXIT_OK
+    changed = any(f.changed_number for f in result.findings)
+    return EXIT_FINDINGS if result.errors or changed else EXIT_OK
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -355,7 +381,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_demo)
 
     for name, func, helptext, example in (
-        ("validate", cmd_validate, "check a workbook's inputs (exit 1 on errors)",
+        ("validate", cmd_validate,
+         "check a workbook's inputs (exit 1 on errors or when a value was not read as typed)",
          "xlpmo validate PMO_Tracker.xlsx"),
         ("refresh", cmd_refresh, "recompute and write the output tables, in place",
          "xlpmo refresh PMO_Tracker.xlsx --status-date 2026-10-31"),

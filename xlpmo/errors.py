@@ -26,7 +26,7 @@ A problem in a cell's value is not an exception: it is a :class:`Finding` (tblCh
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -155,12 +155,17 @@ class Finding:
     when the problem is not one cell (a missing column, a missing table). A message that
     quotes a huge cell (32,767 characters) is shortened in the middle (:func:`shorten`), so
     it fits tblChecks and a terminal.
+
+    ``changed_number``: the finding reports a value read otherwise than it is typed or left
+    out (a column read on the 0–100 scale, an ambiguous date read day-first, a column not
+    read): ``xlpmo validate`` exits 1 for it even when it is only a Warning.
     """
 
     severity: str
     table: str
     cell: str
     message: str
+    changed_number: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:

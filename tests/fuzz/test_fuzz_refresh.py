@@ -37,7 +37,7 @@ from helpers.readback import check_read_back
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xlpmo.app.pipeline import RefreshResult, refresh_file
+from xlpmo.app.pipeline import RefreshResult, refresh_file, validate_file
 from xlpmo.cli import main
 from xlpmo.contract import tables
 from xlpmo.errors import XLError, XlpmoError
@@ -642,17 +642,22 @@ def test_every_hostile_value_through_the_command_line(
 # -- missing columns and tables ---------------------------------------------------------------
 
 
-def test_missing_required_column_is_one_table_finding(tmp_path: Path) -> None:
+def test_missing_required_column_is_one_finding_and_stops_refresh(tmp_path: Path) -> None:
+    """workbook.md v2: a required table present but unusable is treated like a missing one:
+    the refresh stops (exit 2) and the file is not touched; validate names the header."""
     book, _ = catalogue_book(True)
     plan = book.table("tblPlan")
     plan.header[0] = "Project"  # ProjectID missing: the table cannot be read
     path = write_book(tmp_path / "NoID.xlsx", book)
-    result = refresh_file(path, backup=False)
-    errors = [f for f in result.findings if f.table == "tblPlan" and f.severity == "Error"]
-    assert errors and errors[0].cell == "tblPlan", errors
-    assert "ProjectID" in errors[0].message and "Project" in errors[0].message
-    check_read_back(path, result)
-    assert set(result.outputs["tblEVM"]["ProjectID"]) >= {"G1", "G2"}
+    before = listing(tmp_path)
+    message = refresh_checked(path)
+    assert isinstance(message, str) and "tblPlan" in message and "ProjectID" in message
+    assert listing(tmp_path) == before
+    errors = [f for f in validate_file(path).findings
+              if f.table == "tblPlan" and f.severity == "Error"]
+    assert [(f.cell, f.message) for f in errors] == [(
+        "Plan!A1", "tblPlan has no ProjectID column (is 'Project' meant to be ProjectID?); "
+        "the table is not read")]
 
 
 def test_missing_required_table_refuses_and_writes_nothing(tmp_path: Path,

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from xlpmo.contract import periods, tables
 from xlpmo.contract.model import TABLE_FIELDS, empty_frame
 from xlpmo.errors import Finding, XLError
-from xlpmo.io.coerce import LIMIT, coerce_inputs, coerce_table, load_inputs, parse_number
+from xlpmo.io.coerce import LIMIT, coerce_inputs, coerce_table, load_inputs
 from xlpmo.io.reader import RawTable
 
 D = dt.datetime
@@ -45,29 +45,6 @@ def assert_canonical(frame: pd.DataFrame, spec: tables.TableSpec) -> None:
 
 
 # -- numbers ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("text", "value"), [
-    ("1,234.50", (1234.5, False)), (" 12 ", (12.0, False)), ("$1,200", (1200.0, False)),
-    ("(300)", (-300.0, False)), ("-€5.5", (-5.5, False)), ("12%", (0.12, True)),
-    ("1e3", (1000.0, False)), (".5", (0.5, False)), ("+7", (7.0, False)),
-])
-def test_parse_number_accepts(text: str, value: tuple[float, bool]) -> None:
-    assert parse_number(text) == pytest.approx(value)
-
-
-@pytest.mark.parametrize("text", [
-    "abc", "1.234,50", "12,34", "1,2345", "1e999", "nan", "inf", "0x10", "--5", "5-", "$", "%",
-    "()", "1 2", "=1+1", "1.2.3",
-])
-def test_parse_number_refuses(text: str) -> None:
-    assert parse_number(text) is None
-
-
-@given(st.floats(-1e12, 1e12, allow_nan=False))
-def test_parse_number_reads_formatted_numbers(x: float) -> None:
-    value, pct = parse_number(f"{x:,.2f}")  # type: ignore[misc]
-    assert not pct and value == pytest.approx(round(x, 2), abs=0.006)
 
 
 def test_numbers_in_money_columns_name_the_cells() -> None:
@@ -109,13 +86,19 @@ def test_findings_are_capped_per_column_and_problem() -> None:
     assert findings[-1].message.startswith("15 more cells in column BAC")
 
 
-def test_percent_complete_scales() -> None:
-    frame, findings = coerce("tblProgress", [
-        ["ProjectID", "Period", "PercentComplete"],
-        ["P1", "2026-01", 0.25], ["P1", "2026-02", "45%"], ["P2", "2026-01", 60],
-    ])
-    assert frame["PercentComplete"].tolist() == pytest.approx([0.0025, 0.45, 0.6])
-    assert any(f.severity == "Info" and "0–100" in f.message for f in findings)
+def test_percent_complete_mixed_scales_is_never_a_rescale() -> None:
+    # v2: a 0.25 beside a 60 leaves doubt, so the 60 (6,000 %) is an Error, not a reason
+    # to read 0.25 as 0.25 % (the old rule rescaled the whole column)
+    rows = [["ProjectID", "Period", "PercentComplete"],
+            ["P1", "2026-01", 0.25], ["P1", "2026-02", "45%"], ["P2", "2026-01", 60]]
+    frame, _, findings = coerce_table(  # a file: formats known, none a percent
+        RawTable.from_values(rows, "Progress!A1", "tblProgress", percent=[]), tables.PROGRESS)
+    assert frame["PercentComplete"].tolist() == pytest.approx([0.25, 0.45])
+    [f] = [f for f in findings if f.severity == "Error"]
+    assert (f.severity, f.cell) == ("Error", "Progress!C4")
+    assert f.message.startswith("PercentComplete 60 is above 100 % (percentages are fractions: "
+                                 "60 is 6,000 %; type 60% or format the cell as a percentage)")
+    assert f.message.endswith("; left out (the project's previous progress row counts)")
     frame, findings = coerce("tblProgress", [
         ["ProjectID", "Period", "PercentComplete"], ["P1", "2026-01", 0.25], ["P1", "2026-02", 1],
     ])
@@ -126,9 +109,16 @@ def test_allocation_percent_allows_over_allocation() -> None:
     head = ["ResourceID", "ProjectID", "Period", "Percent"]
     frame, _ = coerce("tblAllocations", [head, ["R1", "P1", "2026-01", 1.2]])
     assert frame["Percent"].tolist() == [1.2]
-    frame, _ = coerce("tblAllocations",
-                      [head, ["R1", "P1", "2026-01", 120], ["R1", "P2", "2026-01", 50]])
+    rows = [head, ["R1", "P1", "2026-01", 120], ["R1", "P2", "2026-01", 50]]
+    frame, findings = coerce("tblAllocations", rows)  # formats unknown (the Excel layer):
+    assert frame["Percent"].isna().all()  # never rescaled; 12,000 % is a doubt: left out
+    assert [(f.severity, f.cell) for f in findings] == [
+        ("Warning", "Allocations!D1"), ("Error", "Allocations!D2"), ("Error", "Allocations!D3")]
+    frame, findings = coerce_table(  # formats known, none a percent: 0–100, with a Warning
+        RawTable.from_values(rows, "Allocations!A1", "tblAllocations", percent=[]),
+        tables.ALLOCATIONS)[::2]
     assert frame["Percent"].tolist() == pytest.approx([1.2, 0.5])
+    assert [(f.severity, f.cell) for f in findings] == [("Warning", "Allocations!D1")]
 
 
 def test_fte_accepts_percent_text() -> None:
@@ -228,16 +218,17 @@ def test_headers_match_loosely_and_duplicates_warn() -> None:
     assert frame["BAC"].tolist() == [10.0]
     [dup] = findings
     assert dup.severity == "Warning" and dup.cell == "Projects!E2"
-    assert "columns C and E" in dup.message
+    assert "(Projects!C2 and Projects!E2)" in dup.message
 
 
 def test_missing_required_column_makes_table_unusable() -> None:
-    frame, findings = coerce("tblProjects", [["Project ID", "BAC"], ["P1", 10]])
+    frame, findings = coerce("tblProjects", [["Project", "BAC"], ["P1", 10]])
     assert frame.empty
     assert_canonical(frame, tables.PROJECTS)
-    [f] = findings
-    assert (f.severity, f.cell) == ("Error", "tblProjects")
-    assert "no ProjectID column (found 'Project ID': rename it to ProjectID)" in f.message
+    [f] = findings  # the header close to the name is named, with the name to use
+    assert (f.severity, f.cell) == ("Error", "Projects!A1")
+    assert f.message == ("tblProjects has no ProjectID column (is 'Project' meant to be "
+                         "ProjectID?); the table is not read")
 
 
 # -- time-phased layouts ----------------------------------------------------------------------
@@ -279,11 +270,13 @@ def test_wide_layout_equals_long_layout() -> None:
 def test_wide_layout_problems() -> None:
     frame, findings = coerce("tblActuals", [
         ["ProjectID", "2026-01", "Jan 2026", "2026-02"],
-        ["P1", 10, 5, "n/a"], ["P1", 1, 1, 1], [None, 3, None, None],
+        ["P1", 10, 5, "n/a"], ["P1", 1, 1, 1], [None, 3, None, 4],
     ])
     by = frame.groupby("Period")["Actual"].sum()
-    assert by[pd.Timestamp("2026-01-01")] == 17.0  # two January columns and two P1 rows added
-    assert any(f.severity == "Warning" and f.cell == "Actuals!C1" for f in findings)
+    # v2: two headers in one month are an Error naming both, and neither column is read
+    assert by.to_dict() == {pd.Timestamp("2026-02-01"): 1.0}  # the two P1 rows added
+    dup = at(findings, "Actuals!B1")
+    assert dup.severity == "Error" and "Actuals!B1 ('2026-01') and Actuals!C1" in dup.message
     assert at(findings, "Actuals!D2").message == "text 'n/a' where a number belongs; read as 0"
     assert at(findings, "Actuals!A4").message == "blank ProjectID; row ignored"
 

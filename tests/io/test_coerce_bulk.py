@@ -1,6 +1,6 @@
 """Bulk paths of the coercion give what the column-by-column paths give.
 
-- ``_Table.classify_numbers`` (the month columns of a wide table in one pass) against
+- ``TableCells.classify_numbers`` (the month columns of a wide table in one pass) against
   ``_classify`` of each column;
 - ``periods.wide_to_long`` on numeric columns (no ``to_numeric`` pass) against text and
   object columns of the same numbers.
@@ -16,9 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xlpmo.contract import periods
-from xlpmo.io import coerce
-from xlpmo.io.coerce import _Report, _Table, coerce_inputs
+from xlpmo.io import values
+from xlpmo.io.coerce import coerce_inputs
 from xlpmo.io.reader import RawTable
+from xlpmo.io.values import Report, TableCells
 
 NUMERIC = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True),
                     st.integers(-10**6, 10**6))
@@ -44,7 +45,7 @@ def raw_of(rows: list[list]) -> RawTable:
 def test_classify_numbers_matches_classify_per_column(rows):
     raw = raw_of(rows)
     cols = list(range(1, raw.data.shape[1]))
-    bulk, single = _Table(raw, _Report()), _Table(raw, _Report())
+    bulk, single = TableCells(raw, Report()), TableCells(raw, Report())
     bulk.classify_numbers(cols)
     for j in cols:
         a, b = bulk.kinds(j), single.kinds(j)
@@ -59,12 +60,12 @@ def test_wide_plan_reads_the_same_with_and_without_the_bulk_paths(rows):
     """The whole coercion of a wide tblPlan: frames, row sources and findings."""
     raw = raw_of(rows)
     inputs, findings = coerce_inputs({"tblPlan": raw})
-    original = coerce._Table.classify_numbers
+    original = values.TableCells.classify_numbers
     try:
-        coerce._Table.classify_numbers = lambda self, cols: None
+        values.TableCells.classify_numbers = lambda self, cols: None
         ref_inputs, ref_findings = coerce_inputs({"tblPlan": raw_of(rows)})
     finally:
-        coerce._Table.classify_numbers = original
+        values.TableCells.classify_numbers = original
     pd.testing.assert_frame_equal(inputs.plan, ref_inputs.plan)
     assert findings == ref_findings
     a, b = inputs.sources["tblPlan"], ref_inputs.sources["tblPlan"]

@@ -90,10 +90,19 @@ def test_unknown_keys_are_capped() -> None:
         "5 more ProjectIDs of tblMilestones are not in tblProjects")
 
 
-def test_unknown_project_in_a_wide_plan_names_its_row() -> None:
+def test_unknown_project_in_a_wide_plan_counts_the_rows_typed() -> None:
+    """A wide row is one row the user typed, not one per month (it was "(2 rows)")."""
     wide = [["ProjectID", "2026-01", "2026-02"], ["P1", 1, 2], ["P2", 3, 4], ["Z", 5, 6]]
     [f] = check(tblPlan=wide)
-    assert (f.cell, f.message) == ("Plan!A4", "ProjectID 'Z' is not in tblProjects (2 rows)")
+    assert (f.cell, f.message) == ("Plan!A4", "ProjectID 'Z' is not in tblProjects (1 row)")
+    [f] = about(check(tblActuals=[["ProjectID", "CostType", "2026-01", "2026-02"],
+                                  ["Z", "Labour", 1, 2], ["P1", "Labour", 1, 1],
+                                  ["Z", "Travel", 5, 6]]), "tblActuals", "Warning")
+    assert (f.cell, f.message) == ("Actuals!A2", "ProjectID 'Z' is not in tblProjects (2 rows)")
+    [f] = about(check(tblActuals=[["ProjectID", "2026-02", "2026-03", "2026-04"],
+                                  ["P1", 1, 2, 3], ["P2", 1, 2, 3]]), "tblActuals", "Info")
+    assert f.message == ("2 rows of tblActuals hold actual cost after the status period 2026-02 "
+                         "(not counted)")  # two rows typed, four cells after February
 
 
 def test_resources() -> None:
@@ -130,16 +139,19 @@ def test_progress_checks() -> None:
         ["P1", "2026-03", -0.1, 260],
     ])
     got = [(f.cell, f.message) for f in about(findings, "tblProgress")]
+    # 150% and -0.1 are coercion's Errors (v2): C5's row is left out, C8 keeps its Earned
     assert got == [
-        ("Progress!C5", "PercentComplete 1.5 is outside 0..1 (0–100 %)"),
-        ("Progress!C8", "PercentComplete -0.1 is outside 0..1 (0–100 %)"),
         ("Progress!C6", "neither PercentComplete nor Earned is given"),
         ("Progress!B4", "a second progress row for 'P1' in 2026-02"),
         ("Progress!C3", "cumulative PercentComplete goes down from the previous period"),
-        ("Progress!C8", "cumulative PercentComplete goes down from the previous period"),
         ("Progress!D7", "EV above BAC: Earned 300 > BAC 80"),  # P2: BAC = its Planned
         ("Progress!D8", "EV above BAC: Earned 260 > BAC 250"),
     ]
+    hand_built = Inputs(progress=pd.DataFrame({  # frames built without coercion: still checked
+        "ProjectID": ["P1"], "Period": [pd.Timestamp("2026-01-01")], "CostType": [None],
+        "PercentComplete": [1.5], "Earned": [np.nan]}), present=frozenset({"tblProgress"}))
+    assert [f.message for f in validate(hand_built) if f.table == "tblProgress"] == [
+        "PercentComplete 1.5 is outside 0..1 (0–100 %)"]
 
 
 def test_hours_allocations_and_dates_after_status() -> None:

@@ -28,7 +28,6 @@ import pandas as pd
 
 from xlpmo.app.importing import Export, Imported, import_export
 from xlpmo.app.loading import (
-    REQUIRED,
     Checked,
     WithFindings,
     check,
@@ -46,7 +45,7 @@ from xlpmo.errors import Finding, XlpmoError
 from xlpmo.io.changes import append_edit, column_position
 from xlpmo.io.importer import key_text, read_number
 from xlpmo.io.reader import RawTable, quote_sheet
-from xlpmo.io.validate import checks_table
+from xlpmo.io.validate import checks_table, refusal
 from xlpmo.user import user_name
 
 # -- Refresh and Validate -------------------------------------------------------------------------
@@ -64,8 +63,9 @@ class Refreshed(WithFindings):
 def refresh(session: Session, *, status_date: Any = None,
             refreshed_by: str | None = None) -> Refreshed:
     """Recompute every output table of workbook.md, write them with tblChecks and stamp
-    LastRefreshed and RefreshedBy in tblConfig. A required input table missing stops it
-    before anything is written."""
+    LastRefreshed and RefreshedBy in tblConfig. A required input table missing or unusable,
+    or a StatusDate that cannot be read, stops it before anything is written
+    (:func:`xlpmo.io.validate.refusal`)."""
     from xlpmo.core.tracker import compute
 
     checked = load(session, status_date=status_date)
@@ -73,11 +73,11 @@ def refresh(session: Session, *, status_date: Any = None,
     raw = {tables.CONFIG.name: checked.raw[tables.CONFIG.name]} \
         if tables.CONFIG.name in checked.raw else {}
     del checked  # 500,000 timesheet rows of raw objects need not stay through the write
-    missing = [name for name in REQUIRED if not inputs.has(name)]
-    if missing:
+    problem = refusal(inputs)  # a required table missing or unusable, no StatusDate
+    if problem:
         raise XlpmoError(
-            f"{session.name}: cannot refresh: required table(s) {', '.join(missing)} missing "
-            "or unusable (Validate lists why); the workbook was not changed")
+            f"{session.name}: cannot refresh: {problem} (Validate lists why); the workbook "
+            "was not changed")
     findings = list(findings)
     outputs = compute(inputs, session.step, findings)  # adds the compute step's findings
     stamps = settings_change(raw, {"LastRefreshed": now(),

@@ -22,8 +22,6 @@ from xlpmo.io.coerce import coerce_inputs
 from xlpmo.io.reader import RawTable, quote_sheet
 from xlpmo.io.validate import validate as validate_inputs
 
-REQUIRED = tuple(name for name, spec in tables.INPUTS.items() if spec.required)
-
 
 def now() -> pd.Timestamp:
     """The time a command stamps (LastRefreshed, ClosedOn, ImportedAt), to the second."""
@@ -66,6 +64,7 @@ def check(raw: dict[str, RawTable], notes: Sequence[Finding] = (),
             inputs.settings = inputs.settings.with_status_date(status_date)
         except ValueError as exc:
             raise XlpmoError(str(exc)) from None
+        inputs.unusable.pop("StatusDate", None)  # the given date stands in for tblConfig's
     return Checked(raw, inputs, [*notes, *findings, *validate_inputs(inputs, raw)])
 
 

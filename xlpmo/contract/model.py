@@ -74,6 +74,10 @@ class Inputs:
     present: frozenset[str] = frozenset()  # names of the tables the workbook actually has
     # table name -> xlpmo.io.coerce.SourceMap: the sheet cell behind each row (for findings)
     sources: dict[str, Any] = field(default_factory=dict)
+    # required table present but unusable -> why (no ProjectID column, every row rejected),
+    # and "StatusDate" -> why when tblConfig's cannot be read: refresh stops, as for a
+    # missing table (workbook.md v2)
+    unusable: dict[str, str] = field(default_factory=dict)
 
     def has(self, table: str) -> bool:
         """True when the workbook had the table (``tblActuals``), even if empty."""

@@ -9,58 +9,55 @@ read as months (shared/spec/workbook.md, "Periods").
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from xlpmo.contract.parse import parse_date_text
+
 __all__ = [
-    "EXCEL_EPOCH", "MAX_SERIAL", "add_months", "from_month_index", "from_serial", "month_index",
-    "month_start_scalar", "months_between", "parse_date", "parse_period", "period_columns",
-    "period_range", "status_period", "to_serial", "wide_to_long",
+    "EXCEL_EPOCH", "LEAP_BUG_SERIAL", "MAX_SERIAL", "add_months", "from_month_index",
+    "from_serial", "month_index", "month_start_scalar", "months_between", "parse_date",
+    "parse_period", "period_columns", "period_range", "status_period", "to_serial",
+    "wide_to_long",
 ]
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # serial 0 in Excel's 1900 date system (after 1900-03-01)
 MAX_SERIAL = 2958465  # 9999-12-31
-
-_MONTHS = {
-    name: i
-    for i, names in enumerate(
-        [
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_RE_YM = re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?:[ T].*)?$")  # 2026-01, 2026-01-15
-_RE_MY = re.compile(r"^(\d{1,2})[-/.](\d{4})$")  # 01/2026
-_RE_NAME = re.compile(r"^([a-z]+)\.?[\s\-/'’]*(\d{2}|\d{4})$")  # Jan-2026, Jan 26, January 2026
-_RE_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")  # 15/01/2026 (day first)
+#: Excel's 1900 system counts a 29 February 1900 that never was (serial 60, kept from Lotus
+#: 1-2-3): serials below it are one day later than EXCEL_EPOCH + serial
+LEAP_BUG_SERIAL = 60
+_EPOCH_BEFORE_BUG = pd.Timestamp("1899-12-31")  # serial 0 for serials 1..59
+_FIRST_AFTER_BUG = pd.Timestamp("1900-03-01")  # serial 61
 
 
 def from_serial(serial: float) -> pd.Timestamp:
-    """Excel 1900-system serial number -> Timestamp (``45658`` -> 2025-01-01)."""
-    return EXCEL_EPOCH + pd.to_timedelta(float(serial), unit="D")
+    """Excel 1900-system serial number -> Timestamp (``45658`` -> 2025-01-01; ``1`` ->
+    1900-01-01). Excel's serial 60 is the 29 February 1900 that never was: it reads as
+    28 February 1900, as python-calamine reads such a date cell."""
+    serial = float(serial)
+    epoch = _EPOCH_BEFORE_BUG if serial < LEAP_BUG_SERIAL else EXCEL_EPOCH
+    return epoch + pd.to_timedelta(serial, unit="D")
 
 
 def to_serial(value: Any) -> float:
-    """Timestamp/date -> Excel serial number (days since 1899-12-30, fraction = time)."""
+    """Timestamp/date -> Excel 1900-system serial number (fraction = time of day): days
+    since 1899-12-30 from 1900-03-01 on, since 1899-12-31 before (Excel's 1900 leap-year
+    gap: 1900-02-28 is 59, 1900-03-01 is 61)."""
     ts = pd.Timestamp(value)
-    return (ts - EXCEL_EPOCH) / pd.Timedelta(days=1)
+    epoch = _EPOCH_BEFORE_BUG if ts < _FIRST_AFTER_BUG else EXCEL_EPOCH
+    return (ts - epoch) / pd.Timedelta(days=1)
 
 
-def parse_date(value: Any) -> pd.Timestamp | None:
+def parse_date(value: Any, order: str = "") -> pd.Timestamp | None:
     """One cell value -> Timestamp, or None when it is blank or not a date.
 
-    Accepts datetimes, dates, Excel serials (numbers 1..2958465) and ISO or
-    day-first text (``2026-01-15``, ``15/01/2026``) and month headers
-    (``Jan-2026`` -> 2026-01-01).
+    Accepts datetimes, dates, Excel serials (numbers 1..2958465) and dates typed as text,
+    read by the one parser :func:`xlpmo.contract.parse.parse_date_text` (``2026-01-15``,
+    ``15/01/2026``, month headers ``Jan-2026`` -> 2026-01-01); ``order`` is the DateOrder
+    setting for text such as ``02/01/2026`` (blank: day-first).
     """
     if value is None or value is pd.NaT:
         return None
@@ -75,43 +72,13 @@ def parse_date(value: Any) -> pd.Timestamp | None:
             return None
         return from_serial(value)
     if isinstance(value, str):
-        return _parse_text_date(value)
+        return parse_date_text(value, order)
     return None
 
 
-def _parse_text_date(text: str) -> pd.Timestamp | None:
-    s = text.strip().lower()
-    if not s:
-        return None
-    m = _RE_YM.match(s)
-    if m:
-        year, month, day = int(m[1]), int(m[2]), int(m[3] or 1)
-        return _safe_ts(year, month, day)
-    m = _RE_MY.match(s)
-    if m:
-        return _safe_ts(int(m[2]), int(m[1]), 1)
-    m = _RE_DMY.match(s)
-    if m:
-        return _safe_ts(int(m[3]), int(m[2]), int(m[1]))
-    m = _RE_NAME.match(s)
-    if m and m[1] in _MONTHS:
-        year = int(m[2])
-        if year < 100:
-            year += 2000
-        return _safe_ts(year, _MONTHS[m[1]], 1)
-    return None
-
-
-def _safe_ts(year: int, month: int, day: int) -> pd.Timestamp | None:
-    try:
-        return pd.Timestamp(year=year, month=month, day=day)
-    except ValueError:
-        return None
-
-
-def parse_period(value: Any) -> pd.Timestamp | None:
+def parse_period(value: Any, order: str = "") -> pd.Timestamp | None:
     """One value (date, serial, month text) -> first day of its month, or None."""
-    ts = parse_date(value)
+    ts = parse_date(value, order)
     return None if ts is None else month_start_scalar(ts)
 
 

@@ -8,12 +8,14 @@ from typing import Any
 
 import pandas as pd
 
+from xlpmo.contract.parse import parse_number
 from xlpmo.contract.periods import parse_date
 from xlpmo.errors import Finding
 
-__all__ = ["EAC_METHODS", "SCHEDULE_INDICES", "Settings", "parse_workweek"]
+__all__ = ["DATE_ORDERS", "EAC_METHODS", "SCHEDULE_INDICES", "Settings", "parse_workweek"]
 
 EAC_METHODS = ("CPI", "BUDGET", "COMPOSITE", "WEIGHTED", "BOTTOMUP")
+DATE_ORDERS = ("DMY", "MDY")  # DateOrder: how dates typed as text such as 02/01/2026 read
 SCHEDULE_INDICES = ("SPIT", "SPI")
 CAPACITY_BY = ("Role", "Team")
 #: longest PlanningHorizon read, in months after the status period
@@ -76,6 +78,7 @@ class Settings:
     VarianceAmber: float = 0.05
     VarianceRed: float = 0.10
     UtilisationTarget: float = 0.80
+    DateOrder: str = ""  # DMY, MDY or blank (decide from the data; xlpmo.contract.parse)
     PlanningHorizon: int = 12
     CapacityBy: str = "Role"
 
@@ -110,7 +113,8 @@ class Settings:
                 values[f.name] = _coerce(f.name, value)
             except ValueError as exc:
                 findings.append(
-                    Finding("Warning", "tblConfig", cell, f"{f.name}: {exc}; using the default")
+                    Finding("Warning", "tblConfig", cell, f"{f.name}: {exc}; using the default",
+                            changed_number=True)
                 )
         return cls(**values), findings
 
@@ -123,6 +127,11 @@ def _coerce(name: str, value: Any) -> Any:
         return ts.normalize()
     if name in ("Currency",):
         return str(value)
+    if name == "DateOrder":
+        text = str(value).strip().upper()
+        if text not in DATE_ORDERS:
+            raise ValueError(f"{value!r} is not DMY or MDY (or blank)")
+        return text
     if name == "Workweek":
         parse_workweek(value)
         return str(value)
@@ -143,11 +152,11 @@ def _coerce(name: str, value: Any) -> Any:
         raise ValueError(f"{value!r} is not Role or Team")
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a number")
-    text = str(value).strip()
-    try:
-        number = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
-    except ValueError:
-        raise ValueError(f"text {value!r} where a number belongs") from None
+    parsed = (float(value), False) if isinstance(value, (int, float)) else \
+        parse_number(str(value))  # the one parser of typed text (xlpmo.contract.parse)
+    if parsed is None or parsed[0] != parsed[0]:
+        raise ValueError(f"text {value!r} where a number belongs")
+    number = parsed[0]
     if name == "HoursPerDay" and not 0 < number <= 24:
         raise ValueError(f"{number} is not between 0 and 24 hours")
     if name == "EACWeight" and not 0 <= number <= 1:

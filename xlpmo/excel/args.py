@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from xlpmo.contract import periods
+from xlpmo.contract.parse import parse_number
 from xlpmo.errors import XLError
 
 __all__ = [
@@ -194,19 +195,17 @@ def _blank_or_error(value: Any, default: Any) -> tuple[bool, Any]:
 
 
 def _text_number(text: str) -> float | None:
-    s = text.strip().replace(",", "")
-    pct = s.endswith("%")
-    try:
-        number = float(s.rstrip("%"))
-    except ValueError:
-        return None
-    return number / 100 if pct else number
+    """Numeric text as the one parser reads it (:func:`xlpmo.contract.parse.parse_number`:
+    ``"1,200"``, ``"$12"``, ``"(300)"``, ``"5%"`` = 0.05); None for other text."""
+    parsed = parse_number(text)
+    return None if parsed is None else parsed[0]
 
 
 def to_number(value: Any) -> float:
     """One non-blank, non-error cell -> float like Excel arithmetic does, else ``#VALUE!``.
 
-    Numeric text (``"1,200"``, ``"5%"``) is read and a date is its serial; TRUE/FALSE is
+    Numeric text (``"1,200"``, ``"$12"``, ``"5%"``; :func:`xlpmo.contract.parse.parse_number`) is
+    read and a date is its serial; TRUE/FALSE is
     ``#VALUE!``, as in the core's arithmetic (a flag is not an amount).
     """
     if isinstance(value, (bool, np.bool_)):

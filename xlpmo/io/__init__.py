@@ -2,7 +2,10 @@
 :mod:`xlpmo.core`.
 
 - :mod:`.reader`: a workbook file -> RawTables (the cells of each contract table);
-- :mod:`.coerce`, :mod:`.validate`: RawTables -> Inputs, and the findings of tblChecks;
+- :mod:`.coerce`, :mod:`.validate`: RawTables -> Inputs, and the findings of tblChecks
+  (:mod:`.values` types one column of cells, :mod:`.headers` matches headers and reads month
+  headers as a set, :mod:`.percent` decides how percentages read, :mod:`.cellxml` finds
+  percent-formatted cells and formulas without a saved value in the sheet XML);
 - :mod:`.writer`: output tables into a copy of the file, every other part kept
   (:mod:`.ooxml` does the package work);
 - :mod:`.safesave`: locks, the fingerprint check, backup and the atomic replace;
@@ -13,6 +16,6 @@
 """
 
 __all__ = [
-    "canvas", "canvaswriter", "changes", "coerce", "importer", "limits", "ooxml", "reader",
-    "safesave", "validate", "writer",
+    "canvas", "canvaswriter", "cellxml", "changes", "coerce", "headers", "importer", "limits",
+    "ooxml", "percent", "reader", "safesave", "validate", "values", "writer",
 ]

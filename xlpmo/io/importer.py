@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from xlpmo.contract import periods, tables
+from xlpmo.contract.parse import parse_number
 from xlpmo.errors import XlpmoError
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -274,12 +275,6 @@ def decimal_comma(values: Any, column: Any = "") -> bool:
     return comma is not None
 
 
-_CURRENCY = r"(?:[A-Z]{3}|[$€£¥₹])"
-_AMOUNT_TEXT = re.compile(  # currency symbol or code before or after, sign, SAP's trailing minus
-    rf"^{_CURRENCY}?(?P<sign>[-+]?){_CURRENCY}?(?P<number>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)"
-    rf"(?P<minus>-)?{_CURRENCY}?$")
-
-
 def read_number(value: Any, comma: bool = False) -> float | None:
     """The importer's one text -> number reading (amounts, hours, a new project's BAC):
     every caller goes through here, so a shared parser replaces it in one line."""
@@ -288,24 +283,18 @@ def read_number(value: Any, comma: bool = False) -> float | None:
 
 def to_amount(value: Any, comma: bool = False) -> float | None:
     """``1,234.50`` / ``(100)`` / ``-5`` / ``£12`` / ``12 EUR`` / ``100-`` -> float; blank or
-    unreadable -> None. ``comma``: the decimal separator is a comma (``1.234,50`` -> 1234.5)."""
+    unreadable -> None, and so is a percentage (``12%`` is not an amount). ``comma``: the
+    decimal separator is a comma (``1.234,50`` -> 1234.5). Text is read by the one parser,
+    :func:`xlpmo.contract.parse.parse_number`."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float, np.integer, np.floating)):
         number = float(value)
         return None if math.isnan(number) else number
-    text = str(value).strip()
-    if comma:
-        text = text.replace(".", "").replace(",", ".")
-    text = text.replace(",", "").replace("\u00a0", "").replace(" ", "")
-    negative = text.startswith("(") and text.endswith(")")
-    m = _AMOUNT_TEXT.match(text[1:-1] if negative else text)
-    if m is None:  # not an amount: "@SUM(A1)" is not 1, "12%" is not 12
+    parsed = parse_number(str(value), decimal_comma=comma)
+    if parsed is None or parsed[1]:  # not an amount: "@SUM(A1)" is not 1, "12%" is not 12
         return None
-    number = float(m["number"])
-    if m["sign"] == "-" or m["minus"]:
-        number = -number
-    return -number if negative else number
+    return parsed[0]
 
 
 def to_bool(value: Any) -> bool | None:

@@ -62,10 +62,12 @@ class _Rows:
             ))
 
     def summary(self, severity: str, mask: Any, column: str, message: str) -> None:
-        """One finding for all rows in ``mask``, naming the first."""
+        """One finding for all rows in ``mask``, naming the first and counting the rows the
+        user typed (a wide row is one row, not one per month)."""
         rows = np.flatnonzero(np.asarray(mask, dtype=bool))
         if len(rows):
-            what = "1 row" if len(rows) == 1 else f"{len(rows):,} rows"
+            n = len(np.unique(self.source.rows[rows])) if self.source is not None else len(rows)
+            what = "1 row" if n == 1 else f"{n:,} rows"
             self.out.append(Finding(severity, self.table, self.cell(int(rows[0]), column),
                                     f"{what} of {self.table} {message}"))
 
@@ -130,7 +132,8 @@ def _unique_keys(r: _Rows, column: str) -> set[Any]:
 
 
 def _known(r: _Rows, column: str, keys: set[Any], master: str) -> None:
-    """Rows whose key is not in the master table: one Warning per unknown key."""
+    """Rows whose key is not in the master table: one Warning per unknown key, counting the
+    rows the user typed (a wide row is one row, not one per month)."""
     if r.frame.empty:
         return
     ids = _ids(r.values(column))
@@ -139,8 +142,11 @@ def _known(r: _Rows, column: str, keys: set[Any], master: str) -> None:
     if not unknown.any():
         return
     folded = {str(k).casefold(): k for k in keys}
-    firsts = pd.Series(np.flatnonzero(unknown)).groupby(s[unknown].to_numpy(), sort=False)
-    counts = firsts.size()
+    positions = np.flatnonzero(unknown)
+    firsts = pd.Series(positions).groupby(s[unknown].to_numpy(), sort=False)
+    typed = (pd.Series(r.source.rows[positions]) if r.source is not None
+             else pd.Series(positions))  # the sheet row of each canonical row
+    counts = typed.groupby(s[unknown].to_numpy(), sort=False).nunique()
     starts = firsts.first()
     for shown, (key, n) in enumerate(counts.items()):
         if shown == LIMIT:
@@ -156,6 +162,20 @@ def _known(r: _Rows, column: str, keys: set[Any], master: str) -> None:
 
 
 # -- the checks -------------------------------------------------------------------------------
+
+
+def refusal(inputs: Inputs) -> str:
+    """Why a refresh cannot run on these inputs, or blank when it can: a required table
+    missing, or present but unusable (no ProjectID column, every row rejected), or a
+    StatusDate that cannot be read (workbook.md v2): every figure would be wrong."""
+    problems = []
+    missing = [n for n, spec in tables.INPUTS.items() if spec.required and not inputs.has(n)]
+    if missing:
+        problems.append(f"required table(s) {', '.join(missing)} missing")
+    for name, why in inputs.unusable.items():
+        problems.append(why if name == "StatusDate" else
+                        f"required table {name} cannot be used: {why}")
+    return "; ".join(problems)
 
 
 def _required_tables(present: set[str], out: list[Finding]) -> None:
@@ -227,8 +247,12 @@ def _progress(inputs: Inputs, out: list[Finding]) -> None:
     earned = r.floats("Earned")
     r.flag("Warning", (pc < 0) | (pc > 1), "PercentComplete",
            lambda i: f"PercentComplete {pc[i]:.4g} is outside 0..1 (0–100 %)")
-    r.flag("Warning", np.isnan(pc) & np.isnan(earned), "PercentComplete",
-           lambda _i: "neither PercentComplete nor Earned is given")
+    if r.source is not None and not {"PercentComplete", "Earned"} & set(r.source.columns):
+        out.append(Finding("Warning", r.table, r.table, "tblProgress has neither a "
+                           "PercentComplete nor an Earned column: no progress is read from it"))
+    else:
+        r.flag("Warning", np.isnan(pc) & np.isnan(earned), "PercentComplete",
+               lambda _i: "neither PercentComplete nor Earned is given")
     _negative(r, "Earned")
     ids = r.values("ProjectID")
     period = r.dates("Period")

@@ -65,7 +65,7 @@ import xlsxwriter
 from xlpmo import __version__
 from xlpmo.contract import tables
 from xlpmo.contract.periods import EXCEL_EPOCH, parse_period, period_columns
-from xlpmo.contract.settings import CAPACITY_BY, EAC_METHODS, MAX_HORIZON, Settings
+from xlpmo.contract.settings import CAPACITY_BY, DATE_ORDERS, EAC_METHODS, MAX_HORIZON, Settings
 from xlpmo.errors import InputError, XLError, XlpmoError
 from xlpmo.template import buttons as sheetbuttons
 from xlpmo.template import capacitysheet, dashboard
@@ -394,6 +394,7 @@ class Builder:
         rules = {
             "EACMethod": {"validate": "list", "source": list(EAC_METHODS)},
             "ScheduleIndex": {"validate": "list", "source": list(SCHEDULE_INDICES)},
+            "DateOrder": {"validate": "list", "source": list(DATE_ORDERS)},
             "StatusDate": {
                 "validate": "date", "criteria": "between",
                 "minimum": dt.datetime(1990, 1, 1), "maximum": dt.datetime(2199, 12, 31),

@@ -238,6 +238,8 @@ SETTING_NOTES = {
     "VarianceAmber": "|Cumulative variance %| above this is Amber.",
     "VarianceRed": "|Cumulative variance %| above this is Red.",
     "UtilisationTarget": "Target utilisation (for the utilisation RAG).",
+    "DateOrder": "DMY or MDY: how dates typed as text such as 02/01/2026 read. Blank = "
+    "decide from the data (day-first, with a Warning, when it cannot tell).",
     "PlanningHorizon": "Months after the status month covered by tblCapacityPlan.",
     "CapacityBy": "Role or Team: the groups of tblCapacityPlan.",
 }

@@ -181,7 +181,10 @@ def inline_string_body(text: str) -> str:
 
 EPOCH_1900 = pd.Timestamp("1899-12-30")
 EPOCH_1904 = pd.Timestamp("1904-01-01")
-_FIRST_SAFE_1900 = pd.Timestamp("1900-03-01")  # before it, Excel's 1900 leap-year bug
+_FIRST_1900 = pd.Timestamp("1900-01-01")  # serial 1, the first date of the 1900 system
+# Excel's 1900 system counts a 29 February 1900 that never was (serial 60): dates before
+# 1900-03-01 are one serial lower than EPOCH_1900 gives (1900-01-01 is 1, 1900-02-28 is 59)
+_FIRST_SAFE_1900 = pd.Timestamp("1900-03-01")
 
 
 def to_naive(ts: pd.Timestamp) -> pd.Timestamp:
@@ -190,15 +193,18 @@ def to_naive(ts: pd.Timestamp) -> pd.Timestamp:
 
 
 def excel_serial(value: Any, date1904: bool = False) -> float | None:
-    """A date/datetime -> Excel serial, or None when Excel cannot show it (before its epoch)."""
+    """A date/datetime -> Excel serial, or None when Excel cannot show it (before its first
+    date, 1900-01-01 or 1904-01-01). In the 1900 system, dates before 1900-03-01 respect
+    Excel's leap-year gap (1900-02-28 is 59, 1900-03-01 is 61)."""
     if isinstance(value, pd.Period):
         value = value.start_time
     # microseconds: a nanosecond Timedelta from 1899 overflows after the year 2192
     ts = to_naive(pd.Timestamp(value)).as_unit("us")
     epoch = EPOCH_1904 if date1904 else EPOCH_1900
-    if ts < (epoch if date1904 else _FIRST_SAFE_1900):
+    if ts < (epoch if date1904 else _FIRST_1900):
         return None
-    return (ts - epoch) / pd.Timedelta(days=1)
+    gap = 0 if date1904 or ts >= _FIRST_SAFE_1900 else 1
+    return (ts - epoch) / pd.Timedelta(days=1) - gap
 
 
 def has_time(value: Any) -> bool:
@@ -214,8 +220,10 @@ def serials(values: pd.Series, date1904: bool = False) -> tuple[np.ndarray, np.n
     dts = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) is not None else values
     dts = dts.dt.as_unit("us")  # a nanosecond difference from 1899 overflows after 2192
     epoch = EPOCH_1904 if date1904 else EPOCH_1900
-    floor = epoch if date1904 else _FIRST_SAFE_1900
+    floor = epoch if date1904 else _FIRST_1900
     out = ((dts - epoch) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan).copy()
+    if not date1904:  # the leap-year gap: before 1900-03-01 one serial lower
+        out -= (dts < _FIRST_SAFE_1900).to_numpy(dtype=bool, na_value=False)
     out[(dts < floor).to_numpy(dtype=bool, na_value=False)] = np.nan
     timed = ((dts != dts.dt.normalize()) & dts.notna()).to_numpy(dtype=bool, na_value=False)
     return out, timed
@@ -267,7 +275,7 @@ def encode_value(value: Any, date1904: bool = False) -> tuple[str, str, str] | N
         return "", f"<v>{number_text(value)}</v>", NUMBER
     if isinstance(value, dt.datetime | dt.date | pd.Timestamp | np.datetime64 | pd.Period):
         serial = excel_serial(value, date1904)
-        if serial is None:  # before 1900-03-01: Excel cannot show it as a date
+        if serial is None:  # before 1900-01-01: Excel cannot show it as a date
             text = pd.Timestamp(getattr(value, "start_time", value)).isoformat()
             return ' t="inlineStr"', inline_string_body(text), OTHER
         klass = DATETIME if has_time(value) else DATE

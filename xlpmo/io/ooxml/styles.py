@@ -44,6 +44,15 @@ def is_date_format(code: str) -> bool:
     return any(ch in stripped for ch in "dmyhs") and "general" not in stripped
 
 
+PERCENT_FORMAT_IDS = frozenset({9, 10})  # built-in 0% and 0.00%
+
+
+def is_percent_format(code: str) -> bool:
+    """True when a number format code shows numbers as percentages: a ``%`` outside quotes,
+    escapes and brackets in its first section (``0.0%``, ``#,##0 %;[Red]-0 %``)."""
+    return "%" in _QUOTED.sub("", code.split(";")[0])
+
+
 MINIMAL_STYLES = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
     b'<styleSheet xmlns="{ns}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/>'

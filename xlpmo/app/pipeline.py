@@ -117,10 +117,11 @@ def refresh_file(
             "are not written (make it an Excel Table named tblConfig to get them)")]
     outputs[tables.CHECKS.name] = checks_table(findings)
     step("writing workbook")
+    reports = []
     try:
         saved = atomic_write(
             path,
-            lambda tmp: write_tables(path, tmp, outputs, stamps),
+            lambda tmp: reports.append(write_tables(path, tmp, outputs, stamps)),
             expected=fingerprint,
             backup=backup,
         )
@@ -128,4 +129,7 @@ def refresh_file(
         if path.name in str(exc):
             raise
         raise XlpmoError(f"{path.name}: {exc}") from None
+    # what the writer added to tblChecks: tables too big for a sheet, notes whose row is
+    # gone, filters or sorts it could not re-apply
+    findings = [*findings, *reports[-1].findings]
     return RefreshResult(path, inputs, findings, outputs, written=True, backup=saved.backup)

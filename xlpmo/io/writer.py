@@ -67,15 +67,20 @@ import pandas as pd
 
 from xlpmo.contract import tables as contract
 from xlpmo.contract.periods import parse_period
-from xlpmo.errors import XlpmoError, occupied_cells_problem, overwrite_refusal
-from xlpmo.io.ooxml.cells import CellRange, cell_ref, escape_text
+from xlpmo.errors import Finding, XlpmoError, occupied_cells_problem, overwrite_refusal
+from xlpmo.io.keyed import orphan_check_rows
+from xlpmo.io.ooxml.cells import CellRange, cell_ref
 from xlpmo.io.ooxml.follow import Followed, Resize
 from xlpmo.io.ooxml.render import ColumnStyle, render_column, render_header, render_value
-from xlpmo.io.ooxml.sheet import CLEAR, Worksheet
+from xlpmo.io.ooxml.sheet import CLEAR, Worksheet, sheet_label
 from xlpmo.io.ooxml.tablepart import TableColumnInfo, TablePart, check_table_name
 from xlpmo.io.ooxml.workbook import Book, SheetEntry
+from xlpmo.io.rowplan import RowPlan, apply_clears, patch_user_cells, plan_rows
+from xlpmo.io.sheetlimits import too_big_finding
 
 __all__ = ["TableWritten", "WriteReport", "save_tables", "write_tables"]
+
+CHECKS = contract.CHECKS.name
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,11 @@ class WriteReport:
     removed: list[str] = field(default_factory=list)
     copied: int = 0  # parts copied raw (byte for byte)
     formulas_changed: bool = False
+    # what the writer itself reports (tables too big for a sheet, notes whose row is gone,
+    # filters or sorts it could not re-apply, chart series it did not stretch); also added
+    # to tblChecks when that table is written
+    findings: list[Finding] = field(default_factory=list)
+    not_written: list[str] = field(default_factory=list)  # tables too big for a sheet
     timings: dict[str, float] = field(default_factory=dict)
 
     def __str__(self) -> str:
@@ -178,6 +188,7 @@ class Job:
     created: bool = False
     cell_values: dict[tuple[int, int], Any] = field(default_factory=dict)  # config edits
     extra_rows: int = 0  # config rows appended
+    rowplan: RowPlan | None = None  # user cells by key, filter and sort (xlpmo.io.rowplan)
 
     @property
     def ws(self) -> Worksheet:
@@ -342,7 +353,6 @@ def _render_job(job: Job, book: Book) -> bool:
     data_top = new.r1 + header_rows
     n_data = new.rows - header_rows - totals
     old = table.ref if table is not None else None
-    old_data_end = (old.r2 - totals) if old is not None else 0
     first_data = (old.r1 + header_rows) if old is not None else data_top
     formulas_added = False
 
@@ -381,13 +391,16 @@ def _render_job(job: Job, book: Book) -> bool:
                 ref = cell_ref(new.r1, plan.col)
                 ws.patch(new.r1, plan.col, render_header(plan.header, ref, header_style))
 
-    # data cells of the DataFrame's columns
+    # data cells of the DataFrame's columns (in the order of the table's sort, if any)
     rows = range(data_top, data_top + n_data)
+    rowplan = job.rowplan or RowPlan()
     if job.full:
         columns = []
         for plan in job.plans:
             style = ColumnStyle(styles, base_style(plan.col), plan.kind)
             series = plan.series
+            if rowplan.order is not None:
+                series = series.iloc[rowplan.order].reset_index(drop=True)
             if len(series) < n_data:  # an empty DataFrame keeps one blank data row
                 series = pd.Series([None] * n_data, dtype=object)
             columns.append((plan.col, render_column(
@@ -412,25 +425,17 @@ def _render_job(job: Job, book: Book) -> bool:
             raise XlpmoError(f"{job.name}: {ws.where(r, col)}: {exc}") from None
         ws.patch(r, col, cell)
 
-    # table columns the DataFrame does not write: new rows get the column's formula or style
+    # table columns the DataFrame does not write (user columns): each cell stays with its
+    # row's key; new rows get the column's formula or style
     if table is not None:
-        owned = {p.col for p in job.plans}
-        for i, info in enumerate(table.columns):
-            col = old.c1 + i
-            if col in owned:
-                continue
-            style = base_style(col)
-            for r in rows:
-                if old.r1 + header_rows <= r <= old_data_end or (r, col) in job.cell_values:
-                    continue
-                ref = cell_ref(r, col)
-                if info.calculated_formula:
-                    s = f' s="{style}"' if style else ""
-                    ws.patch(r, col, f'<c r="{ref}"{s}><f>{escape_text(info.calculated_formula)}'
-                                     "</f></c>")
-                    formulas_added = True
-                else:
-                    ws.patch(r, col, f'<c r="{ref}" s="{style}"/>' if style else None)
+        apply_clears(table, rowplan)
+        formulas_added |= patch_user_cells(job.name, ws, table, book, job.plans, rows,
+                                           rowplan.source, set(job.cell_values), base_style)
+        if rowplan.hidden is not None:  # the filter re-applied: every row's flag from it
+            for i, r in enumerate(rows):
+                ws.set_row_hidden(r, rowplan.hidden[i] if i < len(rowplan.hidden) else False)
+            for r in range(new.r2 + 1, old.r2 + 1):
+                ws.set_row_hidden(r, False)
         for plan in job.plans:
             if plan.existing is None:
                 table.add_column(plan.header)
@@ -534,6 +539,113 @@ def _config_job(book: Book, table: TablePart, updates: Mapping[str, Any]) -> Job
     return job
 
 
+# -- planning: sizes, rows, tblChecks ---------------------------------------------------------
+
+
+def _too_big(job: Job, findings: list[Finding], skipped: list[str]) -> bool:
+    """Is the job's new range past the sheet? Then it is left out with an Error."""
+    assert job.new is not None
+    if job.new.beyond_sheet() is None:
+        return False
+    findings.append(too_big_finding(job.name, sheet_label(job.entry.name), job.new,
+                                    existed=job.table is not None))
+    skipped.append(job.name)
+    return True
+
+
+def _plan_rows(job: Job, book: Book) -> RowPlan:
+    table = job.table
+    assert table is not None
+    first = table.ref.r1 + table.header_rows
+    return plan_rows(job.name, job.ws, table, book, job.plans, job.n_rows,
+                     lambda col: _cell_style(job.ws, first, col))
+
+
+def _check_rows(findings: list[Finding], notes: list[dict[str, str]]) -> list[dict[str, str]]:
+    """tblChecks rows for the writer's findings: orphaned notes with their whole text."""
+    noted = {(n["Table"], n["Cell"]) for n in notes}
+    rows = [{"Severity": f.severity, "Table": f.table, "Cell": f.cell, "Message": f.message}
+            for f in findings if not (f.severity == "Info" and (f.table, f.cell) in noted)]
+    return rows + notes
+
+
+def _with_rows(book: Book, name: str, frame: pd.DataFrame, rows: list[dict[str, str]]) -> Job:
+    """The tblChecks job with the writer's rows added (Errors, Warnings, Infos in order)."""
+    names = {str(c).lower(): c for c in frame.columns}
+    if rows and all(k.lower() in names for k in rows[0]):
+        extra = pd.DataFrame([{names[k.lower()]: v for k, v in r.items()} for r in rows],
+                             columns=frame.columns, dtype=object)
+        frame = pd.concat([frame.astype(object), extra], ignore_index=True)
+        rank = {"error": 0, "warning": 1, "info": 2}
+        order = frame[names["severity"]].map(lambda s: rank.get(str(s).lower(), 3))
+        frame = frame.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(drop=True)
+    return _prepare(book, name, frame)
+
+
+def _plan_jobs(book: Book, jobs: list[Job], frames: Mapping[str, pd.DataFrame]
+               ) -> tuple[list[Job], dict[str, CellRange], list[Finding], list[str]]:
+    """New ranges and row plans of every job; tables too big for a sheet left out.
+
+    tblChecks is planned last, with the writer's own findings added to it (tables left
+    out, notes whose row is gone, filters and sorts not re-applied). Returns the jobs to
+    write, the new ranges of the existing tables, the findings and the tables left out.
+    """
+    findings: list[Finding] = []
+    notes: list[dict[str, str]] = []
+    skipped: list[str] = []
+    checks = next((j for j in jobs if j.full and j.name.lower() == CHECKS.lower()), None)
+    planned: dict[str, CellRange] = {}
+    live = []
+    for job in jobs:
+        if job is checks:
+            continue
+        if job.table is not None:
+            _geometry(job)
+            if _too_big(job, findings, skipped):
+                continue
+            planned[job.name.lower()] = job.new  # type: ignore[assignment]
+        live.append(job)
+    shared = checks.entry.part if checks is not None else None  # parsed whole: it changes
+    _announce_rewrites(book, [j for j in live if j.entry.part != shared], planned)
+    for job in live:
+        if job.table is not None and job.full:
+            job.rowplan = _plan_rows(job, book)
+            findings += job.rowplan.findings
+            notes += orphan_check_rows(job.rowplan.notes)
+    placed: dict[str, list[CellRange]] = {}
+    out = []
+    for job in live:
+        if job.table is None:
+            _place_new(job, book, planned, placed.setdefault(job.entry.part, []))
+            if _too_big(job, findings, skipped):
+                continue
+            placed[job.entry.part].append(job.new)  # type: ignore[arg-type]
+        out.append(job)
+    if checks is not None:
+        frame = frames[next(k for k in frames if k.lower() == checks.name.lower())]
+        rows = _check_rows(findings, notes)
+        checks = _with_rows(book, checks.name, frame, rows)
+        if checks.table is not None:
+            _geometry(checks)
+            own = _plan_rows(checks, book)
+            if own.findings:  # notes typed on findings that are gone, its filter, its sort
+                findings += own.findings
+                rows += _check_rows(own.findings, orphan_check_rows(own.notes))
+                checks = _with_rows(book, checks.name, frame, rows)
+                _geometry(checks)
+                plan = _plan_rows(checks, book)
+                plan.clear_sort |= own.clear_sort
+                if own.clear_filter:
+                    plan.clear_filter, plan.hidden = True, [False] * checks.n_rows
+                own = plan
+            checks.rowplan = own
+            planned[checks.name.lower()] = checks.new  # type: ignore[assignment]
+        else:
+            _place_new(checks, book, planned, placed.setdefault(checks.entry.part, []))
+        out.append(checks)
+    return out, planned, findings, skipped
+
+
 # -- entry point ----------------------------------------------------------------------------
 
 
@@ -579,18 +691,9 @@ def write_tables(
         timings["open"] = time.perf_counter() - t0
 
         t1 = time.perf_counter()
-        planned: dict[str, CellRange] = {}
-        for job in jobs:
-            if job.table is not None:
-                _geometry(job)
-                planned[job.name.lower()] = job.new  # type: ignore[assignment]
-        _announce_rewrites(book, jobs, planned)
+        jobs, planned, findings, skipped = _plan_jobs(book, jobs, tables)
         problems: list[str] = []
-        placed: dict[str, list[CellRange]] = {}
         for job in jobs:
-            if job.table is None:
-                _place_new(job, book, planned, placed.setdefault(job.ws.part, []))
-                placed[job.ws.part].append(job.new)  # type: ignore[arg-type]
             problems += _conflicts(job, book, planned)
         if problems:
             raise XlpmoError("Nothing was written. " + "\n".join(problems))
@@ -625,6 +728,7 @@ def write_tables(
             ],
             rewritten=book.pkg.replaced, followed=followed, added=book.pkg.added,
             removed=book.pkg.removed, copied=copied, formulas_changed=formulas_changed,
+            findings=findings, not_written=skipped,
         )
         book.close()
         try:

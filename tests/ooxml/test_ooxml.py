@@ -51,8 +51,12 @@ def test_ranges() -> None:
     assert r.intersects(CellRange.parse("C10:D11")) and not r.intersects(CellRange.parse("D1"))
     assert r.contains_range(CellRange.parse("B3:C4"))
     assert [str(x) for x in CellRange.parse_sqref("A1:B2 D4 1:1 C:C")] == ["A1:B2", "D4"]
-    with pytest.raises(XlpmoError, match="beyond the sheet"):
-        CellRange(1, 1, 1_048_577, 1).check_bounds("tblX")
+    with pytest.raises(XlpmoError) as caught:
+        CellRange(1, 1, 1_048_577, 1).check_bounds("tblX needs Data!A1:A1048577")
+    # one statement, the range once (it used to read "needs ... would need A1:A1048577")
+    assert str(caught.value) == ("tblX needs Data!A1:A1048577: that reaches row 1,048,577, "
+                                 "past the sheet's last row 1,048,576")
+    assert str(CellRange(1, 16_384, 2, 16_385)) == "XFD1:XFE2"  # named, not a crash
 
 
 def test_escape_text() -> None:

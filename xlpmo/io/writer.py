@@ -71,6 +71,7 @@ from xlpmo.errors import Finding, XlpmoError, occupied_cells_problem, overwrite_
 from xlpmo.io.keyed import orphan_check_rows
 from xlpmo.io.ooxml.cells import CellRange, cell_ref
 from xlpmo.io.ooxml.follow import Followed, Resize
+from xlpmo.io.ooxml.pivots import WrittenTable, refresh_pivots_on_load
 from xlpmo.io.ooxml.render import ColumnStyle, render_column, render_header, render_value
 from xlpmo.io.ooxml.sheet import CLEAR, Worksheet, sheet_label
 from xlpmo.io.ooxml.tablepart import TableColumnInfo, TablePart, check_table_name
@@ -702,6 +703,10 @@ def write_tables(
         t2 = time.perf_counter()
         resizes = [rz for rz in map(_resize, jobs) if rz is not None]
         followed = book.follow_resizes(resizes)
+        followed += refresh_pivots_on_load(book.pkg, book.pivot_cache_parts(), [
+            WrittenTable(job.name, job.entry.name, job.table.ref if job.table else None,
+                         job.new, job.table.totals_rows if job.table else 0)  # type: ignore[arg-type]
+            for job in jobs])
         formulas_added = False
         last_job = {job.ws.part: i for i, job in enumerate(jobs)}
         for i, job in enumerate(jobs):

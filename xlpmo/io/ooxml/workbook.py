@@ -263,6 +263,11 @@ class Book:
                 out += followed
         return out
 
+    def pivot_cache_parts(self) -> list[str]:
+        """The workbook's pivot cache definition parts."""
+        return [part for _, part in self.rels.of_type("pivotCacheDefinition")
+                if self.pkg.has(part)]
+
     # -- calculation ------------------------------------------------------------------------
     def set_full_calc_on_load(self) -> None:
         calc = self.root.find(self._q("calcPr"))

@@ -459,7 +459,7 @@ def _resize(job: Job) -> Resize | None:
     old_end, new_end = old.r2 - table.totals_rows, new.r2 - table.totals_rows
     if old_end == new_end:
         return None
-    return Resize(table.name, job.ws.name, old.c1, old.c2, old.r1 + table.header_rows,
+    return Resize(table.name, job.entry.name, old.c1, old.c2, old.r1 + table.header_rows,
                   old_end, new_end)
 
 
@@ -583,6 +583,17 @@ def _with_rows(book: Book, name: str, frame: pd.DataFrame, rows: list[dict[str, 
     return _prepare(book, name, frame)
 
 
+def _charts_left(book: Book, resizes: list[Resize]) -> list[Finding]:
+    """Infos for the chart series that cover a resized table in part only (left alone)."""
+    sheets = book.chart_sheets() if resizes else {}
+    return [Finding("Info", left.table, sheet_label(sheets.get(left.part, left.part)), (
+        f"A chart series on {sheets.get(left.part, left.part)} ({left.series}) was not "
+        f"stretched with {left.table}: {left.why}. Neither was changed, so the chart shows "
+        f"the rows it showed before; point all of the series at whole columns of "
+        f"{left.table} to have it follow the table.")) for left in book.series_left_alone(
+            resizes)]
+
+
 def _plan_jobs(book: Book, jobs: list[Job], frames: Mapping[str, pd.DataFrame]
                ) -> tuple[list[Job], dict[str, CellRange], list[Finding], list[str]]:
     """New ranges and row plans of every job; tables too big for a sheet left out.
@@ -613,6 +624,7 @@ def _plan_jobs(book: Book, jobs: list[Job], frames: Mapping[str, pd.DataFrame]
             job.rowplan = _plan_rows(job, book)
             findings += job.rowplan.findings
             notes += orphan_check_rows(job.rowplan.notes)
+    findings += _charts_left(book, [rz for rz in map(_resize, live) if rz is not None])
     placed: dict[str, list[CellRange]] = {}
     out = []
     for job in live:

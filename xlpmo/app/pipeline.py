@@ -22,7 +22,7 @@ from xlpmo.core.tracker import compute
 from xlpmo.errors import Finding, XlpmoError
 from xlpmo.io.coerce import coerce_inputs
 from xlpmo.io.reader import quote_sheet, read_workbook
-from xlpmo.io.safesave import atomic_write
+from xlpmo.io.safesave import atomic_write, check_can_save
 from xlpmo.io.validate import checks_table, validate
 from xlpmo.io.writer import write_tables
 
@@ -90,6 +90,8 @@ def refresh_file(
     """Recompute every output table of ``path`` and write them into it, in place."""
     path = Path(path)
     step = progress or (lambda _label: None)
+    if path.exists():
+        check_can_save(path)  # a read-only workbook or folder: say so before any work
     inputs, findings, raw = load_and_check(path, status_date, progress)
     # keep only what the write needs of the raw tables (500,000 timesheet rows of objects
     # would otherwise stay in memory through the write)

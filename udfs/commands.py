@@ -50,6 +50,7 @@ import xlwings as xw
 from xlpmo.contract import periods, tables
 from xlpmo.errors import XLError, XlpmoError, occupied_cells_problem, overwrite_refusal
 from xlpmo.io.importer import protect_text
+from xlpmo.io.keyed import Formula
 from xlpmo.io.ooxml.cells import CellRange
 from xlpmo.io.reader import quote_sheet
 from xlpmo.template import buttons as sheetbuttons
@@ -144,6 +145,8 @@ def cell_value(value: Any) -> Any:
     exactly once."""
     if isinstance(value, XLError):
         return value.value
+    if isinstance(value, Formula):  # a user's formula carried with its row (xlpmo_udfs.keep)
+        return str(value)
     if value is None or value is pd.NaT:
         return None
     if isinstance(value, (float, np.floating)) and np.isnan(value):
@@ -423,10 +426,14 @@ def run_refresh(book: Any) -> dict[str, pd.DataFrame]:
         raise XlpmoError(f"cannot refresh: required table(s) {', '.join(missing)} missing "
                          "(see tblChecks)")
     outputs = compute(inputs)
-    jobs = [checks, *(output_job(frame, tables.spec(name)) for name, frame in outputs.items())]
+    from . import keep  # user columns by key, filters, pivots (xlpmo_udfs.keep)
+
+    before = keep.before_write(book, [checks[0], *outputs])
+    jobs = keep.output_jobs(book, outputs, findings, before.findings)
     if find_table(book, tables.CONFIG.name) is not None:  # a plain Config sheet: no stamps
         jobs.append(settings_job(book, {"LastRefreshed": _now(), "RefreshedBy": _user()}))
     write_tables(book, jobs)
+    keep.after_write(book, jobs, before)
     return outputs
 
 

@@ -20,6 +20,7 @@ cell as a date equals the month the core computed), blanks and NaN as one blank.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 from collections import defaultdict
@@ -33,19 +34,30 @@ import pandas as pd
 from xlpmo.errors import XLError
 
 __all__ = [
-    "CELL_TEXT_LIMIT", "Carry", "OrphanNote", "carry", "column_formula", "key_of",
-    "key_text", "key_value", "match_rows", "note_text", "orphan_check_rows",
+    "CELL_TEXT_LIMIT", "Carry", "Formula", "KeptGrid", "OrphanNote", "carry", "column_formula",
+    "keep_user_columns", "key_of", "key_text", "key_value", "match_rows", "note_text",
+    "orphan_check_rows", "orphan_notes",
 ]
 
 CELL_TEXT_LIMIT = 32_767  # characters an Excel cell holds
 
 
-def key_value(value: Any) -> Hashable:
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def key_value(value: Any, date: bool = False) -> Hashable:
     """One key cell as a comparable value: text as is, numbers as float, dates and months
     as naive :class:`pandas.Timestamp` (to the second), errors as their text, blanks as
-    None."""
+    None. ``date``: the key column holds dates, so a number is an Excel serial date (a cell
+    that lost its date format) and ISO text a date."""
     if value is None or value is pd.NaT or value is pd.NA:
         return None
+    if date and isinstance(value, int | float | np.integer | np.floating) \
+            and not isinstance(value, bool | np.bool_) and not math.isnan(value):
+        value = _EXCEL_EPOCH + pd.Timedelta(days=float(value))
+    elif date and isinstance(value, str) and value[:4].isdigit():
+        with contextlib.suppress(ValueError):
+            value = pd.Timestamp(value.rstrip("Z"))
     if isinstance(value, XLError):
         return value.value
     if isinstance(value, str):
@@ -67,9 +79,9 @@ def key_value(value: Any) -> Hashable:
     return str(value)
 
 
-def key_of(values: Sequence[Any]) -> tuple[Hashable, ...]:
-    """A row's key: :func:`key_value` of each key cell."""
-    return tuple(key_value(v) for v in values)
+def key_of(values: Sequence[Any], dates: Sequence[bool] = ()) -> tuple[Hashable, ...]:
+    """A row's key: :func:`key_value` of each key cell (``dates[i]``: key i is a date)."""
+    return tuple(key_value(v, i < len(dates) and dates[i]) for i, v in enumerate(values))
 
 
 def match_rows(old_keys: Sequence[tuple], new_keys: Sequence[tuple]) -> list[int | None]:
@@ -212,3 +224,87 @@ def orphan_check_rows(notes: Sequence[OrphanNote]) -> list[dict[str, str]]:
             rows.append({"Severity": "Info", "Table": note.table, "Cell": note.where,
                          "Message": f"{head}(part {i} of {len(chunks)}) {chunk}"})
     return rows
+
+
+# -- whole grids (the in-Excel Refresh) -------------------------------------------------------
+
+
+class Formula(str):
+    """A cell's formula text (``=[@CPI]*2``) read from the book, to be entered as a formula
+    again, not as text."""
+
+
+@dataclass
+class KeptGrid:
+    """A table's new content with what people added kept (:func:`keep_user_columns`)."""
+
+    header: list[str]
+    rows: list[list[Any]]
+    user_columns: list[int]  # positions in ``header`` of the columns the refresh does not own
+    notes: list[OrphanNote]
+
+
+def keep_user_columns(table: str, old: Sequence[Sequence[Any]], new: Sequence[Sequence[Any]],
+                      key_names: Sequence[str], where: Callable[[int, int], str],
+                      dates: Sequence[str] = ()) -> KeptGrid:
+    """The new content of a table (``new``: header, then rows) laid over its current one
+    (``old``: header, then rows, as read from the book), keeping the user columns.
+
+    Columns are matched by name (case-insensitively); the table keeps its column order,
+    new columns go at its right. A user column (in ``old`` only) keeps each cell with its
+    row's key (``key_names``, which must be in both headers; else rows are matched by
+    position); a new row gets the column's formula when every old cell holds the same one
+    (:func:`column_formula`, a calculated column) and stays blank otherwise. ``where(row,
+    column)`` gives the address of an old cell (0-based in ``old``'s data rows and header)
+    for the notes whose key is gone; ``dates`` names the key columns that hold dates.
+    """
+    old_header = [str(h) if h is not None else "" for h in (old[0] if old else [])]
+    new_header = [str(h) for h in new[0]]
+    kept = [(i, list(r)) for i, r in enumerate(old[1:])
+            if any(v is not None and v != "" for v in r)]  # an empty table's blank row: none
+    old_at = [i for i, _ in kept]
+    old_rows = [r for _, r in kept]
+    lower_old = [h.strip().lower() for h in old_header]
+    lower_new = [h.strip().lower() for h in new_header]
+    header = list(old_header) + [h for h, k in zip(new_header, lower_new, strict=True)
+                                 if k not in lower_old]
+    owned = {k: lower_new.index(k) for k in lower_new}
+    position = {h.strip().lower(): i for i, h in enumerate(header)}
+    users = [i for i, k in enumerate(lower_old) if k not in owned]
+    key_lower = [k.lower() for k in key_names]
+    keyed = bool(key_lower) and all(k in owned and k in lower_old for k in key_lower)
+    n_new = len(new) - 1
+    if keyed and users:
+        date_keys = [k in {d.lower() for d in dates} for k in key_lower]
+        old_keys = [key_of([r[lower_old.index(k)] for k in key_lower], date_keys)
+                    for r in old_rows]
+        new_keys = [key_of([r[owned[k]] for k in key_lower], date_keys) for r in new[1:]]
+        moved = carry(old_keys, new_keys)
+        source, gone = moved.source, moved.gone
+    else:
+        old_keys = [() for _ in old_rows]
+        source = [i if i < len(old_rows) else None for i in range(n_new)]
+        gone = list(range(n_new, len(old_rows))) if users else []
+    formulas = {j: column_formula([r[j] for r in old_rows]) for j in users}
+    rows = []
+    for i, r in enumerate(new[1:]):
+        row: list[Any] = [None] * len(header)
+        for k, j in owned.items():
+            row[position[k]] = r[j]
+        src = source[i]
+        for j in users:
+            row[j] = old_rows[src][j] if src is not None else formulas[j]
+        rows.append(row)
+
+    def text(j: int, k: int) -> tuple[str, str | None]:
+        col = users[k]
+        value = old_rows[j][col]
+        if isinstance(value, str) and value.startswith("=") and formulas[col] is not None:
+            return where(old_at[j], col), None  # the column's own formula: nothing typed
+        return where(old_at[j], col), note_text(value)
+
+    names = [old_header[lower_old.index(k)] for k in key_lower] if keyed else []
+    notes = orphan_notes(table, names or ["row"], old_keys if keyed else
+                         [(j + 1,) for j in range(len(old_rows))], gone,
+                         [old_header[j] for j in users], text) if users else []
+    return KeptGrid(header, rows, users, notes)

@@ -236,7 +236,7 @@ def _in_value_list(cell: Cell, crit: ValueList) -> bool:
     if isinstance(value, pd.Timestamp):
         if any(group.matches(value) for group in crit.dates):
             return True
-        if crit.values:
+        if crit.values and not crit.dates:  # dates not grouped: matched by shown text
             raise Unsupported("a date column filtered by displayed text")
         return False
     x = _number(value)

@@ -43,7 +43,7 @@ from xlpmo.io.ooxml.cells import (
 )
 from xlpmo.io.ooxml.formula import shift_formula
 from xlpmo.io.ooxml.render import ColumnStyle
-from xlpmo.io.ooxml.sheet import Worksheet
+from xlpmo.io.ooxml.sheet import Worksheet, copy_cell
 from xlpmo.io.ooxml.styles import DATE_KINDS
 from xlpmo.io.ooxml.tablepart import TableColumnInfo, TablePart
 from xlpmo.io.ooxml.workbook import Book
@@ -314,12 +314,6 @@ def apply_clears(table: TablePart, plan: RowPlan) -> None:
 # -- writing the user columns -----------------------------------------------------------------
 
 
-def _copy(c: etree._Element, ref: str) -> etree._Element:
-    copy = etree.fromstring(etree.tostring(c))
-    copy.set("r", ref)
-    return copy
-
-
 def _moved_cell(t: _Table, formulas: _Formulas, info: TableColumnInfo, old_r: int, r: int,
                 col: int) -> tuple[Any, bool]:
     """The payload for ``(r, col)`` taking the cell of ``(old_r, col)``; (payload, formula)."""
@@ -330,14 +324,14 @@ def _moved_cell(t: _Table, formulas: _Formulas, info: TableColumnInfo, old_r: in
         return None, False
     text = formulas.text(old_r, c)
     if text is None:
-        return _copy(c, ref), False
+        return copy_cell(c, ref), False
     f = ws.formula(c)
     if info.calculated_formula is not None and (text == info.calculated_formula
                                                 or f.get("t") == "shared"):
         text = info.calculated_formula
     else:
         text = shift_formula(text, r - old_r)
-    copy = _copy(c, ref)
+    copy = copy_cell(c, ref)
     fc = ws.formula(copy)
     kind = f.get("t")
     if kind == "array":

@@ -8,15 +8,20 @@ validations, web extensions and everything Excel adds in future survive.
 Parts it may rewrite (listed in :attr:`WriteReport.rewritten`):
 
 - the worksheet parts holding the tables it writes (only ``sheetData`` rows of those tables,
-  ``dimension`` and ``tableParts`` change), their ``_rels`` when a table is added;
-- the table parts of the tables it writes;
+  their ``hidden`` flags under a filter, ``dimension`` and ``tableParts`` change), their
+  ``_rels`` when a table is added;
+- the table parts of the tables it writes (range, new columns, a filter or sort it could
+  not re-apply removed);
 - ``xl/workbook.xml`` (a new sheet, ``calcPr fullCalcOnLoad="1"``), its rels (new sheet,
   calcChain removed), ``[Content_Types].xml`` (new parts, calcChain removed);
 - ``xl/styles.xml`` when a number format style must be added;
 - ``docProps/app.xml`` when it adds sheets: their names join the list of worksheet names
   (:mod:`xlpmo.io.ooxml.docprops`);
 - chart parts (``xl/charts/chart*.xml``, on any sheet or chartsheet) with a series over a
-  resized table column, and ``xl/workbook.xml`` for a defined name over one (see below).
+  resized table column, and ``xl/workbook.xml`` for a defined name over one (see below);
+- pivot cache definitions (``xl/pivotCache/pivotCacheDefinition*.xml``) over a table it
+  writes: ``refreshOnLoad="1"``, and a source range that covered the table grows with it
+  (:mod:`xlpmo.io.ooxml.pivots`).
 
 References that follow a resized table (listed in :attr:`WriteReport.followed`): when an
 existing table gets more or fewer data rows, every chart series reference (``c:f`` of a
@@ -25,8 +30,10 @@ and conditional-format / data-validation ``sqref`` range (on the table's sheet, 
 extensions included) that covers exactly the old data rows of one or more of the table's
 columns is rewritten to cover the new data rows, as Excel does for a Table column. The
 stale point caches of a rewritten series are removed (Excel reads the points from the
-cells on open, LibreOffice from the range). Charts and names that reference anything else
-are copied byte for byte. Details in :mod:`xlpmo.io.ooxml.follow`.
+cells on open, LibreOffice from the range). A chart series follows whole or not at all: one
+whose categories cover a whole column but whose values cover only part of one is left as
+it was, with an Info. Charts and names that reference anything else are copied byte for
+byte. Details in :mod:`xlpmo.io.ooxml.follow`.
 
 ``xl/calcChain.xml`` is removed when formula cells are overwritten, cleared or added (a
 stale chain makes Excel repair the file); sharedStrings is never touched (text is written
@@ -36,7 +43,8 @@ Placement rules: an existing table (found by name on any sheet) is rewritten in 
 resized; a missing table is created on its contract sheet (created when missing), below the
 sheet's content with one blank row between, or at A1 on an empty sheet. Growth that would
 overwrite a non-empty cell, a merged cell, another table or an array/spill range is refused
-before anything is written.
+before anything is written. A table that would pass Excel's last row or column is left out
+with an Error and the others are written (:mod:`xlpmo.io.sheetlimits`).
 
 Memory: when a DataFrame writes exactly an existing table's columns, the table's data rows
 are left out when its sheet is parsed (they are replaced anyway, and lxml nodes cost ~18
@@ -46,9 +54,15 @@ result is byte for byte what parsing every row gives (tests/test_writer_rewrite.
 
 Existing tables: DataFrame columns are matched to table columns by name
 (case-insensitively; month headers by month, so ``2026-01`` matches ``Jan 2026``), so
-extra columns a user added to a table are kept (their cells in rows that stay in the
-table are untouched; new rows get their calculated-column formula or a blank cell in
-their style). DataFrame columns the table lacks are appended at its right.
+extra columns a user added to a table are kept. In an output table with a row key
+(:data:`xlpmo.contract.tables.ROW_KEYS`) each of their cells stays with its row's key when
+rows are added, removed or reordered; elsewhere the cells of rows that stay are untouched.
+New rows get the calculated-column formula or a blank cell in the column's style; cells
+whose key is gone are listed in tblChecks with their text. A filter on the table is
+re-applied to the new rows (their ``hidden`` flags) and a sort to their order, or removed
+with an Info (:mod:`xlpmo.io.rowplan`). The writer's own findings (these Infos, a table too
+big for a sheet) are added to tblChecks when it is written and listed in
+:attr:`WriteReport.findings`. DataFrame columns the table lacks are appended at its right.
 A table always keeps at least one data row (Excel requires it).
 """
 
@@ -66,16 +80,27 @@ import numpy as np
 import pandas as pd
 
 from xlpmo.contract import tables as contract
-from xlpmo.contract.periods import parse_period
-from xlpmo.errors import Finding, XlpmoError, occupied_cells_problem, overwrite_refusal
+from xlpmo.errors import Finding, XlpmoError
+from xlpmo.io.jobs import (
+    Job,
+    announce_rewrites,
+    cell_style,
+    config_job,
+    conflicts,
+    data_rows,
+    geometry,
+    merge_config,
+    place_new,
+    prepare,
+    resize_of,
+)
 from xlpmo.io.keyed import orphan_check_rows
 from xlpmo.io.ooxml.cells import CellRange, cell_ref
 from xlpmo.io.ooxml.follow import Followed, Resize
 from xlpmo.io.ooxml.pivots import WrittenTable, refresh_pivots_on_load
 from xlpmo.io.ooxml.render import ColumnStyle, render_column, render_header, render_value
-from xlpmo.io.ooxml.sheet import CLEAR, Worksheet, sheet_label
-from xlpmo.io.ooxml.tablepart import TableColumnInfo, TablePart, check_table_name
-from xlpmo.io.ooxml.workbook import Book, SheetEntry
+from xlpmo.io.ooxml.sheet import CLEAR, copy_cell, sheet_label
+from xlpmo.io.ooxml.workbook import Book
 from xlpmo.io.rowplan import RowPlan, apply_clears, patch_user_cells, plan_rows
 from xlpmo.io.sheetlimits import too_big_finding
 
@@ -125,223 +150,7 @@ class WriteReport:
         return "\n".join(lines)
 
 
-# -- column plans ---------------------------------------------------------------------------
-
-
-def header_text(label: Any) -> str:
-    """A DataFrame column label as table header text (months as ``2026-01``)."""
-    if isinstance(label, pd.Timestamp | np.datetime64) or hasattr(label, "strftime"):
-        ts = pd.Timestamp(label)
-        if ts == ts.normalize() and ts.day == 1:
-            return ts.strftime("%Y-%m")
-        return ts.isoformat() if ts != ts.normalize() else ts.strftime("%Y-%m-%d")
-    return str(label)
-
-
-def column_kind(spec: contract.TableSpec | None, header: str, label: Any, series: pd.Series) -> str:
-    """The column's kind (month columns of time-phased tables are money)."""
-    is_month = bool(spec is not None and spec.amount and header.lower() not in
-                    {c.name.lower() for c in spec.columns} and parse_period(label) is not None)
-    return contract.column_kind(spec, header, series, is_month)
-
-
-@dataclass
-class ColumnPlan:
-    header: str
-    series: pd.Series
-    kind: str
-    col: int = 0
-    existing: TableColumnInfo | None = None
-
-
-def _column_plans(name: str, df: pd.DataFrame, spec: contract.TableSpec | None) -> list[ColumnPlan]:
-    plans, seen = [], set()
-    for i, label in enumerate(df.columns):
-        header = header_text(label).strip()
-        if not header:
-            raise XlpmoError(f"{name}: column {i + 1} has no name; a table header cannot be blank")
-        if header.lower() in seen:
-            raise XlpmoError(f"{name}: the column name {header!r} appears twice")
-        seen.add(header.lower())
-        series = df.iloc[:, i]
-        plans.append(ColumnPlan(header, series, column_kind(spec, header, label, series)))
-    if not plans:
-        raise XlpmoError(f"{name}: a table needs at least one column")
-    return plans
-
-
-# -- jobs -----------------------------------------------------------------------------------
-
-
-@dataclass
-class Job:
-    """One table to write: where it goes and what goes in it."""
-
-    name: str
-    book: Book
-    entry: SheetEntry
-    plans: list[ColumnPlan]
-    n_rows: int  # data rows written (0 for an empty DataFrame)
-    table: TablePart | None = None
-    sheet_created: bool = False
-    full: bool = True  # the DataFrame is the whole table (False: tblConfig cell edits)
-    new: CellRange | None = None
-    created: bool = False
-    cell_values: dict[tuple[int, int], Any] = field(default_factory=dict)  # config edits
-    extra_rows: int = 0  # config rows appended
-    rowplan: RowPlan | None = None  # user cells by key, filter and sort (xlpmo.io.rowplan)
-
-    @property
-    def ws(self) -> Worksheet:
-        """The job's worksheet, parsed on first use (see :func:`_announce_rewrites`)."""
-        return self.book.worksheet(self.entry)
-
-
-def _prepare(book: Book, name: str, df: pd.DataFrame) -> Job:
-    if not isinstance(df, pd.DataFrame):
-        raise XlpmoError(f"{name}: expected a DataFrame, got {type(df).__name__}")
-    try:
-        spec: contract.TableSpec | None = contract.spec(name)
-    except KeyError:
-        spec = None
-    table = book.find_table(name)
-    plans = _column_plans(name, df, spec)
-    if table is not None:
-        if table.table_type != "worksheet":
-            raise XlpmoError(f"the table {table.name} is linked to external data "
-                             f"({table.table_type}); xlpmo will not write into it")
-        entry = book.sheet_of_part(table.sheet_part)
-        book.check_worksheet(entry)
-        return Job(table.name, book, entry, plans, len(df), table=table)
-    if spec is None:
-        raise XlpmoError(f"the workbook has no table {name!r} and it is not a table of the "
-                         "xlpmo contract, so xlpmo does not know where to create it")
-    check_table_name(spec.name)
-    entry = book.sheet_entry(spec.sheet)
-    sheet_created = entry is None
-    if entry is None:
-        entry = book.add_worksheet(spec.sheet)
-    book.check_worksheet(entry)
-    return Job(spec.name, book, entry, plans, len(df), sheet_created=sheet_created,
-               created=True)
-
-
-def _geometry(job: Job) -> None:
-    """New range of an existing table, and the sheet column of every DataFrame column."""
-    table = job.table
-    assert table is not None
-    old = table.ref
-    by_name = {c.name.strip().lower(): (i, c) for i, c in enumerate(table.columns)}
-    by_period: dict[pd.Timestamp, tuple[int, TableColumnInfo]] = {}
-    for i, c in enumerate(table.columns):  # month headers: "Jan 2026" matches 2026-01
-        month = parse_period(c.name)
-        if month is not None:
-            by_period.setdefault(month, (i, c))
-    appended = 0
-    for plan in job.plans:
-        hit = by_name.get(plan.header.lower())
-        if hit is None and by_period:
-            month = parse_period(plan.header)
-            hit = by_period.get(month) if month is not None else None
-        if hit is not None:
-            plan.col, plan.existing = old.c1 + hit[0], hit[1]
-        else:
-            plan.col = old.c1 + old.cols + appended
-            appended += 1
-    if appended and table.header_rows == 0:
-        raise XlpmoError(f"the table {table.name} has no header row; xlpmo cannot add the "
-                         "columns " + ", ".join(p.header for p in job.plans if p.existing is None))
-    old_data = old.rows - table.header_rows - table.totals_rows
-    n_data = max(job.n_rows, 1) if job.full else max(old_data + job.extra_rows, 1)
-    job.new = CellRange(old.r1, old.c1, old.r1 + table.header_rows + n_data + table.totals_rows - 1,
-                        old.c1 + old.cols + appended - 1)
-
-
-def _announce_rewrites(book: Book, jobs: list[Job], planned: dict[str, CellRange]) -> None:
-    """Tell the book, before it parses the sheets, which rows are rewritten whole.
-
-    When a DataFrame writes exactly an existing table's columns, the data rows the table
-    keeps are replaced in every column, so their old cells are never looked at: the sheet
-    is parsed without them (a 30,000-row output table would otherwise cost ~18 times its
-    XML in memory). Not announced: the first data row (its styles are the columns' base
-    styles), the totals row, rows that leave the table, and every row of a table whose old
-    range meets another table's old or new range (the sheet is then parsed whole, so the
-    refusal lists every cell in the way).
-    """
-    for job in jobs:
-        table, new = job.table, job.new
-        if table is None or new is None or job.created or not job.full:
-            continue
-        old = table.ref
-        if sorted(p.col for p in job.plans) != list(range(old.c1, old.c2 + 1)):
-            continue
-        top = old.r1 + table.header_rows + 1
-        end = min(old.r2, new.r2) - table.totals_rows
-        if end < top:
-            continue
-        if any(other.ref.intersects(old)
-               or planned.get(other.name.lower(), other.ref).intersects(old)
-               for other in book.tables_on(table.sheet_part) if other is not table):
-            continue
-        book.expect_rewrite(table.sheet_part, CellRange(top, old.c1, end, old.c2))
-
-
-def _conflicts(job: Job, book: Book, planned: dict[str, CellRange]) -> list[str]:
-    """Why ``job`` may not take its new range (empty when it may).
-
-    ``planned`` holds the new ranges of the other existing tables written in this call.
-    """
-    ws, region = job.ws, job.new
-    assert region is not None
-    own = job.table.ref if job.table is not None else None
-    where = f"{job.name} needs {ws.label}!{region}"
-    try:
-        region.check_bounds(where)
-    except XlpmoError as exc:
-        return [str(exc)]
-    problems = []
-    cells = ws.occupied_cells(region, own)
-    if cells:
-        problems.append(occupied_cells_problem(ws.label, cells))
-    merged = [m for m in ws.merged_ranges() if m.intersects(region)]
-    if merged:
-        problems.append("merged cells " + ", ".join(str(m) for m in merged[:8]))
-    for other in book.tables_on(ws.part):
-        if other is job.table:
-            continue
-        rng = planned.get(other.name.lower(), other.ref)
-        if rng.intersects(region) or other.ref.intersects(region):
-            problems.append(f"the table {other.name} ({rng})")
-    for anchor, rng in ws.array_ranges():
-        if rng.intersects(region) and not (own is not None and own.contains_range(rng)):
-            problems.append(f"the array/spill range of {anchor} ({rng})")
-    if not problems:
-        return []
-    return [overwrite_refusal(where, problems)]
-
-
-def _place_new(job: Job, book: Book, planned: dict[str, CellRange],
-               placed: list[CellRange]) -> None:
-    """Put a new table below the sheet's content (and tables placed before it) at column A."""
-    bottom = job.ws.content_bottom()
-    for table in book.tables_on(job.ws.part):
-        bottom = max(bottom, table.ref.r2, planned.get(table.name.lower(), table.ref).r2)
-    for rng in placed:
-        bottom = max(bottom, rng.r2)
-    top = bottom + 2 if bottom else 1
-    job.new = CellRange(top, 1, top + max(job.n_rows, 1), len(job.plans))
-    for i, plan in enumerate(job.plans):
-        plan.col = 1 + i
-
-
 # -- rendering ------------------------------------------------------------------------------
-
-
-def _cell_style(ws: Worksheet, row: int, col: int) -> int:
-    c = ws.cell(row, col)
-    s = c.get("s") if c is not None else None
-    return int(s) if s and s.isdigit() else 0
-
 
 def _render_job(job: Job, book: Book) -> bool:
     """Queue the job's cell patches and table edits; returns True when formulas were added."""
@@ -360,7 +169,7 @@ def _render_job(job: Job, book: Book) -> bool:
     def base_style(col: int) -> int:
         if old is None or col > old.c2:
             return 0
-        return _cell_style(ws, first_data, col)
+        return cell_style(ws, first_data, col)
 
     # rows that leave the table: clear every old column
     if old is not None:
@@ -373,7 +182,7 @@ def _render_job(job: Job, book: Book) -> bool:
             if row_el is not None:
                 for col, c in ws.cells(row_el):
                     if old.c1 <= col <= old.c2:
-                        copy = _copy_cell(c, cell_ref(new.r2, col))
+                        copy = copy_cell(c, cell_ref(new.r2, col))
                         moved[col] = copy
             for col in range(new.c1, new.c2 + 1):
                 moved.setdefault(col, CLEAR if ws.cell(new.r2, col) is not None else None)
@@ -386,7 +195,7 @@ def _render_job(job: Job, book: Book) -> bool:
 
     # header cells of new columns
     if header_rows:
-        header_style = _cell_style(ws, new.r1, old.c2) if old is not None else 0
+        header_style = cell_style(ws, new.r1, old.c2) if old is not None else 0
         for plan in job.plans:
             if plan.existing is None:
                 ref = cell_ref(new.r1, plan.col)
@@ -417,7 +226,7 @@ def _render_job(job: Job, book: Book) -> bool:
     # explicit cell values (tblConfig settings): each row is its own kind of value, so a
     # cell keeps its own style and a new row starts from the default style
     for (r, col), value in job.cell_values.items():
-        base = _cell_style(ws, r, col)
+        base = cell_style(ws, r, col)
         plan_kind = next((p.kind for p in job.plans if p.col == col), "text")
         try:
             cell = render_value(value, cell_ref(r, col), ColumnStyle(styles, base, plan_kind),
@@ -449,100 +258,6 @@ def _render_job(job: Job, book: Book) -> bool:
     ws.extend_dimension(new)
     return formulas_added
 
-
-def _resize(job: Job) -> Resize | None:
-    """The job's change of data rows (before rendering), or None when they stay."""
-    table, new = job.table, job.new
-    if table is None or new is None or job.created:
-        return None
-    old = table.ref
-    old_end, new_end = old.r2 - table.totals_rows, new.r2 - table.totals_rows
-    if old_end == new_end:
-        return None
-    return Resize(table.name, job.entry.name, old.c1, old.c2, old.r1 + table.header_rows,
-                  old_end, new_end)
-
-
-def _data_rows(job: Job) -> int:
-    assert job.new is not None and job.table is not None
-    return job.new.rows - job.table.header_rows - job.table.totals_rows
-
-
-def _copy_cell(c: Any, ref: str) -> Any:
-    from lxml import etree
-
-    copy = etree.fromstring(etree.tostring(c))
-    copy.set("r", ref)
-    return copy
-
-
-# -- config ---------------------------------------------------------------------------------
-
-
-def _merge_config(df: pd.DataFrame, updates: Mapping[str, Any]) -> pd.DataFrame:
-    cols = {str(c).lower(): c for c in df.columns}
-    if "setting" not in cols or "value" not in cols:
-        raise XlpmoError("tblConfig needs the columns Setting and Value")
-    out = df.copy()
-    out[cols["value"]] = out[cols["value"]].astype(object)
-    keys = out[cols["setting"]].astype(str).str.strip().str.lower()
-    for key, value in updates.items():
-        hit = np.flatnonzero((keys == key.lower()).to_numpy())
-        if hit.size:
-            out.iloc[hit[0], out.columns.get_loc(cols["value"])] = value
-        else:
-            row = {c: None for c in out.columns}
-            row[cols["setting"]], row[cols["value"]] = key, value
-            out = pd.concat([out, pd.DataFrame([row], dtype=object)], ignore_index=True)
-    return out
-
-
-def _config_job(book: Book, table: TablePart, updates: Mapping[str, Any]) -> Job:
-    entry = book.sheet_of_part(table.sheet_part)
-    ws = book.worksheet(entry)
-    names = [c.name.strip().lower() for c in table.columns]
-    if "setting" not in names or "value" not in names:
-        raise XlpmoError(f"the table {table.name} on {ws.label} needs the columns Setting and "
-                         "Value to take the refresh stamp")
-    old = table.ref
-    setting_col = old.c1 + names.index("setting")
-    value_col = old.c1 + names.index("value")
-    top = old.r1 + table.header_rows
-    end = old.r2 - table.totals_rows
-    shared = None
-    rows_by_key: dict[str, int] = {}
-    free_rows: list[int] = []
-    for r in range(top, end + 1):
-        c = ws.cell(r, setting_col)
-        if c is not None and c.get("t") == "s" and shared is None:
-            shared = book.shared_strings()
-        value = ws.cell_value(c, shared) if c is not None else None
-        key = str(value).strip().lower() if value not in (None, "") else ""
-        if key:
-            rows_by_key.setdefault(key, r)
-        elif ws.cell(r, value_col) is None or not ws.has_content(ws.cell(r, value_col)):
-            free_rows.append(r)
-    job = Job(table.name, book, entry,
-              [ColumnPlan("Value", pd.Series(dtype=object), "text", value_col)],
-              0, table=table, full=False)
-    job.plans[0].existing = table.columns[names.index("value")]
-    next_row = end + 1
-    for key, value in updates.items():
-        r = rows_by_key.get(key.lower())
-        if r is None:
-            if free_rows:
-                r = free_rows.pop(0)
-            else:
-                r, next_row = next_row, next_row + 1
-                job.extra_rows += 1
-            job.cell_values[(r, setting_col)] = key
-        job.cell_values[(r, value_col)] = value
-    return job
-
-
-# -- planning: sizes, rows, tblChecks ---------------------------------------------------------
-
-
 def _too_big(job: Job, findings: list[Finding], skipped: list[str]) -> bool:
     """Is the job's new range past the sheet? Then it is left out with an Error."""
     assert job.new is not None
@@ -559,7 +274,7 @@ def _plan_rows(job: Job, book: Book) -> RowPlan:
     assert table is not None
     first = table.ref.r1 + table.header_rows
     return plan_rows(job.name, job.ws, table, book, job.plans, job.n_rows,
-                     lambda col: _cell_style(job.ws, first, col))
+                     lambda col: cell_style(job.ws, first, col))
 
 
 def _check_rows(findings: list[Finding], notes: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -580,7 +295,7 @@ def _with_rows(book: Book, name: str, frame: pd.DataFrame, rows: list[dict[str, 
         rank = {"error": 0, "warning": 1, "info": 2}
         order = frame[names["severity"]].map(lambda s: rank.get(str(s).lower(), 3))
         frame = frame.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(drop=True)
-    return _prepare(book, name, frame)
+    return prepare(book, name, frame)
 
 
 def _charts_left(book: Book, resizes: list[Resize]) -> list[Finding]:
@@ -612,24 +327,24 @@ def _plan_jobs(book: Book, jobs: list[Job], frames: Mapping[str, pd.DataFrame]
         if job is checks:
             continue
         if job.table is not None:
-            _geometry(job)
+            geometry(job)
             if _too_big(job, findings, skipped):
                 continue
             planned[job.name.lower()] = job.new  # type: ignore[assignment]
         live.append(job)
     shared = checks.entry.part if checks is not None else None  # parsed whole: it changes
-    _announce_rewrites(book, [j for j in live if j.entry.part != shared], planned)
+    announce_rewrites(book, [j for j in live if j.entry.part != shared], planned)
     for job in live:
         if job.table is not None and job.full:
             job.rowplan = _plan_rows(job, book)
             findings += job.rowplan.findings
             notes += orphan_check_rows(job.rowplan.notes)
-    findings += _charts_left(book, [rz for rz in map(_resize, live) if rz is not None])
+    findings += _charts_left(book, [rz for rz in map(resize_of, live) if rz is not None])
     placed: dict[str, list[CellRange]] = {}
     out = []
     for job in live:
         if job.table is None:
-            _place_new(job, book, planned, placed.setdefault(job.entry.part, []))
+            place_new(job, book, planned, placed.setdefault(job.entry.part, []))
             if _too_big(job, findings, skipped):
                 continue
             placed[job.entry.part].append(job.new)  # type: ignore[arg-type]
@@ -639,13 +354,13 @@ def _plan_jobs(book: Book, jobs: list[Job], frames: Mapping[str, pd.DataFrame]
         rows = _check_rows(findings, notes)
         checks = _with_rows(book, checks.name, frame, rows)
         if checks.table is not None:
-            _geometry(checks)
+            geometry(checks)
             own = _plan_rows(checks, book)
             if own.findings:  # notes typed on findings that are gone, its filter, its sort
                 findings += own.findings
                 rows += _check_rows(own.findings, orphan_check_rows(own.notes))
                 checks = _with_rows(book, checks.name, frame, rows)
-                _geometry(checks)
+                geometry(checks)
                 plan = _plan_rows(checks, book)
                 plan.clear_sort |= own.clear_sort
                 if own.clear_filter:
@@ -654,7 +369,7 @@ def _plan_jobs(book: Book, jobs: list[Job], frames: Mapping[str, pd.DataFrame]
             checks.rowplan = own
             planned[checks.name.lower()] = checks.new  # type: ignore[assignment]
         else:
-            _place_new(checks, book, planned, placed.setdefault(checks.entry.part, []))
+            place_new(checks, book, planned, placed.setdefault(checks.entry.part, []))
         out.append(checks)
     return out, planned, findings, skipped
 
@@ -690,30 +405,30 @@ def write_tables(
         updates = dict(config_updates or {})
         cfg_key = next((k for k in tables if k.lower() == "tblconfig"), None)
         if updates and cfg_key is not None:
-            tables[cfg_key] = _merge_config(tables[cfg_key], updates)
+            tables[cfg_key] = merge_config(tables[cfg_key], updates)
             updates = {}
-        jobs = [_prepare(book, name, df) for name, df in tables.items()]
+        jobs = [prepare(book, name, df) for name, df in tables.items()]
         if updates:
             cfg = book.find_table("tblConfig")
             if cfg is None:
                 frame = pd.DataFrame({"Setting": list(updates),
                                       "Value": pd.Series(list(updates.values()), dtype=object)})
-                jobs.append(_prepare(book, "tblConfig", frame))
+                jobs.append(prepare(book, "tblConfig", frame))
             else:
-                jobs.append(_config_job(book, cfg, updates))
+                jobs.append(config_job(book, cfg, updates))
         timings["open"] = time.perf_counter() - t0
 
         t1 = time.perf_counter()
         jobs, planned, findings, skipped = _plan_jobs(book, jobs, tables)
         problems: list[str] = []
         for job in jobs:
-            problems += _conflicts(job, book, planned)
+            problems += conflicts(job, book, planned)
         if problems:
             raise XlpmoError("Nothing was written. " + "\n".join(problems))
         timings["plan"] = time.perf_counter() - t1
 
         t2 = time.perf_counter()
-        resizes = [rz for rz in map(_resize, jobs) if rz is not None]
+        resizes = [rz for rz in map(resize_of, jobs) if rz is not None]
         followed = book.follow_resizes(resizes)
         followed += refresh_pivots_on_load(book.pkg, book.pivot_cache_parts(), [
             WrittenTable(job.name, job.entry.name, job.table.ref if job.table else None,
@@ -739,7 +454,7 @@ def write_tables(
             raise XlpmoError(f"could not write {dst}: {exc.strerror or exc}") from exc
         report = WriteReport(
             tables=[
-                TableWritten(job.name, job.ws.name, str(job.new), _data_rows(job),
+                TableWritten(job.name, job.ws.name, str(job.new), data_rows(job),
                              job.new.cols, job.created, job.sheet_created)
                 for job in jobs
             ],

@@ -534,6 +534,13 @@ class Worksheet:
         self.patches = {}
 
 
+def copy_cell(c: etree._Element, ref: str) -> etree._Element:
+    """A detached copy of a cell element, moved to ``ref``."""
+    copy = etree.fromstring(etree.tostring(c))
+    copy.set("r", ref)
+    return copy
+
+
 def sheet_label(name: str) -> str:
     """A sheet name as a formula writes it (quoted when it holds spaces or symbols)."""
     return f"'{name}'" if re.search(r"[^A-Za-z0-9_.]", name) else name
@@ -667,6 +674,6 @@ def shared_string_texts(tree: etree._ElementTree) -> list[str]:
 
 
 __all__ = [
-    "CLEAR", "WORKSHEET_CONTENT_TYPE", "Worksheet", "col_index", "new_worksheet_xml",
-    "shared_string_texts", "sheet_label",
+    "CLEAR", "WORKSHEET_CONTENT_TYPE", "Worksheet", "col_index", "copy_cell",
+    "new_worksheet_xml", "shared_string_texts", "sheet_label",
 ]

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from helpers.ooxml import raw_entry
+from helpers.ooxml import Unseekable, raw_entry
 from helpers.paths import CORPUS as CORPUS_DIR
 from hypothesis import given
 from hypothesis import strategies as st
@@ -180,20 +179,8 @@ def test_save_copies_untouched_entries_raw(tmp_path: Path) -> None:
     assert new.getinfo("replaced.xml").date_time == (2020, 5, 17, 10, 11, 12)
 
 
-class _Unseekable(io.RawIOBase):
-    def __init__(self) -> None:
-        self.buf = bytearray()
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, b: bytes) -> int:  # type: ignore[override]
-        self.buf += b
-        return len(b)
-
-
 def test_entries_with_data_descriptors_are_copied(tmp_path: Path) -> None:
-    sink = _Unseekable()
+    sink = Unseekable()
     with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as z:  # streamed: data descriptors
         z.writestr("[Content_Types].xml", b"<Types/>")
         z.writestr("big.xml", b"<x>" + b"b" * 10000 + b"</x>")

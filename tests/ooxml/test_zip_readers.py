@@ -10,7 +10,6 @@ a data descriptor) and carries an archive comment, which must be kept.
 
 from __future__ import annotations
 
-import io
 import shutil
 import struct
 import subprocess
@@ -21,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import xlsxwriter
+from helpers.ooxml import Unseekable
 
 from xlpmo.io.writer import write_tables
 
@@ -46,18 +46,6 @@ public class StreamZip {
 """
 
 
-class _Unseekable(io.RawIOBase):
-    def __init__(self) -> None:
-        self.buf = bytearray()
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, b: bytes) -> int:  # type: ignore[override]
-        self.buf += b
-        return len(b)
-
-
 @pytest.fixture()
 def written(tmp_path: Path) -> tuple[Path, Path]:
     """(source with data descriptors and a comment, the workbook written from it)."""
@@ -67,7 +55,7 @@ def written(tmp_path: Path) -> tuple[Path, Path]:
     ws.write("A1", "kept as it is")
     wb.add_worksheet("Notes").write("B2", "x" * 5000)
     wb.close()
-    sink = _Unseekable()
+    sink = Unseekable()
     with zipfile.ZipFile(plain) as src, zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as z:
         for info in src.infolist():
             z.writestr(info.filename, src.read(info))

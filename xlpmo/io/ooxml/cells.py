@@ -68,7 +68,7 @@ def ref_col(ref: str) -> int:
     return col_index(ref.rstrip("0123456789"))
 
 
-def _letters(col: int) -> str:
+def letters_any(col: int) -> str:
     """Column letters of any column number, even past the sheet (16,385 -> ``XFE``)."""
     if 1 <= col <= MAX_COLS:
         return col_letter(col)
@@ -121,10 +121,10 @@ class CellRange:
         return out
 
     def __str__(self) -> str:
-        a = f"{_letters(self.c1)}{self.r1}"
+        a = f"{letters_any(self.c1)}{self.r1}"
         if (self.r1, self.c1) == (self.r2, self.c2):
             return a
-        return f"{a}:{_letters(self.c2)}{self.r2}"
+        return f"{a}:{letters_any(self.c2)}{self.r2}"
 
     @property
     def rows(self) -> int:
@@ -161,7 +161,7 @@ class CellRange:
         if self.r2 > MAX_ROWS:
             over.append(f"row {self.r2:,}, past the sheet's last row {MAX_ROWS:,}")
         if self.c2 > MAX_COLS:
-            over.append(f"column {_letters(self.c2)} ({self.c2:,}), past the sheet's last "
+            over.append(f"column {letters_any(self.c2)} ({self.c2:,}), past the sheet's last "
                         f"column {col_letter(MAX_COLS)} ({MAX_COLS:,})")
         return " and ".join(over) or None
 

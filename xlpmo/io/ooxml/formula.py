@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from xlpmo.io.ooxml.cells import MAX_COLS, MAX_ROWS, col_index
+from xlpmo.io.ooxml.cells import MAX_COLS, MAX_ROWS, col_index, col_letter
 
 __all__ = ["shift_formula"]
 
@@ -35,14 +35,6 @@ def _shift(n: int, anchored: bool, delta: int, last: int) -> int | None:
     return new if 1 <= new <= last else None
 
 
-def _letters(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
 def _shift_plain(text: str, rows: int, cols: int) -> str:
     """Shift the references of formula text that holds no quotes or brackets."""
 
@@ -50,7 +42,7 @@ def _shift_plain(text: str, rows: int, cols: int) -> str:
         n = _shift(col_index(letters), anchored, cols, MAX_COLS)
         if n is None:
             return None
-        return letters if anchored or cols == 0 else _letters(n)
+        return letters if anchored or cols == 0 else col_letter(n)
 
     def one(m: re.Match[str]) -> str:
         if m["col"] is not None:

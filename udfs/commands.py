@@ -452,10 +452,11 @@ def first_problem_cell(findings: list[Any]) -> tuple[str, str] | None:
 
 def run_validate(book: Any) -> list[Any]:
     """Check the inputs, write tblChecks and select the first bad cell."""
-    from xlpmo.io.validate import checks_table
+
+    from . import keep  # notes typed beside the findings stay with them
 
     _inputs, findings, _raw = load_inputs(book)
-    write_tables(book, [output_job(checks_table(findings), tables.CHECKS)])
+    write_tables(book, [keep.checks_job(book, findings)])
     where = first_problem_cell(findings)
     if where is not None:
         sheet = _sheet(book, where[0])

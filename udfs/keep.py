@@ -37,7 +37,7 @@ from xlpmo.errors import Finding
 from xlpmo.io.keyed import Formula, keep_user_columns, orphan_check_rows
 from xlpmo.io.reader import address
 
-__all__ = ["Before", "after_write", "before_write", "output_jobs"]
+__all__ = ["Before", "after_write", "before_write", "checks_job", "output_jobs"]
 
 Job = tuple[str, list[list[Any]], "str | None"]
 DATE_KINDS = ("date", "period", "timestamp")
@@ -85,18 +85,24 @@ def output_jobs(book: Any, outputs: Mapping[str, pd.DataFrame],
                 findings: list[Finding], extra: list[Finding] = ()) -> list[Job]:
     """tblChecks (``findings`` and the notes whose row is gone) and every output table,
     each with its user columns kept. ``extra``: Infos to add to tblChecks."""
-    from xlpmo.io.validate import checks_table
-
     jobs, notes = [], []
     for name, frame in outputs.items():
         job, lost = _job(book, tables.spec(name), frame)
         jobs.append(job)
         notes += lost
-    checks = _with_notes(checks_table([*findings, *extra]), notes)
+    return [checks_job(book, [*findings, *extra], notes), *jobs]
+
+
+def checks_job(book: Any, findings: list[Finding], notes: list[Any] = ()) -> Job:
+    """The tblChecks job: the findings, then the notes whose row is gone, each row's own
+    notes (Action, Owner beside a finding) kept with the finding."""
+    from xlpmo.io.validate import checks_table
+
+    checks = _with_notes(checks_table(findings), list(notes))
     job, lost = _job(book, tables.CHECKS, checks)
     if lost:  # notes typed beside findings that are gone
         job, _ = _job(book, tables.CHECKS, _with_notes(checks, lost))
-    return [job, *jobs]
+    return job
 
 
 def _with_notes(checks: pd.DataFrame, notes: list[Any]) -> pd.DataFrame:

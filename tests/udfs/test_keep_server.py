@@ -87,3 +87,40 @@ def test_the_pivot_over_tbl_evm_is_refreshed(run: dict) -> None:
     actions = run["steps"][0]["actions"]
     refreshed = [a.get("pivot_name") for a in actions if a["func"] == "refreshPivotTable"]
     assert refreshed == ["PivotEVM"]
+
+
+def test_validate_keeps_a_note_beside_its_finding(tmp_path) -> None:
+    """Validate rewrites tblChecks: an Action typed beside a finding stays beside it."""
+    import openpyxl
+    from helpers.xlwings_server import parse_a1, table_entry
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Config"
+    _table(ws, "tblConfig", [["Setting", "Value"], ["StatusDate", dt.datetime(2026, 2, 28)]])
+    _table(wb.create_sheet("Projects"), "tblProjects", [
+        ["ProjectID", "ProjectName", "BAC"], ["P1", "Alpha", 1000], ["P2", "Beta", "lots"]])
+    _table(wb.create_sheet("Plan"), "tblPlan", [
+        ["ProjectID", "CostType", "2026-01"], ["P1", "Labour", 500]])
+    wb.save(tmp_path / "v.xlsx")
+    [first] = run_server([{"kind": "scripts", "payload": book_payload(str(tmp_path / "v.xlsx")),
+                           "steps": [{"script": "validate"}]}])
+    payload = first["payload"]
+    sheet = next(s for s in payload["sheets"] if any(t["name"] == "tblChecks"
+                                                      for t in s["tables"]))
+    entry = next(t for t in sheet["tables"] if t["name"] == "tblChecks")
+    r1, c1, r2, c2 = parse_a1(entry["range_address"])
+    rows = sheet["values"]
+    bad = next(i for i in range(r1, r2) if rows[i][c1 + 1] == "Projects!C3")  # "lots"
+    for i, row in enumerate(rows):
+        row.extend([""] * (c2 + 1 - len(row)))
+        if i == r1 - 1:
+            row[c2] = "Action"
+        elif i == bad:
+            row[c2] = "Ann asks finance"
+    sheet["tables"] = [table_entry("tblChecks", r1, c1, r2, c2 + 1)]
+    [second] = run_server([{"kind": "scripts", "payload": payload,
+                            "steps": [{"script": "validate"}]}])
+    assert "exception" not in second["steps"][0], second["steps"][0]
+    checks = records(second["payload"], "tblChecks")
+    assert [c["Action"] for c in checks if c["Cell"] == "Projects!C3"] == ["Ann asks finance"]

@@ -82,3 +82,11 @@ def test_a_table_past_the_last_column_is_left_out(tmp_path: Path) -> None:
         error.message
     assert "fewer columns" in error.message
     assert "tblplan" not in tables_in_zip(tmp_path / "o.xlsx")
+
+
+def test_the_report_says_which_sheet_was_added(tmp_path: Path) -> None:
+    src = book(tmp_path / "b.xlsx")
+    report = write_tables(src, tmp_path / "o.xlsx", {"tblChecks": CHECKS})
+    [checks] = report.tables
+    assert (checks.name, checks.sheet, checks.created, checks.sheet_created) == (
+        "tblChecks", "Checks", True, True)

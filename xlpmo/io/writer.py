@@ -352,6 +352,7 @@ def _plan_jobs(book: Book, jobs: list[Job], frames: Mapping[str, pd.DataFrame]
     if checks is not None:
         frame = frames[next(k for k in frames if k.lower() == checks.name.lower())]
         rows = _check_rows(findings, notes)
+        sheet_created = checks.sheet_created  # prepared again: the sheet exists by now
         checks = _with_rows(book, checks.name, frame, rows)
         if checks.table is not None:
             geometry(checks)
@@ -370,6 +371,7 @@ def _plan_jobs(book: Book, jobs: list[Job], frames: Mapping[str, pd.DataFrame]
             planned[checks.name.lower()] = checks.new  # type: ignore[assignment]
         else:
             place_new(checks, book, planned, placed.setdefault(checks.entry.part, []))
+        checks.sheet_created = sheet_created
         out.append(checks)
     return out, planned, findings, skipped
 

@@ -9,7 +9,7 @@ formula for the column, as Excel fills it) and stays blank otherwise; a cell who
 gone is listed in tblChecks as an Info with its whole text, so nothing typed is lost.
 
 Both writers use this module: the file writer (:mod:`xlpmo.io.rowplan`, cells of the
-package) and the in-Excel Refresh (``xlpmo_udfs.keyed``, values of the open book). It works
+package) and the in-Excel Refresh (``xlpmo_udfs.keep``, values of the open book). It works
 on plain Python values and opaque cells; it never touches a file or a book.
 
 Matching rule: the k-th old row with a key goes to the k-th new row with the same key, so

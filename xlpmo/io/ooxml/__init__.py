@@ -7,11 +7,15 @@
 - :mod:`.sheet`: worksheet parts and sheetData row patching
 - :mod:`.render`: DataFrame columns -> cell XML with the right styles
 - :mod:`.follow`: chart series, defined names and CF/DV ranges that follow a resized table
+- :mod:`.pivots`: pivot caches over a written table refreshed on load
+- :mod:`.autofilter`: a table's filter and sort, read and cleared
+- :mod:`.formula`: a formula moved to another cell as Excel moves it
 - :mod:`.workbook`: the workbook (sheets, tables, calcPr/calcChain) and saving
 
 The public entry point is :func:`xlpmo.io.writer.write_tables`.
 """
 
 __all__ = [
-    "cells", "docprops", "follow", "package", "render", "sheet", "styles", "tablepart", "workbook",
+    "autofilter", "cells", "docprops", "follow", "formula", "package", "pivots", "render", "sheet",
+    "styles", "tablepart", "workbook",
 ]

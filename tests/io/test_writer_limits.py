@@ -8,11 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 import xlsxwriter
 from helpers.ooxml import tables_in_zip
 
+from xlpmo.errors import XlpmoError
+from xlpmo.io.changes import TableEdit
 from xlpmo.io.reader import read_workbook
-from xlpmo.io.writer import write_tables
+from xlpmo.io.writer import save_tables, write_tables
 
 ROWS = 1_048_576
 
@@ -90,3 +93,25 @@ def test_the_report_says_which_sheet_was_added(tmp_path: Path) -> None:
     [checks] = report.tables
     assert (checks.name, checks.sheet, checks.created, checks.sheet_created) == (
         "tblChecks", "Checks", True, True)
+
+
+def test_an_edit_past_the_last_row_refuses_the_whole_write(tmp_path: Path) -> None:
+    """A command's edits are written together or not at all (Import actuals adds rows to
+    tblActuals and records them in tblImportLog; one without the other would count the
+    export twice or never): an edit that would pass row 1,048,576 refuses the write, it is
+    never left out while the other edits are written."""
+    path = tmp_path / "b.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Actuals")  # header on row 1,048,575, its one data row on the last
+    ws.add_table(ROWS - 2, 0, ROWS - 1, 1, {"name": "tblActuals", "columns": [
+        {"header": "ProjectID"}, {"header": "Actual"}], "data": [["P1", 1.0]]})
+    wb.add_worksheet("ImportLog").add_table("A1:B2", {"name": "tblImportLog", "columns": [
+        {"header": "Source"}, {"header": "Rows"}], "data": [["old.csv", 1]]})
+    wb.close()
+    before = path.read_bytes()
+    edits = [TableEdit("tblActuals", rows=[{"ProjectID": "P2", "Actual": 2.0}]),
+             TableEdit("tblImportLog", rows=[{"Source": "new.csv", "Rows": 1}])]
+    with pytest.raises(XlpmoError, match=r"Nothing was written\. tblActuals needs "
+                                         r"Actuals!A1048575:B1048577"):
+        save_tables(path, {}, edits=edits, backup=False)
+    assert path.read_bytes() == before

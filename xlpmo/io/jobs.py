@@ -103,6 +103,7 @@ class Job:
     cell_values: dict[tuple[int, int], Any] = field(default_factory=dict)  # edited cells
     extra_rows: int = 0  # rows appended by an edit
     rows_styled: bool = False  # appended rows take the column's style (False: tblConfig)
+    edit: bool = False  # a TableEdit's: written with the others or the write refused
     rowplan: RowPlan | None = None  # user cells by key, filter and sort (xlpmo.io.rowplan)
 
     @property
@@ -331,7 +332,7 @@ def edit_job(book: Book, table: TablePart, edit: TableEdit, rows_styled: bool = 
             plans.append(plan)
         col_of[header] = col
     job = Job(table.name, book, entry, plans, 0, table=table, full=False,
-              rows_styled=rows_styled)
+              rows_styled=rows_styled, edit=True)
     ws = job.ws
     for (i, header), value in edit.cells.items():
         if not 0 <= i < n_old:

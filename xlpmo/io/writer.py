@@ -43,8 +43,9 @@ Placement rules: an existing table (found by name on any sheet) is rewritten in 
 resized; a missing table is created on its contract sheet (created when missing), below the
 sheet's content with one blank row between, or at A1 on an empty sheet. Growth that would
 overwrite a non-empty cell, a merged cell, another table or an array/spill range is refused
-before anything is written. A table that would pass Excel's last row or column is left out
-with an Error and the others are written (:mod:`xlpmo.io.sheetlimits`).
+before anything is written. An output table that would pass Excel's last row or column is
+left out with an Error and the others are written (:mod:`xlpmo.io.sheetlimits`); an edit
+that would (rows an import adds) refuses the whole write, as a command's edits go together.
 
 Memory: when a DataFrame writes exactly an existing table's columns, the table's data rows
 are left out when its sheet is parsed (they are replaced anyway, and lxml nodes cost ~18
@@ -264,9 +265,11 @@ def _render_job(job: Job, book: Book) -> bool:
     return formulas_added
 
 def _too_big(job: Job, findings: list[Finding], skipped: list[str]) -> bool:
-    """Is the job's new range past the sheet? Then it is left out with an Error."""
+    """Is the job's new range past the sheet? Then it is left out with an Error. Not an
+    edit's: a command's edits are written together or not at all (:func:`conflicts` then
+    refuses the write)."""
     assert job.new is not None
-    if job.new.beyond_sheet() is None:
+    if job.edit or job.new.beyond_sheet() is None:
         return False
     findings.append(too_big_finding(job.name, sheet_label(job.entry.name), job.new,
                                     existed=job.table is not None))
@@ -424,6 +427,7 @@ def write_tables(
             if table is None:
                 frames[edit.name] = new_table_frame(edit)
                 jobs.append(prepare(book, edit.name, frames[edit.name]))
+                jobs[-1].edit = True
             elif edit:
                 jobs.append(edit_job(book, table, edit))
         if updates and "tblconfig" in lowered:

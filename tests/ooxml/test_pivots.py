@@ -95,3 +95,21 @@ def test_a_range_source_covering_a_table_grows_with_it(tmp_path: Path) -> None:
     [f] = [f for f in report.followed if f.where == "pivot cache source"]
     assert (f.old, f.new, f.table) == ("StressedHedges!A1:P2", "StressedHedges!A1:P4",
                                        "StressedHedges")
+
+
+def test_a_cache_over_a_table_an_edit_grows_follows_it(tmp_path: Path) -> None:
+    """Rows a command adds to a table (Import actuals into tblActuals) are in the pivot
+    over it: its range source A1:P2 becomes A1:P4 and it refreshes on open."""
+    from xlpmo.io.changes import TableEdit
+
+    src = tmp_path / "in.xlsx"
+    edit_sources(BOOK, src, {
+        "StressedHedges": '<worksheetSource ref="A1:P2" sheet="StressedHedges"/>'})
+    first = tables_in_zip(src)["stressedhedges"].columns[0]
+    edit = TableEdit("StressedHedges", rows=[{first: "added 1"}, {first: "added 2"}])
+    report = write_tables(src, tmp_path / "out.xlsx", {}, edits=[edit])
+    after = caches(tmp_path / "out.xlsx")
+    [root] = [r for r in after.values() if source(r).get("sheet") == "StressedHedges"]
+    assert source(root)["ref"] == "A1:P4" and root.get("refreshOnLoad") == "1"
+    assert [(f.old, f.new) for f in report.followed if f.where == "pivot cache source"] == [
+        ("StressedHedges!A1:P2", "StressedHedges!A1:P4")]

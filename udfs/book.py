@@ -8,7 +8,8 @@ client sends; its writes go back as actions).
 - inputs: every contract table found in the book (Excel Tables by name on any sheet, or a
   sheet named like the table without ``tbl``), as :class:`xlpmo.io.reader.RawTable`
   (:func:`read_tables`);
-- whole tables (outputs): values, never formulas, into the output Excel Tables, resized to
+- whole tables (outputs): values, never formulas (only a user's own formula that
+  :mod:`xlpmo_udfs.keep` carries with its row), into the output Excel Tables, resized to
   the result (an Excel Table keeps at least one data row: an empty result leaves one blank
   row); a missing output table is created on its contract sheet (the sheet is added when
   missing), below whatever the sheet already holds;
@@ -40,6 +41,7 @@ from xlpmo.contract import tables
 from xlpmo.errors import Finding, XLError, XlpmoError, occupied_cells_problem, overwrite_refusal
 from xlpmo.io.changes import TableEdit, column_position
 from xlpmo.io.importer import protect_text
+from xlpmo.io.keyed import Formula
 from xlpmo.io.ooxml.cells import CellRange
 from xlpmo.io.reader import RawTable, address, quote_sheet
 
@@ -102,6 +104,8 @@ def cell_value(value: Any) -> Any:
     exactly once."""
     if isinstance(value, XLError):
         return value.value
+    if isinstance(value, Formula):  # a user's formula carried with its row (xlpmo_udfs.keep)
+        return str(value)
     if value is None or value is pd.NaT:
         return None
     if isinstance(value, (float, np.floating)) and np.isnan(value):
@@ -411,9 +415,14 @@ class BookSession:
         """Every contract table of the book (``extra`` is read anyway)."""
         return read_tables(self.book), []
 
-    def write(self, tables_: Mapping[str, pd.DataFrame], edits: Sequence[TableEdit]) -> None:
+    def write(self, tables_: Mapping[str, pd.DataFrame], edits: Sequence[TableEdit]
+              ) -> list[Finding]:
+        """Whole tables as values, then the edits (:func:`write_changes`); adds nothing to
+        tblChecks (the Excel commands use :class:`xlpmo_udfs.keep.KeepingSession`, which
+        keeps what people added to the output tables)."""
         jobs = [output_job(frame, tables.spec(name)) for name, frame in tables_.items()]
         write_changes(self.book, jobs, edits)
+        return []
 
     def step(self, label: str) -> None:
         """No progress lines in Excel (the commands take seconds)."""

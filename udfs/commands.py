@@ -3,7 +3,8 @@
 Refresh, Validate, Import actuals, Close period, New project and Report (functions.md). The
 rules live in :mod:`xlpmo.app.commands` (and the arithmetic in :mod:`xlpmo.core.commands`),
 written once for Excel and for a file; here an xlwings Book becomes a workbook session
-(:class:`xlpmo_udfs.book.BookSession`) and the results become messages. Each
+(:class:`xlpmo_udfs.keep.KeepingSession`: a :class:`xlpmo_udfs.book.BookSession` that keeps
+what people add to the output tables) and the results become messages. Each
 ``run_<command>(book, ...)`` works on any xlwings Book: the classic add-in's
 ``Book.caller()`` (Windows COM) or the book xlwings Lite / xlwings Server hand a script.
 
@@ -33,7 +34,8 @@ from xlpmo.contract import tables
 from xlpmo.errors import XlpmoError
 from xlpmo.template import buttons as sheetbuttons
 
-from .book import BookSession, find_table, notify, range_values, selected_row, sheet_named
+from .book import find_table, notify, range_values, selected_row, sheet_named
+from .keep import KeepingSession  # user columns by key, filters, pivots (issue #11)
 
 ON_SERVER = getattr(xw.func, "__module__", "").startswith("xlwings.pro")
 IMPORT_SHEET = "Import"
@@ -57,12 +59,12 @@ def _script(name: str):
 
 def run_refresh(book: Any) -> dict[str, pd.DataFrame]:
     """Recompute every output table, write them and tblChecks, stamp LastRefreshed."""
-    return app.refresh(BookSession(book)).outputs
+    return app.refresh(KeepingSession(book)).outputs
 
 
 def run_validate(book: Any) -> list[Any]:
     """Check the inputs, write tblChecks and select the first bad cell."""
-    findings = app.validate(BookSession(book), write_checks=True).findings
+    findings = app.validate(KeepingSession(book), write_checks=True).findings
     where = app.first_problem_cell(findings)
     if where is not None:
         sheet = sheet_named(book, where[0])
@@ -73,7 +75,7 @@ def run_validate(book: Any) -> list[Any]:
 
 def run_close_period(book: Any) -> str:
     """Snapshot tblEVM into tblHistory, move StatusDate to the next month end."""
-    return app.close_period(BookSession(book)).message
+    return app.close_period(KeepingSession(book)).message
 
 
 def run_import_actuals(book: Any, source: Any = None) -> str:
@@ -88,7 +90,7 @@ def run_import_actuals(book: Any, source: Any = None) -> str:
             raise XlpmoError(f"paste the export into a sheet named {IMPORT_SHEET!r}, or give "
                              "the file")
         export = app.Export.from_values(range_values(sheet.used_range), f"sheet {sheet.name}")
-    done = app.import_export(BookSession(book), export)
+    done = app.import_export(KeepingSession(book), export)
     return "\n".join([done.message, *done.details, *map(str, done.findings)])
 
 
@@ -103,7 +105,7 @@ def run_new_project(book: Any, project_id: str | None = None, project_name: str 
     project = app.NewProject(project_id, project_name, portfolio, manager, None, start,
                              finish, bac)
     like = selected_row(book, tables.PROJECTS.name)
-    return app.new_project(BookSession(book), project, like).project_id
+    return app.new_project(KeepingSession(book), project, like).project_id
 
 
 def run_report(book: Any) -> list[str]:
@@ -113,7 +115,7 @@ def run_report(book: Any) -> list[str]:
 
     from . import report
 
-    checked = app.load(BookSession(book))
+    checked = app.load(KeepingSession(book))
     return report.build(book, compute(checked.inputs), checked.inputs)
 
 

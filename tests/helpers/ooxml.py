@@ -111,6 +111,21 @@ def tables_in_zip(path: Path) -> dict[str, TableInfo]:
     return out
 
 
+class Unseekable(io.RawIOBase):
+    """A write-only stream zipfile cannot seek in: it writes data descriptors, as
+    streaming writers (Java, POI's SXSSF, web exports) do."""
+
+    def __init__(self) -> None:
+        self.buf = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: bytes) -> int:  # type: ignore[override]
+        self.buf += b
+        return len(b)
+
+
 def zip_entries(path: Path) -> list[zipfile.ZipInfo]:
     with zipfile.ZipFile(path) as z:
         return z.infolist()

@@ -61,7 +61,8 @@ def check_step(before: Path, after: Path, report: WriteReport,
 
     # 1. only documented parts rewritten; only calcChain removed
     charts = {f.part for f in report.followed if f.where.startswith("chart ")}
-    allowed = (_allowed_rewrites(after, [*written, *also_written]) | charts
+    pivots = {f.part for f in report.followed if f.where.startswith("pivot cache")}
+    allowed = (_allowed_rewrites(after, [*written, *also_written]) | charts | pivots
                | app_part_if_sheets_added(before, after))
     assert rewritten <= allowed, rewritten
     assert charts <= rewritten
@@ -106,10 +107,28 @@ def check_step(before: Path, after: Path, report: WriteReport,
         cols = [info.columns.index(c) for c in df.columns]
         grid = read_table_calamine(after, info) if strict else read_table_openpyxl(wb, info)
         grid = [[row[j] for j in cols] for row in grid]
+        if old is not None and b"sortState" in old_data[old.part]:
+            grid = _in_frame_order(df, grid, errors_readable=not strict)  # re-sorted rows
         bad = mismatches(df, grid, errors_readable=not strict)
         assert not bad, f"{name}: {bad[:5]}"
     return {"kept": len(kept) - len(rewritten & {i.filename for i in kept}),
             "rewritten": len(rewritten), "added": len(report.added), "removed": len(removed)}
+
+
+def _in_frame_order(df: pd.DataFrame, grid: list[list[Any]], errors_readable: bool
+                    ) -> list[list[Any]]:
+    """The grid's data rows matched one to one to the DataFrame's rows (a table with a
+    sort state gets its rows in the sort's order); unmatched rows stay at the end."""
+    body, used, out = grid[1:], set(), [grid[0]]
+    for i in range(len(df)):
+        one = df.iloc[i:i + 1]
+        for k, row in enumerate(body):
+            if k not in used and not mismatches(one, [grid[0], row],
+                                                errors_readable=errors_readable):
+                used.add(k)
+                out.append(row)
+                break
+    return out + [row for k, row in enumerate(body) if k not in used]
 
 
 def _check_followed_chart(before: bytes, after: bytes, report: WriteReport) -> None:

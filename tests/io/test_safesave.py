@@ -358,3 +358,52 @@ def test_fingerprint_fields(book: Path) -> None:
     assert isinstance(fp, Fingerprint)
     assert fp.size == len(ORIGINAL) and fp.sha256 == hashlib.sha256(ORIGINAL).hexdigest()
     assert fp.mtime_ns == book.stat().st_mtime_ns
+
+
+# -- durability: the order that makes a crash or a power cut safe (issue #11 item 8) --------
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="names open files via /proc")
+def test_new_bytes_are_on_disk_before_the_rename_and_the_rename_after(
+        book: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A spy on os.fsync / os.replace (the real calls still run): the temp file is fsynced
+    before it replaces the workbook (else a power cut can leave the name on empty blocks),
+    and the folder is fsynced after the rename (else the rename itself can be lost)."""
+    events: list[tuple[str, ...]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        real_fsync(fd)
+
+    def replace(src: object, dst: object) -> None:
+        events.append(("replace", str(src), str(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    atomic_write(book, _writer(b"new version"), expected=fingerprint(book))
+    assert book.read_bytes() == b"new version"
+    [at] = [i for i, e in enumerate(events) if e[0] == "replace" and e[2] == str(book)]
+    temp = events[at][1]
+    assert Path(temp).parent == book.parent and temp != str(book)
+    assert ("fsync", temp) in events[:at], events
+    assert ("fsync", str(book.parent)) in events[at + 1:], events
+
+
+@pytest.mark.parametrize("owner", ["excel", "libreoffice"])
+def test_workbook_opened_during_the_write_is_not_replaced(book: Path, owner: str) -> None:
+    """Excel (or LibreOffice) opens the workbook while the new version is being written:
+    the check just before the replace refuses, so the user's session is not overwritten."""
+    lock = (book.with_name("~$" + book.name) if owner == "excel"
+            else book.with_name(f".~lock.{book.name}#"))
+
+    def write(tmp: Path) -> None:
+        Path(tmp).write_bytes(b"ours")
+        lock.write_bytes(_excel_owner_file("Ann") if owner == "excel"
+                         else b"Ann,host,ann,28.11.2026 10:00,file\n")
+
+    with pytest.raises(XlpmoError, match=r"is open in (Excel|LibreOffice) by Ann"):
+        atomic_write(book, write, expected=fingerprint(book))
+    assert book.read_bytes() == ORIGINAL and _litter(book.parent) == []
+    assert not (book.parent / BACKUP_DIR).exists()

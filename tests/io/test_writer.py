@@ -310,20 +310,26 @@ def test_growth_into_another_tables_header_is_refused(tmp_path: Path) -> None:
 
 
 def test_user_columns_kept_and_calculated_column_filled(tmp_path: Path) -> None:
+    """Columns the refresh does not write keep each cell with its row's ProjectID; the
+    calculated column (Flag) fills every row; the note of P1, whose row is gone, is
+    reported with its text."""
     src = template(tmp_path / "t.xlsx", extra_columns=True)
-    df = evm_frame(4)[["ProjectID", "BAC"]]
+    df = evm_frame(4)[["ProjectID", "BAC"]].assign(ProjectID=["Q0", "P2", "Q2", "Q3"])
     report = write_tables(src, tmp_path / "o.xlsx", {"tblEVM": df})
     info = tables_in_zip(tmp_path / "o.xlsx")["tblevm"]
     assert info.ref == "A3:G7" and info.columns[-2:] == ["Note", "Flag"]
     ws = load_openpyxl(tmp_path / "o.xlsx")["Dashboard"]
-    assert [ws.cell(r, 6).value for r in range(4, 8)] == ["note P1", "note P2", None, None]
+    assert [ws.cell(r, 6).value for r in range(4, 8)] == [None, "note P2", None, None]
     flags = [ws.cell(r, 7).value for r in range(4, 8)]
     assert all(isinstance(f, str) and f.startswith("=IF(") for f in flags), flags
     assert report.formulas_changed
     assert 'fullCalcOnLoad="1"' in zipfile.ZipFile(tmp_path / "o.xlsx").read(
         "xl/workbook.xml").decode()
-    # CPI / ForecastFinish / CostRAG were not written: old rows keep their values
-    assert ws["C4"].value == 1.1 and ws["E5"].value == "Red" and ws["C6"].value is None
+    # CPI / ForecastFinish / CostRAG were not written: P2's stay with P2 (row 5 -> row 5)
+    assert ws["C5"].value == 0.8 and ws["E5"].value == "Red" and ws["C4"].value is None
+    [note] = [f for f in report.findings if "note P1" in f.message]
+    assert note.severity == "Info" and note.cell == "Dashboard!F4"
+    assert "ProjectID P1" in note.message
 
 
 def test_dataframe_columns_the_table_lacks_are_appended(tmp_path: Path) -> None:

@@ -151,3 +151,45 @@ def test_settings_edit_is_the_upsert_of_the_contract() -> None:
     assert edit.cells == {(2, "Value"): "EUR", (1, "Value"): 1, (1, "Setting"): "A",
                           (3, "Value"): 2, (3, "Setting"): "B"}
     assert edit.rows == [{"Setting": "C", "Value": 3}]
+
+
+def test_an_edit_of_a_filtered_table_keeps_its_filter_hidden_rows_and_notes(
+        tmp_path: Path) -> None:
+    """tblActuals filtered to CostType = Labour (row 3, Travel, hidden) with a user's Note
+    column: rows an import adds go at the end and show (as rows typed into a filtered
+    table do in Excel); the filter, the hidden row and every note stay as they were."""
+    import re
+
+    path = tmp_path / "f.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Actuals")
+    ws.add_table(0, 0, 3, 3, {"name": "tblActuals", "columns": [
+        {"header": "ProjectID"}, {"header": "CostType"}, {"header": "Actual"},
+        {"header": "Note"}], "data": [["P1", "Labour", 10, "Ann's"], ["P2", "Travel", 20, "Bob's"],
+                                      ["P3", "Labour", 30, None]]})
+    ws.set_row(2, None, None, {"hidden": True})
+    wb.close()
+    filtered = ('<autoFilter ref="A1:D4"><filterColumn colId="1"><filters>'
+                '<filter val="Labour"/></filters></filterColumn></autoFilter>')
+    with zipfile.ZipFile(path) as z:
+        entries = [(i, z.read(i)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w") as z:
+        for info, data in entries:
+            if info.filename == "xl/tables/table1.xml":
+                data = data.replace(b'<autoFilter ref="A1:D4"/>', filtered.encode())
+            z.writestr(info, data)
+    assert filtered.encode() in parts(path)["xl/tables/table1.xml"]
+    raw = read_workbook(path).tables["tblActuals"]
+    edit = append_edit("tblActuals", raw.header, raw.rows,
+                       [{"ProjectID": "P4", "CostType": "Travel", "Actual": 5.0}], [])
+    save_tables(path, {}, edits=[edit], expected=fingerprint(path), backup=False)
+    after = parts(path)
+    table = after["xl/tables/table1.xml"].decode()
+    assert '<autoFilter ref="A1:D5"><filterColumn colId="1"><filters><filter val="Labour"/>' \
+        in table
+    sheet = after["xl/worksheets/sheet1.xml"].decode()
+    hidden = {int(m[1]) for m in re.finditer(r'<row r="(\d+)"[^>]*\bhidden="(?:1|true)"', sheet)}
+    assert hidden == {3}
+    t = read_workbook(path).tables["tblActuals"]
+    assert t.rows == [["P1", "Labour", 10.0, "Ann's"], ["P2", "Travel", 20.0, "Bob's"],
+                      ["P3", "Labour", 30.0, None], ["P4", "Travel", 5.0, None]]

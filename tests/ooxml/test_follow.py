@@ -465,3 +465,43 @@ def test_excel_conditional_formats_over_table_columns_follow(
 def _sqrefs_of(path: Path, sheet_index: int) -> list[str]:
     root = _sheet_root(path, sheet_index)
     return [el.get("sqref") for el in root.iter("{*}conditionalFormatting")]
+
+
+def test_a_series_follows_whole_or_not_at_all(tmp_path: Path) -> None:
+    """Issue #11 item 4: categories over a whole table column with values over part of one
+    (or values over a whole column with fixed categories) are both left as they were, and
+    reported; a series whose references all cover whole columns follows."""
+    path = tmp_path / "b.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Data")
+    ws.add_table("A1:C4", {"name": "tblS", "columns": [{"header": "K"}, {"header": "V"},
+                                                        {"header": "W"}],
+                           "data": [["a", 1, 4], ["b", 2, 5], ["c", 3, 6]]})
+    c = wb.add_chart({"type": "column"})
+    c.add_series({"name": "part", "categories": "=Data!$A$2:$A$4",
+                  "values": "=Data!$B$2:$B$3"})                                   # left
+    c.add_series({"name": "whole", "categories": "=Data!$A$2:$A$4",
+                  "values": "=Data!$C$2:$C$4"})                                   # follows
+    ws.insert_chart("E2", c)
+    fixed = wb.add_chart({"type": "column"})
+    fixed.add_series({"name": "fixed", "categories": "=Data!$A$2:$A$4",
+                      "values": "=Data!$B$2:$B$4"})
+    ws.insert_chart("E20", fixed)
+    wb.close()
+    src = tmp_path / "lit.xlsx"  # the second chart's categories as fixed values (strLit)
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/charts/chart2.xml").decode()
+    literal = ('<c:strLit><c:ptCount val="3"/>' + "".join(
+        f'<c:pt idx="{i}"><c:v>{v}</c:v></c:pt>' for i, v in enumerate("xyz")) + "</c:strLit>")
+    xml = re.sub(r"<c:cat>.*?</c:cat>", f"<c:cat>{literal}</c:cat>", xml, flags=re.S)
+    _replace_part(path, src, "xl/charts/chart2.xml", xml.encode())
+    frame = pd.DataFrame({"K": list("abcde"), "V": np.arange(5.0), "W": np.arange(5.0)})
+    report = write_tables(src, tmp_path / "o.xlsx", {"tblS": frame})
+    assert chart_refs(tmp_path / "o.xlsx", "xl/charts/chart1.xml") == [
+        "Data!$A$2:$A$4", "Data!$B$2:$B$3", "Data!$A$2:$A$6", "Data!$C$2:$C$6"]
+    assert chart_refs(tmp_path / "o.xlsx", "xl/charts/chart2.xml") == ["Data!$B$2:$B$4"]
+    left = [f for f in report.findings if "was not stretched" in f.message]
+    assert [f.cell for f in left] == ["Data", "Data"]
+    assert "('part')" in left[0].message
+    assert "values (Data!$B$2:$B$3) cover only part of a column" in left[0].message
+    assert "('fixed')" in left[1].message and "categories are fixed values" in left[1].message

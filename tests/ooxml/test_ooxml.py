@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from helpers.ooxml import raw_entry
+from helpers.ooxml import Unseekable, raw_entry
 from helpers.paths import CORPUS as CORPUS_DIR
 from hypothesis import given
 from hypothesis import strategies as st
@@ -51,8 +50,12 @@ def test_ranges() -> None:
     assert r.intersects(CellRange.parse("C10:D11")) and not r.intersects(CellRange.parse("D1"))
     assert r.contains_range(CellRange.parse("B3:C4"))
     assert [str(x) for x in CellRange.parse_sqref("A1:B2 D4 1:1 C:C")] == ["A1:B2", "D4"]
-    with pytest.raises(XlpmoError, match="beyond the sheet"):
-        CellRange(1, 1, 1_048_577, 1).check_bounds("tblX")
+    with pytest.raises(XlpmoError) as caught:
+        CellRange(1, 1, 1_048_577, 1).check_bounds("tblX needs Data!A1:A1048577")
+    # one statement, the range once (it used to read "needs ... would need A1:A1048577")
+    assert str(caught.value) == ("tblX needs Data!A1:A1048577: that reaches row 1,048,577, "
+                                 "past the sheet's last row 1,048,576")
+    assert str(CellRange(1, 16_384, 2, 16_385)) == "XFD1:XFE2"  # named, not a crash
 
 
 def test_escape_text() -> None:
@@ -176,20 +179,8 @@ def test_save_copies_untouched_entries_raw(tmp_path: Path) -> None:
     assert new.getinfo("replaced.xml").date_time == (2020, 5, 17, 10, 11, 12)
 
 
-class _Unseekable(io.RawIOBase):
-    def __init__(self) -> None:
-        self.buf = bytearray()
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, b: bytes) -> int:  # type: ignore[override]
-        self.buf += b
-        return len(b)
-
-
 def test_entries_with_data_descriptors_are_copied(tmp_path: Path) -> None:
-    sink = _Unseekable()
+    sink = Unseekable()
     with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as z:  # streamed: data descriptors
         z.writestr("[Content_Types].xml", b"<Types/>")
         z.writestr("big.xml", b"<x>" + b"b" * 10000 + b"</x>")

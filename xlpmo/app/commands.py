@@ -89,7 +89,9 @@ def refresh(session: Session, *, status_date: Any = None,
                                    "Excel Table named tblConfig to get them)"))]
     outputs[tables.CHECKS.name] = checks_table(findings)
     session.step("writing workbook")
-    session.write(outputs, [stamps] if stamps else [])
+    # what the write added to tblChecks: notes whose row is gone, filters or sorts it
+    # could not re-apply, tables too big for a sheet
+    findings = [*findings, *session.write(outputs, [stamps] if stamps else [])]
     return Refreshed(inputs, findings, outputs)
 
 

@@ -21,6 +21,7 @@ from xlpmo.app.progress import Progress
 from xlpmo.app.session import FileSession
 from xlpmo.contract.model import Inputs
 from xlpmo.errors import Finding
+from xlpmo.io.safesave import check_can_save
 
 
 @dataclass
@@ -50,6 +51,9 @@ def refresh_file(
     progress: Progress | None = None,
 ) -> RefreshResult:
     """Recompute every output table of ``path`` and write them into it, in place."""
+    path = Path(path)
+    if path.exists():
+        check_can_save(path)  # a read-only workbook or folder: say so before any work
     session = FileSession(path, backup=backup, progress=progress)
     done = commands.refresh(session, status_date=status_date, refreshed_by=refreshed_by)
     return RefreshResult(session.path, done.inputs, done.findings, done.outputs,

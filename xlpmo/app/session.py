@@ -8,7 +8,9 @@ The commands (:mod:`xlpmo.app.commands`) are written once against :class:`Sessio
 - ``write(tables, edits)``: in ONE step, whole tables (outputs: DataFrames with their
   header) and :class:`xlpmo.io.changes.TableEdit` edits of input tables (cells, added rows
   and month columns; a missing table is created). Either everything is written or nothing,
-  with an :class:`~xlpmo.errors.XlpmoError` naming what was in the way;
+  with an :class:`~xlpmo.errors.XlpmoError` naming what was in the way. Returns what the
+  write itself added to tblChecks (notes whose row is gone, a filter it could not
+  re-apply, a table too big for its sheet);
 - ``step(label)``: progress on long work (a no-op where nobody watches);
 - ``notify(message)``: tell the user (a message box in Excel, the terminal for a file).
 
@@ -41,7 +43,8 @@ class Session(Protocol):
 
     def read(self, extra: Sequence[str] = ()) -> tuple[dict[str, RawTable], list[Finding]]: ...
 
-    def write(self, tables: Mapping[str, pd.DataFrame], edits: Sequence[TableEdit]) -> None: ...
+    def write(self, tables: Mapping[str, pd.DataFrame], edits: Sequence[TableEdit]
+              ) -> list[Finding]: ...
 
     def step(self, label: str) -> None: ...
 
@@ -82,10 +85,13 @@ class FileSession:
                  if n in contract.INPUTS or n.lower() in wanted}
         return found, list(book.findings)
 
-    def write(self, tables: Mapping[str, pd.DataFrame], edits: Sequence[TableEdit]) -> None:
+    def write(self, tables: Mapping[str, pd.DataFrame], edits: Sequence[TableEdit]
+              ) -> list[Finding]:
         from xlpmo.io.writer import write_tables
 
-        self.save(lambda tmp: write_tables(self.path, tmp, tables, None, edits))
+        reports = []
+        self.save(lambda tmp: reports.append(write_tables(self.path, tmp, tables, None, edits)))
+        return list(reports[-1].findings)
 
     def save(self, write: Callable[[Path], object]) -> None:
         """Replace the file by what ``write(temp_path)`` makes of it (reading ``self.path``),

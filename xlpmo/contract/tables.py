@@ -256,6 +256,30 @@ OUTPUTS: dict[str, TableSpec] = {
 ALL: dict[str, TableSpec] = {**INPUTS, **OUTPUTS, HISTORY.name: HISTORY,
                              IMPORT_LOG.name: IMPORT_LOG}
 
+#: The key of each output table's rows (workbook.md, "User columns in output tables"): a
+#: column a user adds to an output table keeps each cell with its row's key when a refresh
+#: adds, removes or reorders rows (xlpmo.io.keyed). A new output table declares its key here.
+#: tblChecks: a finding is what it says, so all four columns (a note on a finding that is
+#: resolved is listed once as an Info, then goes with it).
+ROW_KEYS: dict[str, tuple[str, ...]] = {
+    "tblEVM": ("ProjectID",),
+    "tblPortfolio": ("Portfolio",),
+    "tblVariance": ("ProjectID", "Period"),
+    "tblForecastOut": ("ProjectID", "Period", "Kind"),
+    "tblUtilisation": ("ResourceID", "Period"),
+    "tblCapacityPlan": ("Group", "Period"),
+    "tblTrend": ("ProjectID", "Period"),
+    "tblChecks": ("Severity", "Table", "Cell", "Message"),
+}
+
+
+def row_key(name: str) -> tuple[str, ...]:
+    """The key columns of an output table's rows (case-insensitive name); () when it has none."""
+    for key, value in ROW_KEYS.items():
+        if key.lower() == name.lower():
+            return value
+    return ()
+
 
 def spec(name: str) -> TableSpec:
     """The TableSpec for a table name, case-insensitively (``tblplan`` -> PLAN)."""

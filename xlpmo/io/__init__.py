@@ -7,7 +7,10 @@
   headers as a set, :mod:`.percent` decides how percentages read, :mod:`.cellxml` finds
   percent-formatted cells and formulas without a saved value in the sheet XML);
 - :mod:`.writer`: output tables into a copy of the file, every other part kept
-  (:mod:`.ooxml` does the package work);
+  (:mod:`.ooxml` does the package work); :mod:`.jobs` plans each table's range and
+  columns, :mod:`.rowplan` (with :mod:`.keyed` and :mod:`.refilter`) keeps user columns
+  with their row's key and re-applies filters and sorts, :mod:`.sheetlimits` reports a
+  table too big for a sheet;
 - :mod:`.safesave`: locks, the fingerprint check, backup and the atomic replace;
 - :mod:`.importer`: an accounting export -> tblActuals rows;
 - :mod:`.canvas`, :mod:`.canvaswriter`: a sheet of cells and native charts (the Report)
@@ -16,6 +19,7 @@
 """
 
 __all__ = [
-    "canvas", "canvaswriter", "cellxml", "changes", "coerce", "headers", "importer", "limits",
-    "ooxml", "percent", "reader", "safesave", "validate", "values", "writer",
+    "canvas", "canvaswriter", "cellxml", "changes", "coerce", "headers", "importer", "jobs",
+    "keyed", "limits", "ooxml", "percent", "reader", "refilter", "rowplan", "safesave",
+    "sheetlimits", "validate", "values", "writer",
 ]

@@ -4,6 +4,9 @@
 
 1. Refuse when the workbook is open in Excel (its owner file ``~$<name>`` is beside it) or
    LibreOffice (``.~lock.<name>#``); the message names the user when the lock file says.
+   Refuse a read-only workbook (no write permission for the user, mode 0444 even for
+   root, the Windows read-only attribute) and a folder the user cannot create files in
+   (:func:`check_can_save`), with a message that says so.
 2. Take an advisory lock: ``<name>.xlpmo-lock`` created with ``O_EXCL`` (pid, host, user,
    time inside) and removed afterwards. A second refresh of the same file meanwhile is
    refused. A lock is stale (taken over) when its process is gone (same host) or it is older
@@ -47,8 +50,8 @@ from xlpmo.errors import XlpmoError
 from xlpmo.user import user_name
 
 __all__ = [
-    "BACKUP_DIR", "Fingerprint", "SaveResult", "atomic_write", "excel_lock_owner",
-    "fingerprint",
+    "BACKUP_DIR", "Fingerprint", "SaveResult", "atomic_write", "check_can_save",
+    "excel_lock_owner", "fingerprint",
 ]
 
 BACKUP_DIR = ".xlpmo-backups"
@@ -135,6 +138,44 @@ def _refuse_if_open(path: Path) -> None:
             f"{path.name} is open in {program}{by}: close it there first (xlpmo will not "
             "overwrite a workbook that is open; its changes would be lost)"
         )
+
+
+# -- permissions ------------------------------------------------------------------------------
+
+_READONLY_ATTRIBUTE = 0x1  # FILE_ATTRIBUTE_READONLY (stat.FILE_ATTRIBUTE_READONLY on Windows)
+
+
+def _read_only(path: Path) -> bool:
+    """The file is read-only: the Windows read-only attribute, no write bit at all (0444:
+    root could write it, but its owner marked it read-only), or not writable by this user
+    (an immutable file too)."""
+    st = os.stat(path)
+    if getattr(st, "st_file_attributes", 0) & _READONLY_ATTRIBUTE:
+        return True
+    return not st.st_mode & 0o222 or not os.access(path, os.W_OK)
+
+
+def _folder_refusal(path: Path) -> XlpmoError:
+    return XlpmoError(
+        f"cannot save {path.name}: you cannot create files in its folder {path.parent} "
+        "(xlpmo writes the new version beside the workbook, keeps a backup there and then "
+        "renames it over the old one). Ask for write permission on the folder, or copy the "
+        "workbook to a folder of yours; the workbook was not changed."
+    )
+
+
+def check_can_save(path: Path) -> None:
+    """Refuse, before any work, a save that cannot happen: a read-only workbook or a folder
+    the user cannot create files in. Raises XlpmoError with a message that says which."""
+    path = Path(path).absolute().resolve()
+    if path.exists() and _read_only(path):
+        raise XlpmoError(
+            f"{path.name} is read-only (its file permissions, or the read-only attribute in "
+            "its Properties): xlpmo will not replace it. Make it writable if it should be "
+            "refreshed (or refresh a copy); the workbook was not changed."
+        )
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise _folder_refusal(path)
 
 
 # -- our own advisory lock -------------------------------------------------------------------
@@ -318,14 +359,21 @@ def atomic_write(
     names = {link, path}  # Excel's owner file sits beside the name it opened
     for name in names:
         _refuse_if_open(name)
+    check_can_save(path)
     lock = _Lock(path, stale_after)
-    lock.acquire()
+    try:
+        lock.acquire()
+    except OSError as exc:  # the folder does not take new files after all (read-only mount)
+        raise _os_error(path, exc) from exc
     tmp: Path | None = None
     try:
         _remove_litter(path, keep=set())
         _check_unchanged(path, expected)
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIXES[0],
-                                    dir=path.parent)
+        try:
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIXES[0],
+                                        dir=path.parent)
+        except OSError as exc:
+            raise _os_error(path, exc) from exc
         os.close(fd)
         tmp = Path(name)
         try:
@@ -345,7 +393,10 @@ def atomic_write(
         for name in names:  # Excel may have opened it while we wrote
             _refuse_if_open(name)
         _check_unchanged(path, expected)
-        saved = _backup(path, keep) if backup and path.exists() else None
+        try:
+            saved = _backup(path, keep) if backup and path.exists() else None
+        except OSError as exc:
+            raise _os_error(path, exc) from exc
         try:
             os.replace(tmp, path)
         except OSError as exc:
@@ -378,7 +429,13 @@ def _check_unchanged(path: Path, expected: Fingerprint | None) -> None:
 def _os_error(path: Path, exc: OSError) -> XlpmoError:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         why = "the disk is full (or a size limit was reached)"
+    elif exc.errno == errno.EROFS:
+        why = f"its folder {path.parent} is on a read-only file system"
     elif exc.errno in (errno.EACCES, errno.EPERM):
+        if not os.access(path.parent, os.W_OK | os.X_OK) or (
+                exc.filename and Path(exc.filename).parent == path.parent
+                and Path(exc.filename) != path):
+            return _folder_refusal(path)
         why = "permission denied (is it open in another program, or read-only?)"
     else:
         why = exc.strerror or str(exc)

@@ -8,15 +8,20 @@ validations, web extensions and everything Excel adds in future survive.
 Parts it may rewrite (listed in :attr:`WriteReport.rewritten`):
 
 - the worksheet parts holding the tables it writes (only ``sheetData`` rows of those tables,
-  ``dimension`` and ``tableParts`` change), their ``_rels`` when a table is added;
-- the table parts of the tables it writes;
+  their ``hidden`` flags under a filter, ``dimension`` and ``tableParts`` change), their
+  ``_rels`` when a table is added;
+- the table parts of the tables it writes (range, new columns, a filter or sort it could
+  not re-apply removed);
 - ``xl/workbook.xml`` (a new sheet, ``calcPr fullCalcOnLoad="1"``), its rels (new sheet,
   calcChain removed), ``[Content_Types].xml`` (new parts, calcChain removed);
 - ``xl/styles.xml`` when a number format style must be added;
 - ``docProps/app.xml`` when it adds sheets: their names join the list of worksheet names
   (:mod:`xlpmo.io.ooxml.docprops`);
 - chart parts (``xl/charts/chart*.xml``, on any sheet or chartsheet) with a series over a
-  resized table column, and ``xl/workbook.xml`` for a defined name over one (see below).
+  resized table column, and ``xl/workbook.xml`` for a defined name over one (see below);
+- pivot cache definitions (``xl/pivotCache/pivotCacheDefinition*.xml``) over a table it
+  writes: ``refreshOnLoad="1"``, and a source range that covered the table grows with it
+  (:mod:`xlpmo.io.ooxml.pivots`).
 
 References that follow a resized table (listed in :attr:`WriteReport.followed`): when an
 existing table gets more or fewer data rows, every chart series reference (``c:f`` of a
@@ -25,8 +30,10 @@ and conditional-format / data-validation ``sqref`` range (on the table's sheet, 
 extensions included) that covers exactly the old data rows of one or more of the table's
 columns is rewritten to cover the new data rows, as Excel does for a Table column. The
 stale point caches of a rewritten series are removed (Excel reads the points from the
-cells on open, LibreOffice from the range). Charts and names that reference anything else
-are copied byte for byte. Details in :mod:`xlpmo.io.ooxml.follow`.
+cells on open, LibreOffice from the range). A chart series follows whole or not at all: one
+whose categories cover a whole column but whose values cover only part of one is left as
+it was, with an Info. Charts and names that reference anything else are copied byte for
+byte. Details in :mod:`xlpmo.io.ooxml.follow`.
 
 ``xl/calcChain.xml`` is removed when formula cells are overwritten, cleared or added (a
 stale chain makes Excel repair the file); sharedStrings is never touched (text is written
@@ -36,7 +43,9 @@ Placement rules: an existing table (found by name on any sheet) is rewritten in 
 resized; a missing table is created on its contract sheet (created when missing), below the
 sheet's content with one blank row between, or at A1 on an empty sheet. Growth that would
 overwrite a non-empty cell, a merged cell, another table or an array/spill range is refused
-before anything is written.
+before anything is written. An output table that would pass Excel's last row or column is
+left out with an Error and the others are written (:mod:`xlpmo.io.sheetlimits`); an edit
+that would (rows an import adds) refuses the whole write, as a command's edits go together.
 
 Memory: when a DataFrame writes exactly an existing table's columns, the table's data rows
 are left out when its sheet is parsed (they are replaced anyway, and lxml nodes cost ~18
@@ -46,9 +55,15 @@ result is byte for byte what parsing every row gives (tests/test_writer_rewrite.
 
 Existing tables: DataFrame columns are matched to table columns by name
 (case-insensitively; month headers by month, so ``2026-01`` matches ``Jan 2026``), so
-extra columns a user added to a table are kept (their cells in rows that stay in the
-table are untouched; new rows get their calculated-column formula or a blank cell in
-their style). DataFrame columns the table lacks are appended at its right.
+extra columns a user added to a table are kept. In an output table with a row key
+(:data:`xlpmo.contract.tables.ROW_KEYS`) each of their cells stays with its row's key when
+rows are added, removed or reordered; elsewhere the cells of rows that stay are untouched.
+New rows get the calculated-column formula or a blank cell in the column's style; cells
+whose key is gone are listed in tblChecks with their text. A filter on the table is
+re-applied to the new rows (their ``hidden`` flags) and a sort to their order, or removed
+with an Info (:mod:`xlpmo.io.rowplan`). The writer's own findings (these Infos, a table too
+big for a sheet) are added to tblChecks when it is written and listed in
+:attr:`WriteReport.findings`. DataFrame columns the table lacks are appended at its right.
 A table always keeps at least one data row (Excel requires it).
 """
 
@@ -64,18 +79,36 @@ import numpy as np
 import pandas as pd
 
 from xlpmo.contract import tables as contract
-from xlpmo.contract.periods import parse_period
-from xlpmo.contract.settings import upsert_settings
-from xlpmo.errors import XlpmoError, occupied_cells_problem, overwrite_refusal
-from xlpmo.io.changes import TableEdit, column_position, settings_edit
-from xlpmo.io.ooxml.cells import CellRange, cell_ref, escape_text
+from xlpmo.errors import Finding, XlpmoError
+from xlpmo.io.changes import TableEdit
+from xlpmo.io.jobs import (
+    Job,
+    announce_rewrites,
+    cell_style,
+    config_job,
+    conflicts,
+    data_rows,
+    edit_job,
+    geometry,
+    merge_config,
+    new_table_frame,
+    place_new,
+    prepare,
+    resize_of,
+)
+from xlpmo.io.keyed import orphan_check_rows
+from xlpmo.io.ooxml.cells import CellRange, cell_ref
 from xlpmo.io.ooxml.follow import Followed, Resize
+from xlpmo.io.ooxml.pivots import WrittenTable, refresh_pivots_on_load
 from xlpmo.io.ooxml.render import ColumnStyle, render_column, render_header, render_value
-from xlpmo.io.ooxml.sheet import CLEAR, Worksheet
-from xlpmo.io.ooxml.tablepart import TableColumnInfo, TablePart, check_table_name
-from xlpmo.io.ooxml.workbook import Book, SheetEntry
+from xlpmo.io.ooxml.sheet import CLEAR, copy_cell, sheet_label
+from xlpmo.io.ooxml.workbook import Book
+from xlpmo.io.rowplan import RowPlan, apply_clears, patch_user_cells, plan_rows
+from xlpmo.io.sheetlimits import too_big_finding
 
 __all__ = ["TableWritten", "WriteReport", "save_tables", "write_tables"]
+
+CHECKS = contract.CHECKS.name
 
 
 @dataclass(frozen=True)
@@ -101,6 +134,11 @@ class WriteReport:
     removed: list[str] = field(default_factory=list)
     copied: int = 0  # parts copied raw (byte for byte)
     formulas_changed: bool = False
+    # what the writer itself reports (tables too big for a sheet, notes whose row is gone,
+    # filters or sorts it could not re-apply, chart series it did not stretch); also added
+    # to tblChecks when that table is written
+    findings: list[Finding] = field(default_factory=list)
+    not_written: list[str] = field(default_factory=list)  # tables too big for a sheet
     timings: dict[str, float] = field(default_factory=dict)
 
     def __str__(self) -> str:
@@ -114,223 +152,7 @@ class WriteReport:
         return "\n".join(lines)
 
 
-# -- column plans ---------------------------------------------------------------------------
-
-
-def header_text(label: Any) -> str:
-    """A DataFrame column label as table header text (months as ``2026-01``)."""
-    if isinstance(label, pd.Timestamp | np.datetime64) or hasattr(label, "strftime"):
-        ts = pd.Timestamp(label)
-        if ts == ts.normalize() and ts.day == 1:
-            return ts.strftime("%Y-%m")
-        return ts.isoformat() if ts != ts.normalize() else ts.strftime("%Y-%m-%d")
-    return str(label)
-
-
-def column_kind(spec: contract.TableSpec | None, header: str, label: Any, series: pd.Series) -> str:
-    """The column's kind (month columns of time-phased tables are money)."""
-    is_month = bool(spec is not None and spec.amount and header.lower() not in
-                    {c.name.lower() for c in spec.columns} and parse_period(label) is not None)
-    return contract.column_kind(spec, header, series, is_month)
-
-
-@dataclass
-class ColumnPlan:
-    header: str
-    series: pd.Series
-    kind: str
-    col: int = 0
-    existing: TableColumnInfo | None = None
-
-
-def _column_plans(name: str, df: pd.DataFrame, spec: contract.TableSpec | None) -> list[ColumnPlan]:
-    plans, seen = [], set()
-    for i, label in enumerate(df.columns):
-        header = header_text(label).strip()
-        if not header:
-            raise XlpmoError(f"{name}: column {i + 1} has no name; a table header cannot be blank")
-        if header.lower() in seen:
-            raise XlpmoError(f"{name}: the column name {header!r} appears twice")
-        seen.add(header.lower())
-        series = df.iloc[:, i]
-        plans.append(ColumnPlan(header, series, column_kind(spec, header, label, series)))
-    if not plans:
-        raise XlpmoError(f"{name}: a table needs at least one column")
-    return plans
-
-
-# -- jobs -----------------------------------------------------------------------------------
-
-
-@dataclass
-class Job:
-    """One table to write: where it goes and what goes in it."""
-
-    name: str
-    book: Book
-    entry: SheetEntry
-    plans: list[ColumnPlan]
-    n_rows: int  # data rows written (0 for an empty DataFrame)
-    table: TablePart | None = None
-    sheet_created: bool = False
-    full: bool = True  # the DataFrame is the whole table (False: an edit, tblConfig settings)
-    new: CellRange | None = None
-    created: bool = False
-    cell_values: dict[tuple[int, int], Any] = field(default_factory=dict)  # edited cells
-    extra_rows: int = 0  # rows appended by an edit
-    rows_styled: bool = False  # appended rows take the column's style (False: tblConfig)
-
-    @property
-    def ws(self) -> Worksheet:
-        """The job's worksheet, parsed on first use (see :func:`_announce_rewrites`)."""
-        return self.book.worksheet(self.entry)
-
-
-def _prepare(book: Book, name: str, df: pd.DataFrame) -> Job:
-    if not isinstance(df, pd.DataFrame):
-        raise XlpmoError(f"{name}: expected a DataFrame, got {type(df).__name__}")
-    try:
-        spec: contract.TableSpec | None = contract.spec(name)
-    except KeyError:
-        spec = None
-    table = book.find_table(name)
-    plans = _column_plans(name, df, spec)
-    if table is not None:
-        if table.table_type != "worksheet":
-            raise XlpmoError(f"the table {table.name} is linked to external data "
-                             f"({table.table_type}); xlpmo will not write into it")
-        entry = book.sheet_of_part(table.sheet_part)
-        book.check_worksheet(entry)
-        return Job(table.name, book, entry, plans, len(df), table=table)
-    if spec is None:
-        raise XlpmoError(f"the workbook has no table {name!r} and it is not a table of the "
-                         "xlpmo contract, so xlpmo does not know where to create it")
-    check_table_name(spec.name)
-    entry = book.sheet_entry(spec.sheet)
-    sheet_created = entry is None
-    if entry is None:
-        entry = book.add_worksheet(spec.sheet)
-    book.check_worksheet(entry)
-    return Job(spec.name, book, entry, plans, len(df), sheet_created=sheet_created,
-               created=True)
-
-
-def _geometry(job: Job) -> None:
-    """New range of an existing table, and the sheet column of every DataFrame column."""
-    table = job.table
-    assert table is not None
-    old = table.ref
-    by_name = {c.name.strip().lower(): (i, c) for i, c in enumerate(table.columns)}
-    by_period: dict[pd.Timestamp, tuple[int, TableColumnInfo]] = {}
-    for i, c in enumerate(table.columns):  # month headers: "Jan 2026" matches 2026-01
-        month = parse_period(c.name)
-        if month is not None:
-            by_period.setdefault(month, (i, c))
-    appended = 0
-    for plan in job.plans:
-        hit = by_name.get(plan.header.lower())
-        if hit is None and by_period:
-            month = parse_period(plan.header)
-            hit = by_period.get(month) if month is not None else None
-        if hit is not None:
-            plan.col, plan.existing = old.c1 + hit[0], hit[1]
-        else:
-            plan.col = old.c1 + old.cols + appended
-            appended += 1
-    if appended and table.header_rows == 0:
-        raise XlpmoError(f"the table {table.name} has no header row; xlpmo cannot add the "
-                         "columns " + ", ".join(p.header for p in job.plans if p.existing is None))
-    old_data = old.rows - table.header_rows - table.totals_rows
-    n_data = max(job.n_rows, 1) if job.full else max(old_data + job.extra_rows, 1)
-    job.new = CellRange(old.r1, old.c1, old.r1 + table.header_rows + n_data + table.totals_rows - 1,
-                        old.c1 + old.cols + appended - 1)
-
-
-def _announce_rewrites(book: Book, jobs: list[Job], planned: dict[str, CellRange]) -> None:
-    """Tell the book, before it parses the sheets, which rows are rewritten whole.
-
-    When a DataFrame writes exactly an existing table's columns, the data rows the table
-    keeps are replaced in every column, so their old cells are never looked at: the sheet
-    is parsed without them (a 30,000-row output table would otherwise cost ~18 times its
-    XML in memory). Not announced: the first data row (its styles are the columns' base
-    styles), the totals row, rows that leave the table, and every row of a table whose old
-    range meets another table's old or new range (the sheet is then parsed whole, so the
-    refusal lists every cell in the way).
-    """
-    for job in jobs:
-        table, new = job.table, job.new
-        if table is None or new is None or job.created or not job.full:
-            continue
-        old = table.ref
-        if sorted(p.col for p in job.plans) != list(range(old.c1, old.c2 + 1)):
-            continue
-        top = old.r1 + table.header_rows + 1
-        end = min(old.r2, new.r2) - table.totals_rows
-        if end < top:
-            continue
-        if any(other.ref.intersects(old)
-               or planned.get(other.name.lower(), other.ref).intersects(old)
-               for other in book.tables_on(table.sheet_part) if other is not table):
-            continue
-        book.expect_rewrite(table.sheet_part, CellRange(top, old.c1, end, old.c2))
-
-
-def _conflicts(job: Job, book: Book, planned: dict[str, CellRange]) -> list[str]:
-    """Why ``job`` may not take its new range (empty when it may).
-
-    ``planned`` holds the new ranges of the other existing tables written in this call.
-    """
-    ws, region = job.ws, job.new
-    assert region is not None
-    own = job.table.ref if job.table is not None else None
-    where = f"{job.name} needs {ws.label}!{region}"
-    try:
-        region.check_bounds(where)
-    except XlpmoError as exc:
-        return [str(exc)]
-    problems = []
-    cells = ws.occupied_cells(region, own)
-    if cells:
-        problems.append(occupied_cells_problem(ws.label, cells))
-    merged = [m for m in ws.merged_ranges() if m.intersects(region)]
-    if merged:
-        problems.append("merged cells " + ", ".join(str(m) for m in merged[:8]))
-    for other in book.tables_on(ws.part):
-        if other is job.table:
-            continue
-        rng = planned.get(other.name.lower(), other.ref)
-        if rng.intersects(region) or other.ref.intersects(region):
-            problems.append(f"the table {other.name} ({rng})")
-    for anchor, rng in ws.array_ranges():
-        if rng.intersects(region) and not (own is not None and own.contains_range(rng)):
-            problems.append(f"the array/spill range of {anchor} ({rng})")
-    if not problems:
-        return []
-    return [overwrite_refusal(where, problems)]
-
-
-def _place_new(job: Job, book: Book, planned: dict[str, CellRange],
-               placed: list[CellRange]) -> None:
-    """Put a new table below the sheet's content (and tables placed before it) at column A."""
-    bottom = job.ws.content_bottom()
-    for table in book.tables_on(job.ws.part):
-        bottom = max(bottom, table.ref.r2, planned.get(table.name.lower(), table.ref).r2)
-    for rng in placed:
-        bottom = max(bottom, rng.r2)
-    top = bottom + 2 if bottom else 1
-    job.new = CellRange(top, 1, top + max(job.n_rows, 1), len(job.plans))
-    for i, plan in enumerate(job.plans):
-        plan.col = 1 + i
-
-
 # -- rendering ------------------------------------------------------------------------------
-
-
-def _cell_style(ws: Worksheet, row: int, col: int) -> int:
-    c = ws.cell(row, col)
-    s = c.get("s") if c is not None else None
-    return int(s) if s and s.isdigit() else 0
-
 
 def _render_job(job: Job, book: Book) -> bool:
     """Queue the job's cell patches and table edits; returns True when formulas were added."""
@@ -350,7 +172,7 @@ def _render_job(job: Job, book: Book) -> bool:
     def base_style(col: int) -> int:
         if old is None or col > old.c2:
             return 0
-        return _cell_style(ws, first_data, col)
+        return cell_style(ws, first_data, col)
 
     # rows that leave the table: clear every old column
     if old is not None:
@@ -363,7 +185,7 @@ def _render_job(job: Job, book: Book) -> bool:
             if row_el is not None:
                 for col, c in ws.cells(row_el):
                     if old.c1 <= col <= old.c2:
-                        copy = _copy_cell(c, cell_ref(new.r2, col))
+                        copy = copy_cell(c, cell_ref(new.r2, col))
                         moved[col] = copy
             for col in range(new.c1, new.c2 + 1):
                 moved.setdefault(col, CLEAR if ws.cell(new.r2, col) is not None else None)
@@ -376,19 +198,22 @@ def _render_job(job: Job, book: Book) -> bool:
 
     # header cells of new columns
     if header_rows:
-        header_style = _cell_style(ws, new.r1, old.c2) if old is not None else 0
+        header_style = cell_style(ws, new.r1, old.c2) if old is not None else 0
         for plan in job.plans:
             if plan.existing is None:
                 ref = cell_ref(new.r1, plan.col)
                 ws.patch(new.r1, plan.col, render_header(plan.header, ref, header_style))
 
-    # data cells of the DataFrame's columns
+    # data cells of the DataFrame's columns (in the order of the table's sort, if any)
     rows = range(data_top, data_top + n_data)
+    rowplan = job.rowplan or RowPlan()
     if job.full:
         columns = []
         for plan in job.plans:
             style = ColumnStyle(styles, base_style(plan.col), plan.kind)
             series = plan.series
+            if rowplan.order is not None:
+                series = series.iloc[rowplan.order].reset_index(drop=True)
             if len(series) < n_data:  # an empty DataFrame keeps one blank data row
                 series = pd.Series([None] * n_data, dtype=object)
             columns.append((plan.col, render_column(
@@ -405,7 +230,7 @@ def _render_job(job: Job, book: Book) -> bool:
     # the column's (its first data row's), except in tblConfig, where each row is its own
     # kind of value and a new row starts from the default style
     for (r, col), value in job.cell_values.items():
-        base = base_style(col) if job.rows_styled and r > old_data_end else _cell_style(ws, r, col)
+        base = base_style(col) if job.rows_styled and r > old_data_end else cell_style(ws, r, col)
         plan_kind = next((p.kind for p in job.plans if p.col == col), "text")
         try:
             cell = render_value(value, cell_ref(r, col), ColumnStyle(styles, base, plan_kind),
@@ -414,25 +239,17 @@ def _render_job(job: Job, book: Book) -> bool:
             raise XlpmoError(f"{job.name}: {ws.where(r, col)}: {exc}") from None
         ws.patch(r, col, cell)
 
-    # table columns the DataFrame does not write: new rows get the column's formula or style
+    # table columns the DataFrame does not write (user columns): each cell stays with its
+    # row's key; new rows get the column's formula or style
     if table is not None:
-        owned = {p.col for p in job.plans}
-        for i, info in enumerate(table.columns):
-            col = old.c1 + i
-            if col in owned:
-                continue
-            style = base_style(col)
-            for r in rows:
-                if old.r1 + header_rows <= r <= old_data_end or (r, col) in job.cell_values:
-                    continue
-                ref = cell_ref(r, col)
-                if info.calculated_formula:
-                    s = f' s="{style}"' if style else ""
-                    ws.patch(r, col, f'<c r="{ref}"{s}><f>{escape_text(info.calculated_formula)}'
-                                     "</f></c>")
-                    formulas_added = True
-                else:
-                    ws.patch(r, col, f'<c r="{ref}" s="{style}"/>' if style else None)
+        apply_clears(table, rowplan)
+        formulas_added |= patch_user_cells(job.name, ws, table, book, job.plans, rows,
+                                           rowplan.source, set(job.cell_values), base_style)
+        if rowplan.hidden is not None:  # the filter re-applied: every row's flag from it
+            for i, r in enumerate(rows):
+                ws.set_row_hidden(r, rowplan.hidden[i] if i < len(rowplan.hidden) else False)
+            for r in range(new.r2 + 1, old.r2 + 1):
+                ws.set_row_hidden(r, False)
         for plan in job.plans:
             if plan.existing is None:
                 table.add_column(plan.header)
@@ -445,143 +262,124 @@ def _render_job(job: Job, book: Book) -> bool:
     ws.extend_dimension(new)
     return formulas_added
 
-
-def _resize(job: Job) -> Resize | None:
-    """The job's change of data rows (before rendering), or None when they stay."""
-    table, new = job.table, job.new
-    if table is None or new is None or job.created:
-        return None
-    old = table.ref
-    old_end, new_end = old.r2 - table.totals_rows, new.r2 - table.totals_rows
-    if old_end == new_end:
-        return None
-    return Resize(table.name, job.ws.name, old.c1, old.c2, old.r1 + table.header_rows,
-                  old_end, new_end)
-
-
-def _data_rows(job: Job) -> int:
-    assert job.new is not None and job.table is not None
-    return job.new.rows - job.table.header_rows - job.table.totals_rows
+def _too_big(job: Job, findings: list[Finding], skipped: list[str]) -> bool:
+    """Is the job's new range past the sheet? Then it is left out with an Error. Not an
+    edit's: a command's edits are written together or not at all (:func:`conflicts` then
+    refuses the write)."""
+    assert job.new is not None
+    if job.edit or job.new.beyond_sheet() is None:
+        return False
+    findings.append(too_big_finding(job.name, sheet_label(job.entry.name), job.new,
+                                    existed=job.table is not None))
+    skipped.append(job.name)
+    return True
 
 
-def _copy_cell(c: Any, ref: str) -> Any:
-    from lxml import etree
-
-    copy = etree.fromstring(etree.tostring(c))
-    copy.set("r", ref)
-    return copy
-
-
-# -- edits and config -----------------------------------------------------------------------
+def _plan_rows(job: Job, book: Book) -> RowPlan:
+    table = job.table
+    assert table is not None
+    first = table.ref.r1 + table.header_rows
+    return plan_rows(job.name, job.ws, table, book, job.plans, job.n_rows,
+                     lambda col: cell_style(job.ws, first, col))
 
 
-def _merge_config(df: pd.DataFrame, updates: Mapping[str, Any]) -> pd.DataFrame:
-    cols = {str(c).lower(): c for c in df.columns}
-    if "setting" not in cols or "value" not in cols:
-        raise XlpmoError("tblConfig needs the columns Setting and Value")
-    out = df.copy()
-    out[cols["value"]] = out[cols["value"]].astype(object)
-    plan = upsert_settings(out[cols["setting"]].tolist(), out[cols["value"]].tolist(),
-                           dict(updates))
-    for i, value in plan.values.items():
-        out.iloc[i, out.columns.get_loc(cols["value"])] = value
-    for i, name in plan.names.items():
-        out.iloc[i, out.columns.get_loc(cols["setting"])] = name
-    if plan.appended:
-        rows = [{**dict.fromkeys(out.columns), cols["setting"]: n, cols["value"]: v}
-                for n, v in plan.appended]
-        out = pd.concat([out, pd.DataFrame(rows, dtype=object)], ignore_index=True)
-    return out
+def _check_rows(findings: list[Finding], notes: list[dict[str, str]]) -> list[dict[str, str]]:
+    """tblChecks rows for the writer's findings: orphaned notes with their whole text."""
+    noted = {(n["Table"], n["Cell"]) for n in notes}
+    rows = [{"Severity": f.severity, "Table": f.table, "Cell": f.cell, "Message": f.message}
+            for f in findings if not (f.severity == "Info" and (f.table, f.cell) in noted)]
+    return rows + notes
 
 
-def _edit_job(book: Book, table: TablePart, edit: TableEdit, rows_styled: bool = True) -> Job:
-    """The job of a :class:`~xlpmo.io.changes.TableEdit`: its cells, rows and columns only.
+def _with_rows(book: Book, name: str, frame: pd.DataFrame, rows: list[dict[str, str]]) -> Job:
+    """The tblChecks job with the writer's rows added (Errors, Warnings, Infos in order)."""
+    names = {str(c).lower(): c for c in frame.columns}
+    if rows and all(k.lower() in names for k in rows[0]):
+        extra = pd.DataFrame([{names[k.lower()]: v for k, v in r.items()} for r in rows],
+                             columns=frame.columns, dtype=object)
+        frame = pd.concat([frame.astype(object), extra], ignore_index=True)
+        rank = {"error": 0, "warning": 1, "info": 2}
+        order = frame[names["severity"]].map(lambda s: rank.get(str(s).lower(), 3))
+        frame = frame.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(drop=True)
+    return prepare(book, name, frame)
 
-    Refuses (XlpmoError) an edit of a cell that holds a formula (its value would replace
-    the formula), a row the table does not have or a column it lacks that is not new.
+
+def _charts_left(book: Book, resizes: list[Resize]) -> list[Finding]:
+    """Infos for the chart series that cover a resized table in part only (left alone)."""
+    sheets = book.chart_sheets() if resizes else {}
+    return [Finding("Info", left.table, sheet_label(sheets.get(left.part, left.part)), (
+        f"A chart series on {sheets.get(left.part, left.part)} ({left.series}) was not "
+        f"stretched with {left.table}: {left.why}. Neither was changed, so the chart shows "
+        f"the rows it showed before; point all of the series at whole columns of "
+        f"{left.table} to have it follow the table.")) for left in book.series_left_alone(
+            resizes)]
+
+
+def _plan_jobs(book: Book, jobs: list[Job], frames: Mapping[str, pd.DataFrame]
+               ) -> tuple[list[Job], dict[str, CellRange], list[Finding], list[str]]:
+    """New ranges and row plans of every job; tables too big for a sheet left out.
+
+    tblChecks is planned last, with the writer's own findings added to it (tables left
+    out, notes whose row is gone, filters and sorts not re-applied). Returns the jobs to
+    write, the new ranges of the existing tables, the findings and the tables left out.
     """
-    if table.table_type != "worksheet":
-        raise XlpmoError(f"the table {table.name} is linked to external data "
-                         f"({table.table_type}); xlpmo will not write into it")
-    entry = book.sheet_of_part(table.sheet_part)
-    book.check_worksheet(entry)
-    try:
-        spec: contract.TableSpec | None = contract.spec(table.name)
-    except KeyError:
-        spec = None
-    names = [c.name for c in table.columns]
-    old = table.ref
-    top = old.r1 + table.header_rows
-    n_old = old.r2 - table.totals_rows - top + 1
-    plans: list[ColumnPlan] = []
-    col_of: dict[str, int] = {}
-    added = 0  # new columns go at the right, in the order of first use (as _geometry puts them)
-    for header in edit.referenced():
-        i = column_position(names, header)
-        if i is None and header not in edit.columns:
-            raise XlpmoError(f"the table {table.name} has no column {header!r}")
-        if i is None:
-            col, label, added = old.c1 + old.cols + added, header, added + 1
+    findings: list[Finding] = []
+    notes: list[dict[str, str]] = []
+    skipped: list[str] = []
+    checks = next((j for j in jobs if j.full and j.name.lower() == CHECKS.lower()), None)
+    planned: dict[str, CellRange] = {}
+    live = []
+    for job in jobs:
+        if job is checks:
+            continue
+        if job.table is not None:
+            geometry(job)
+            if _too_big(job, findings, skipped):
+                continue
+            planned[job.name.lower()] = job.new  # type: ignore[assignment]
+        live.append(job)
+    shared = checks.entry.part if checks is not None else None  # parsed whole: it changes
+    announce_rewrites(book, [j for j in live if j.entry.part != shared], planned)
+    for job in live:
+        if job.table is not None and job.full:
+            job.rowplan = _plan_rows(job, book)
+            findings += job.rowplan.findings
+            notes += orphan_check_rows(job.rowplan.notes)
+    findings += _charts_left(book, [rz for rz in map(resize_of, live) if rz is not None])
+    placed: dict[str, list[CellRange]] = {}
+    out = []
+    for job in live:
+        if job.table is None:
+            place_new(job, book, planned, placed.setdefault(job.entry.part, []))
+            if _too_big(job, findings, skipped):
+                continue
+            placed[job.entry.part].append(job.new)  # type: ignore[arg-type]
+        out.append(job)
+    if checks is not None:
+        frame = frames[next(k for k in frames if k.lower() == checks.name.lower())]
+        rows = _check_rows(findings, notes)
+        sheet_created = checks.sheet_created  # prepared again: the sheet exists by now
+        checks = _with_rows(book, checks.name, frame, rows)
+        if checks.table is not None:
+            geometry(checks)
+            own = _plan_rows(checks, book)
+            if own.findings:  # notes typed on findings that are gone, its filter, its sort
+                findings += own.findings
+                rows += _check_rows(own.findings, orphan_check_rows(own.notes))
+                checks = _with_rows(book, checks.name, frame, rows)
+                geometry(checks)
+                plan = _plan_rows(checks, book)
+                plan.clear_sort |= own.clear_sort
+                if own.clear_filter:
+                    plan.clear_filter, plan.hidden = True, [False] * checks.n_rows
+                own = plan
+            checks.rowplan = own
+            planned[checks.name.lower()] = checks.new  # type: ignore[assignment]
         else:
-            col, label = old.c1 + i, names[i]
-        if all(p.col != col for p in plans):
-            plan = ColumnPlan(label, pd.Series(dtype=object),
-                              column_kind(spec, label, label, pd.Series(dtype=object)), col)
-            plan.existing = table.columns[i] if i is not None else None
-            plans.append(plan)
-        col_of[header] = col
-    job = Job(table.name, book, entry, plans, 0, table=table, full=False,
-              rows_styled=rows_styled)
-    ws = job.ws
-    for (i, header), value in edit.cells.items():
-        if not 0 <= i < n_old:
-            raise XlpmoError(f"{table.name} has no data row {i + 1}")
-        r, col = top + i, col_of[header]
-        c = ws.cell(r, col)
-        if c is not None and ws.is_formula(c):
-            raise XlpmoError(f"{ws.where(r, col)} in {table.name} holds a formula; xlpmo "
-                             "changes only values there. Replace the formula by its value "
-                             "and run the command again.")
-        job.cell_values[(r, col)] = value
-    for k, row in enumerate(edit.rows):
-        r = top + n_old + k
-        values = {col_of[h]: v for h, v in row.items()}
-        for plan in plans:
-            job.cell_values[(r, plan.col)] = values.get(plan.col)
-    job.extra_rows = len(edit.rows)
-    return job
-
-
-def _new_table_frame(edit: TableEdit) -> pd.DataFrame:
-    """A table that an edit creates: its header and added rows as a DataFrame."""
-    header = list(edit.header or edit.referenced())
-    rows = [[row.get(h) for h in header] for row in edit.rows]
-    return pd.DataFrame(rows, columns=header, dtype=object)
-
-
-def _config_job(book: Book, table: TablePart, updates: Mapping[str, Any]) -> Job:
-    entry = book.sheet_of_part(table.sheet_part)
-    ws = book.worksheet(entry)
-    names = [c.name for c in table.columns]
-    lowered = [n.strip().lower() for n in names]
-    if "setting" not in lowered or "value" not in lowered:
-        raise XlpmoError(f"the table {table.name} on {ws.label} needs the columns Setting and "
-                         "Value to take the refresh stamp")
-    old = table.ref
-    top = old.r1 + table.header_rows
-    end = old.r2 - table.totals_rows
-    shared = None
-    rows = []
-    for r in range(top, end + 1):
-        row = []
-        for j in range(len(names)):
-            c = ws.cell(r, old.c1 + j)
-            if c is not None and c.get("t") == "s" and shared is None:
-                shared = book.shared_strings()
-            row.append(ws.cell_value(c, shared) if c is not None else None)
-        rows.append(row)
-    edit = settings_edit(table.name, names, rows, dict(updates))
-    return _edit_job(book, table, edit, rows_styled=False)
+            place_new(checks, book, planned, placed.setdefault(checks.entry.part, []))
+        checks.sheet_created = sheet_created
+        out.append(checks)
+    return out, planned, findings, skipped
 
 
 # -- entry point ----------------------------------------------------------------------------
@@ -617,15 +415,18 @@ def write_tables(
         updates = dict(config_updates or {})
         cfg_key = next((k for k in tables if k.lower() == "tblconfig"), None)
         if updates and cfg_key is not None:
-            tables[cfg_key] = _merge_config(tables[cfg_key], updates)
+            tables[cfg_key] = merge_config(tables[cfg_key], updates)
             updates = {}
-        jobs = [_prepare(book, name, df) for name, df in tables.items()]
+        jobs = [prepare(book, name, df) for name, df in tables.items()]
+        frames = dict(tables)  # every full table written, for tblChecks' own rows
         for edit in edits:
             table = book.find_table(edit.name)
             if table is None:
-                jobs.append(_prepare(book, edit.name, _new_table_frame(edit)))
+                frames[edit.name] = new_table_frame(edit)
+                jobs.append(prepare(book, edit.name, frames[edit.name]))
+                jobs[-1].edit = True
             elif edit:
-                jobs.append(_edit_job(book, table, edit))
+                jobs.append(edit_job(book, table, edit))
         if updates and "tblconfig" in lowered:
             raise XlpmoError("tblConfig is both edited and given settings: give one")
         if updates:
@@ -633,32 +434,27 @@ def write_tables(
             if cfg is None:
                 frame = pd.DataFrame({"Setting": list(updates),
                                       "Value": pd.Series(list(updates.values()), dtype=object)})
-                jobs.append(_prepare(book, "tblConfig", frame))
+                jobs.append(prepare(book, "tblConfig", frame))
             else:
-                jobs.append(_config_job(book, cfg, updates))
+                jobs.append(config_job(book, cfg, updates))
         timings["open"] = time.perf_counter() - t0
 
         t1 = time.perf_counter()
-        planned: dict[str, CellRange] = {}
-        for job in jobs:
-            if job.table is not None:
-                _geometry(job)
-                planned[job.name.lower()] = job.new  # type: ignore[assignment]
-        _announce_rewrites(book, jobs, planned)
+        jobs, planned, findings, skipped = _plan_jobs(book, jobs, frames)
         problems: list[str] = []
-        placed: dict[str, list[CellRange]] = {}
         for job in jobs:
-            if job.table is None:
-                _place_new(job, book, planned, placed.setdefault(job.ws.part, []))
-                placed[job.ws.part].append(job.new)  # type: ignore[arg-type]
-            problems += _conflicts(job, book, planned)
+            problems += conflicts(job, book, planned)
         if problems:
             raise XlpmoError("Nothing was written. " + "\n".join(problems))
         timings["plan"] = time.perf_counter() - t1
 
         t2 = time.perf_counter()
-        resizes = [rz for rz in map(_resize, jobs) if rz is not None]
+        resizes = [rz for rz in map(resize_of, jobs) if rz is not None]
         followed = book.follow_resizes(resizes)
+        followed += refresh_pivots_on_load(book.pkg, book.pivot_cache_parts(), [
+            WrittenTable(job.name, job.entry.name, job.table.ref if job.table else None,
+                         job.new, job.table.totals_rows if job.table else 0)  # type: ignore[arg-type]
+            for job in jobs])
         formulas_added = False
         last_job = {job.ws.part: i for i, job in enumerate(jobs)}
         for i, job in enumerate(jobs):
@@ -675,12 +471,13 @@ def write_tables(
         copied = book.save_as(dst)
         report = WriteReport(
             tables=[
-                TableWritten(job.name, job.ws.name, str(job.new), _data_rows(job),
+                TableWritten(job.name, job.ws.name, str(job.new), data_rows(job),
                              job.new.cols, job.created, job.sheet_created)
                 for job in jobs
             ],
             rewritten=book.pkg.replaced, followed=followed, added=book.pkg.added,
             removed=book.pkg.removed, copied=copied, formulas_changed=formulas_changed,
+            findings=findings, not_written=skipped,
         )
         timings["zip"] = time.perf_counter() - t4
         timings["total"] = time.perf_counter() - t0

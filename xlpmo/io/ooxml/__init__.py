@@ -9,12 +9,15 @@
 - :mod:`.follow`: chart series, defined names and CF/DV ranges that follow a resized table
 - :mod:`.chart`, :mod:`.drawing`: chart parts and the drawing that anchors them
 - :mod:`.gridsheet`: a worksheet part of cells xlpmo makes whole (the Report sheet)
+- :mod:`.pivots`: pivot caches over a written table refreshed on load
+- :mod:`.autofilter`: a table's filter and sort, read and cleared
+- :mod:`.formula`: a formula moved to another cell as Excel moves it
 - :mod:`.workbook`: the workbook (sheets, tables, calcPr/calcChain) and saving
 
 The public entry point is :func:`xlpmo.io.writer.write_tables`.
 """
 
 __all__ = [
-    "cells", "chart", "docprops", "drawing", "follow", "gridsheet", "package", "render", "sheet",
-    "styles", "tablepart", "workbook",
+    "autofilter", "cells", "chart", "docprops", "drawing", "follow", "formula", "gridsheet",
+    "package", "pivots", "render", "sheet", "styles", "tablepart", "workbook",
 ]

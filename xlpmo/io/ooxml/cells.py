@@ -68,6 +68,17 @@ def ref_col(ref: str) -> int:
     return col_index(ref.rstrip("0123456789"))
 
 
+def letters_any(col: int) -> str:
+    """Column letters of any column number, even past the sheet (16,385 -> ``XFE``)."""
+    if 1 <= col <= MAX_COLS:
+        return col_letter(col)
+    n, out = col, ""
+    while n > 0:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
 def parse_ref(ref: str) -> tuple[int, int]:
     """``"B3"`` -> ``(3, 2)`` as (row, column); ``$`` anchors are ignored."""
     m = _REF_RE.match(ref.strip())
@@ -110,10 +121,10 @@ class CellRange:
         return out
 
     def __str__(self) -> str:
-        a = cell_ref(self.r1, self.c1)
+        a = f"{letters_any(self.c1)}{self.r1}"
         if (self.r1, self.c1) == (self.r2, self.c2):
             return a
-        return f"{a}:{cell_ref(self.r2, self.c2)}"
+        return f"{a}:{letters_any(self.c2)}{self.r2}"
 
     @property
     def rows(self) -> int:
@@ -143,12 +154,23 @@ class CellRange:
             max(self.r2, other.r2), max(self.c2, other.c2),
         )
 
+    def beyond_sheet(self) -> str | None:
+        """Why the range does not fit on an Excel sheet (``row 1,200,001, past the sheet's
+        last row 1,048,576``), or None when it fits."""
+        over = []
+        if self.r2 > MAX_ROWS:
+            over.append(f"row {self.r2:,}, past the sheet's last row {MAX_ROWS:,}")
+        if self.c2 > MAX_COLS:
+            over.append(f"column {letters_any(self.c2)} ({self.c2:,}), past the sheet's last "
+                        f"column {col_letter(MAX_COLS)} ({MAX_COLS:,})")
+        return " and ".join(over) or None
+
     def check_bounds(self, what: str) -> None:
-        if self.r2 > MAX_ROWS or self.c2 > MAX_COLS:
-            raise XlpmoError(
-                f"{what} would need {self}, beyond the sheet's last row {MAX_ROWS:,} "
-                f"or last column {col_letter(MAX_COLS)}"
-            )
+        """Raise when the range does not fit; ``what`` says who needs it
+        (``tblForecastOut needs ForecastOut!A1:G1200001``)."""
+        why = self.beyond_sheet()
+        if why is not None:
+            raise XlpmoError(f"{what}: that reaches {why}")
 
 
 # -- text -----------------------------------------------------------------------------------

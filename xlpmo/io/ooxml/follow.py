@@ -26,6 +26,14 @@ Where a reference counts:
   including the Excel 2010 ones in the sheet's ``extLst`` (``xm:sqref``); each range of a
   space-separated list follows on its own.
 
+A chart series follows as a whole or not at all: its data references (categories, values,
+x/y values, bubble sizes, data-label range) are rewritten only when every one of them
+covers whole columns of the same resized table. A series whose categories cover a whole
+table column but whose values cover only part of one (or another range, or fixed values)
+is left exactly as it was and reported (:class:`SeriesLeft`): stretching one of its
+references alone would pair the categories with the wrong values. The series name
+(``c:tx``) is not data and follows on its own.
+
 A reference written as a single cell (no ``:``) follows only as chart values, categories
 or data labels, where a one-row table column is still "the column". A series name
 (``c:tx``), a defined name or a CF/DV range that is one cell stays one cell: it is about
@@ -74,6 +82,16 @@ class Resize:
         """``rng`` is exactly the old data rows of one or more of the table's columns."""
         return (rng.r1 == self.top and rng.r2 == self.old_end
                 and self.c1 <= rng.c1 and rng.c2 <= self.c2)
+
+
+@dataclass(frozen=True)
+class SeriesLeft:
+    """A chart series that covers a resized table column in part only, so it was left."""
+
+    part: str
+    series: str  # its name (or ``series 2``)
+    table: str
+    why: str
 
 
 @dataclass(frozen=True)
@@ -158,27 +176,41 @@ def _local(el: etree._Element) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
-def follow_chart(tree: etree._ElementTree, part: str, resizes: list[Resize]) -> list[Followed]:
-    """Rewrite the series references of one chart part in place (see module docstring)."""
+def _series_name(ser: etree._Element, ns: str) -> str:
+    tx = ser.find(f"{{{ns}}}tx")
+    if tx is not None:
+        texts = [t.text for t in tx.iter(f"{{{ns}}}v", f"{{{ns}}}f") if t.text]
+        if texts:
+            return repr(texts[0])
+    idx = ser.find(f"{{{ns}}}idx")
+    return f"series {int(idx.get('val', '0')) + 1}" if idx is not None else "a series"
+
+
+def follow_chart(tree: etree._ElementTree, part: str, resizes: list[Resize],
+                 left: list[SeriesLeft] | None = None, apply: bool = True) -> list[Followed]:
+    """Rewrite the series references of one chart part in place (see module docstring).
+
+    Series left alone are appended to ``left``; ``apply=False`` only finds them (and what
+    would follow), changing nothing.
+    """
     root = tree.getroot()
     ns = etree.QName(root).namespace or ""
     if _local(root) != "chartSpace" or root.find(f"{{{ns}}}pivotSource") is not None:
         return []
     out: list[Followed] = []
 
-    def follow(f: etree._Element, cache: str, where: str, single: bool) -> None:
-        if not f.text:
+    def follow(f: etree._Element, cache: str, where: str, hit: tuple[str, Resize]) -> None:
+        out.append(Followed(part, f"chart series {where}", f.text or "", hit[0], hit[1].table))
+        if not apply:
             return
-        hit = follow_reference(f.text, resizes, single=single)
-        if hit is None:
-            return
-        out.append(Followed(part, f"chart series {where}", f.text, hit[0], hit[1].table))
         f.text = hit[0]
         parent = f.getparent()
         for stale in [c for c in parent if c.tag == cache]:
             parent.remove(stale)
 
     for ser in root.iter(f"{{{ns}}}ser"):
+        data: list[tuple[etree._Element, str, str]] = []  # (f, its cache tag, label)
+        fixed: list[str] = []  # data given as fixed values (numLit / strLit)
         for child in ser:
             label = _SERIES_PARTS.get(_local(child))
             if label is None or etree.QName(child).namespace != ns:
@@ -186,12 +218,41 @@ def follow_chart(tree: etree._ElementTree, part: str, resizes: list[Resize]) -> 
             for ref in child:
                 cache = _CACHES.get(_local(ref))
                 f = ref.find(f"{{{ns}}}f") if cache else None
-                if f is not None:
-                    follow(f, f"{{{ns}}}{cache}", label, _local(child) != "tx")
+                if f is not None and f.text:
+                    if _local(child) == "tx":  # the name: not data, follows on its own
+                        hit = follow_reference(f.text, resizes)
+                        if hit is not None:
+                            follow(f, f"{{{ns}}}{cache}", label, hit)
+                    else:
+                        data.append((f, f"{{{ns}}}{cache}", label))
+                elif _local(ref) in ("numLit", "strLit") and _local(child) != "tx":
+                    fixed.append(label)
         for rng in ser.iter(f"{{{C15_NS}}}datalabelsRange"):
             f = rng.find(f"{{{C15_NS}}}f")
-            if f is not None:
-                follow(f, f"{{{C15_NS}}}dlblRangeCache", "data labels", True)
+            if f is not None and f.text:
+                data.append((f, f"{{{C15_NS}}}dlblRangeCache", "data labels"))
+        hits = [follow_reference(f.text or "", resizes, single=True) for f, _, _ in data]
+        tables = {h[1].table for h in hits if h is not None}
+        if not tables:
+            continue
+        if len(tables) == 1 and all(h is not None for h in hits) and not fixed:
+            for (f, cache, label), hit in zip(data, hits, strict=True):
+                follow(f, cache, label, hit)  # type: ignore[arg-type]
+            continue
+        covered = [label for (_, _, label), h in zip(data, hits, strict=True) if h]
+        table = sorted(tables)[0]
+        if len(tables) > 1:
+            why = f"its data come from several tables ({', '.join(sorted(tables))})"
+        elif fixed:
+            why = f"its {' and '.join(fixed)} are fixed values"
+        else:
+            rest = [f"{label} ({f.text})" for (f, _, label), h in zip(data, hits, strict=True)
+                    if h is None]
+            why = f"its {' and '.join(rest)} cover only part of a column or another range"
+        if left is not None:
+            left.append(SeriesLeft(part, _series_name(ser, ns), table,
+                                   f"its {' and '.join(covered)} cover whole columns of "
+                                   f"{table} but {why}"))
     return out
 
 
@@ -245,5 +306,5 @@ def follow_sheet_ranges(root: etree._Element, ns: str, part: str,
     return out
 
 
-__all__ = ["Followed", "Resize", "follow_chart", "follow_defined_names", "follow_reference",
-           "follow_sheet_ranges", "follow_sqref"]
+__all__ = ["Followed", "Resize", "SeriesLeft", "follow_chart", "follow_defined_names",
+           "follow_reference", "follow_sheet_ranges", "follow_sqref"]

@@ -104,6 +104,7 @@ class Worksheet:
         default_ns = self.sheet_data.nsmap.get(None)
         self._row_open = "<row" if default_ns == self.ns else f'<row xmlns="{self.ns}"'
         self.patches: dict[int, dict[int, Any]] = {}
+        self.row_hidden: dict[int, bool] = {}  # rows whose hidden flag is set or cleared
         self.formulas_changed = False
         self.changed = False
         self.saved = False
@@ -112,7 +113,7 @@ class Worksheet:
 
     @property
     def label(self) -> str:
-        return f"'{self.name}'" if re.search(r"[^A-Za-z0-9_.]", self.name) else self.name
+        return sheet_label(self.name)
 
     def where(self, row: int, col: int) -> str:
         return f"{self.label}!{cell_ref(row, col)}"
@@ -160,6 +161,22 @@ class Worksheet:
 
     def is_formula(self, c: etree._Element) -> bool:
         return c.find(self._t["f"]) is not None
+
+    def formula(self, c: etree._Element) -> etree._Element | None:
+        """The cell's ``<f>`` element, or None."""
+        return c.find(self._t["f"])
+
+    def shared_formula_anchors(self) -> dict[str, tuple[int, int, str]]:
+        """``si`` -> (row, column, formula text) of each shared formula's first cell."""
+        out = {}
+        for f in self.sheet_data.iter(self._t["f"]):
+            if f.get("t") == "shared" and f.text and f.get("si") is not None:
+                try:
+                    rng = CellRange.parse(f.getparent().get("r") or "")
+                except ValueError:
+                    continue
+                out[f.get("si")] = (rng.r1, rng.c1, f.text)
+        return out
 
     def merged_ranges(self) -> list[CellRange]:
         out = []
@@ -256,6 +273,11 @@ class Worksheet:
         else:
             existing.update(cells)
 
+    def set_row_hidden(self, row: int, hidden: bool) -> None:
+        """Hide or show a row (its ``hidden`` attribute) when the sheet is saved."""
+        self._check_open()
+        self.row_hidden[row] = hidden
+
     def extend_dimension(self, rng: CellRange) -> None:
         self._extra_dimension = rng if self._extra_dimension is None else \
             self._extra_dimension.union(rng)
@@ -318,7 +340,7 @@ class Worksheet:
     def apply(self) -> None:
         """Merge the queued patches into sheetData (see module docstring)."""
         self._check_open()
-        if not self.patches and self._extra_dimension is None:
+        if not self.patches and self._extra_dimension is None and not self.row_hidden:
             return
         self.changed = True
         self.check_formula_structures()
@@ -349,6 +371,8 @@ class Worksheet:
                 self._emit(r, el, pending, flush, new_children)
                 ai += 1
                 continue
+            if r in self.row_hidden:
+                _set_hidden(el, self.row_hidden[r])
             flush()
             new_children.append(el)
         while ai < len(affected):
@@ -368,9 +392,12 @@ class Worksheet:
     def _emit(self, r: int, row_el: etree._Element | None, pending: list[str], flush: Any,
               out: list[etree._Element]) -> None:
         payloads = self.patches.pop(r)  # released as the row is written
+        hidden = self.row_hidden.get(r)
         if row_el is None and r in self._rewritten:
             self._emit_rewritten(r, payloads, pending)
             return
+        if row_el is not None and hidden is not None:
+            _set_hidden(row_el, hidden)
         strings: list[tuple[int, str]] = []
         elements: list[tuple[int, etree._Element]] = []
         kept: list[tuple[int, etree._Element]] = []
@@ -402,13 +429,16 @@ class Worksheet:
             strings.sort(key=lambda x: x[0])
             body = "".join(s for _, s in strings)
             if row_el is None:
-                if body:
-                    pending.append(f'{self._row_open} r="{r}">{body}</row>')
+                if body or hidden:
+                    flag = ' hidden="1"' if hidden else ""
+                    pending.append(f'{self._row_open} r="{r}"{flag}>{body}</row>')
             else:
                 pending.append(f"{self._start_tag(row_el)}{body}</row>")
             return
         if row_el is None:
             row_el = etree.Element(self._t["row"], r=str(r))
+            if hidden:
+                row_el.set("hidden", "1")
         if "spans" in row_el.attrib:
             del row_el.attrib["spans"]
         parsed: list[tuple[int, etree._Element]] = []
@@ -427,6 +457,8 @@ class Worksheet:
         """A row left out of the tree: its start tag and the new cells (as the fast path of
         :meth:`_emit` writes a row whose cells are all replaced)."""
         start = self._rewritten.pop(r)
+        if r in self.row_hidden:
+            start = _hidden_in_tag(start, self.row_hidden[r])
         if any(p is not None and not isinstance(p, str) for p in payloads.values()):
             raise XlpmoError(f"internal error: row {r} of {self.part} was left out of the "
                              "parse but gets a cell that needs the old row")
@@ -502,6 +534,18 @@ class Worksheet:
         self.patches = {}
 
 
+def copy_cell(c: etree._Element, ref: str) -> etree._Element:
+    """A detached copy of a cell element, moved to ``ref``."""
+    copy = etree.fromstring(etree.tostring(c))
+    copy.set("r", ref)
+    return copy
+
+
+def sheet_label(name: str) -> str:
+    """A sheet name as a formula writes it (quoted when it holds spaces or symbols)."""
+    return f"'{name}'" if re.search(r"[^A-Za-z0-9_.]", name) else name
+
+
 def _cells_inside(row_el: etree._Element, ctag: str, lo: int, hi: int) -> bool:
     """The row's cells lie in columns ``lo..hi``: its first and last cells (with explicit
     references) fall inside them and it has no more children than those columns."""
@@ -513,6 +557,22 @@ def _cells_inside(row_el: etree._Element, ctag: str, lo: int, hi: int) -> bool:
         return False
     return lo <= ref_col(first.get("r")) and ref_col(last.get("r")) <= hi \
         and len(row_el) <= hi - lo + 1
+
+
+def _set_hidden(row_el: etree._Element, hidden: bool) -> None:
+    if hidden:
+        row_el.set("hidden", "1")
+    elif "hidden" in row_el.attrib:
+        del row_el.attrib["hidden"]
+
+
+_HIDDEN_ATTR = re.compile(r'\shidden="[^"]*"')
+
+
+def _hidden_in_tag(tag: str, hidden: bool) -> str:
+    """A row start tag (``<row r="5">``) with its hidden flag set or removed."""
+    tag = _HIDDEN_ATTR.sub("", tag)
+    return tag[:-1] + ' hidden="1">' if hidden else tag
 
 
 def _row_start_tag(row_el: etree._Element, row_open: str) -> str:
@@ -614,6 +674,6 @@ def shared_string_texts(tree: etree._ElementTree) -> list[str]:
 
 
 __all__ = [
-    "CLEAR", "WORKSHEET_CONTENT_TYPE", "Worksheet", "col_index", "new_worksheet_xml",
-    "shared_string_texts",
+    "CLEAR", "WORKSHEET_CONTENT_TYPE", "Worksheet", "col_index", "copy_cell",
+    "new_worksheet_xml", "shared_string_texts", "sheet_label",
 ]

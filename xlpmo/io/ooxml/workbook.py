@@ -20,6 +20,7 @@ from xlpmo.io.ooxml.docprops import record_added_sheets
 from xlpmo.io.ooxml.follow import (
     Followed,
     Resize,
+    SeriesLeft,
     follow_chart,
     follow_defined_names,
     follow_sheet_ranges,
@@ -218,7 +219,11 @@ class Book:
     # -- references that follow resized tables ----------------------------------------------
     def chart_parts(self) -> list[str]:
         """Every chart part drawn on a sheet (worksheets, chartsheets, ...), once each."""
-        found: list[str] = []
+        return list(self.chart_sheets())
+
+    def chart_sheets(self) -> dict[str, str]:
+        """Chart part -> the name of the (first) sheet it is drawn on."""
+        found: dict[str, str] = {}
         for entry in self.sheets:
             if entry.part is None or not self.pkg.has(entry.part):
                 continue
@@ -226,9 +231,20 @@ class Book:
                 if not self.pkg.has(drawing):
                     continue
                 for _, chart in Relationships(self.pkg, drawing).of_type("chart"):
-                    if self.pkg.has(chart) and chart not in found:
-                        found.append(chart)
+                    if self.pkg.has(chart):
+                        found.setdefault(chart, entry.name)
         return found
+
+    def series_left_alone(self, resizes: list[Resize]) -> list[SeriesLeft]:
+        """Chart series over part of a resized table column, which :meth:`follow_resizes`
+        will leave as they are (found without changing anything)."""
+        left: list[SeriesLeft] = []
+        for part in self.chart_parts() if resizes else ():
+            try:
+                follow_chart(self.pkg.xml(part), part, resizes, left, apply=False)
+            except XlpmoError:
+                continue
+        return left
 
     def follow_resizes(self, resizes: list[Resize]) -> list[Followed]:
         """Rewrite chart series, defined names and CF/DV ranges over resized table columns.
@@ -264,6 +280,11 @@ class Book:
                 ws.changed = True
                 out += followed
         return out
+
+    def pivot_cache_parts(self) -> list[str]:
+        """The workbook's pivot cache definition parts."""
+        return [part for _, part in self.rels.of_type("pivotCacheDefinition")
+                if self.pkg.has(part)]
 
     # -- calculation ------------------------------------------------------------------------
     def set_full_calc_on_load(self) -> None:

@@ -124,8 +124,13 @@ def test_property_rows_equal_primitives_on_summed_inputs(projects):
 
 
 def _excel_ratio(num: float, den: float) -> float | XLError:
-    """Excel's num / den: ``#DIV/0!`` for a zero denominator (0 / 0 included)."""
-    return XLError.DIV0 if den == 0 else num / den
+    """Excel's num / den: ``#DIV/0!`` for a zero denominator (0 / 0 included), ``#NUM!`` for a
+    quotient beyond the largest number (1.797e308, as Excel's =4/2.2E-308)."""
+    if den == 0:
+        return XLError.DIV0
+    with np.errstate(over="ignore"):
+        ratio = np.float64(num) / np.float64(den)
+    return XLError.NUM if np.isinf(ratio) else ratio
 
 
 def _same(a, b) -> bool:

@@ -102,7 +102,9 @@ def refresh_file(
             f"{path.name}: cannot refresh: required table(s) {', '.join(missing)} missing or "
             "unusable (see `xlpmo validate`); the file was not changed"
         )
-    outputs = compute(inputs, step)
+    computed: list[Finding] = []
+    outputs = compute(inputs, step, computed)
+    findings = [*findings, *computed]
     stamps = {
         "LastRefreshed": pd.Timestamp.now().floor("s"),
         "RefreshedBy": refreshed_by or _user(),

@@ -73,6 +73,7 @@ class Settings:
     VarianceAmber: float = 0.05
     VarianceRed: float = 0.10
     UtilisationTarget: float = 0.80
+    ForecastConfidence: float = 0.90
 
     @property
     def weekmask(self) -> str:
@@ -142,4 +143,6 @@ def _coerce(name: str, value: Any) -> Any:
         raise ValueError(f"{number} is not between 0 and 24 hours")
     if name == "EACWeight" and not 0 <= number <= 1:
         raise ValueError(f"{number} is not between 0 and 1")
+    if name == "ForecastConfidence" and not 0 < number < 1:
+        raise ValueError(f"{number} is not a confidence between 0 and 1 (0.90 = 90 %)")
     return number

@@ -20,8 +20,8 @@ import pandas as pd
 __all__ = [
     "ACTUALS", "ALL", "ALLOCATIONS", "CHECKS", "CONFIG", "EVM", "FORECAST", "FORECAST_OUT",
     "HISTORY", "HOLIDAYS", "INPUTS", "LEAVE", "MILESTONES", "NUMBER_FORMATS", "OUTPUTS", "PLAN",
-    "PORTFOLIO", "PROGRESS", "PROJECTS", "RESOURCES", "TIMESHEETS", "UTILISATION", "VARIANCE",
-    "Column", "TableSpec", "column_kind", "spec",
+    "PORTFOLIO", "PROGRESS", "PROJECTS", "RESOURCES", "TIMESHEETS", "TREND", "UTILISATION",
+    "VARIANCE", "Column", "TableSpec", "column_kind", "spec",
 ]
 
 
@@ -186,7 +186,8 @@ EVM = TableSpec(
         "EV:money", "AC:money", "CV:money", "CVPct:fraction", "SV:money", "SVPct:fraction",
         "CPI:index", "SPI:index", "ES:periods", "AT:periods", "SVt:periods", "SPIt:index",
         "EAC:money", "ETC:money", "VAC:money", "TCPI:index", "ForecastFinish:date",
-        "CostRAG", "ScheduleRAG",
+        "CostRAG", "ScheduleRAG", "EACLow:money", "EACHigh:money", "FinishLow:date",
+        "FinishHigh:date", "BACAtRisk:bool",
     ),
 )
 PORTFOLIO = TableSpec(
@@ -221,6 +222,13 @@ UTILISATION = TableSpec(
         "BillableUtilisation:fraction", "Allocation:fraction", "OverAllocated:bool",
     ),
 )
+TREND = TableSpec(
+    "tblTrend", "Trend",
+    _cols(
+        "ProjectID:id", "Period:period", "PV:money", "EV:money", "AC:money", "CPI:index",
+        "SPI:index", "SPIt:index", "PeriodCPI:index", "PeriodSPIt:index", "EAC:money",
+    ),
+)
 CHECKS = TableSpec("tblChecks", "Checks", _cols("Severity", "Table", "Cell", "Message"))
 HISTORY = TableSpec(
     # Not in workbook.md's output list: written by the Close period command (functions.md).
@@ -229,7 +237,7 @@ HISTORY = TableSpec(
 )
 
 OUTPUTS: dict[str, TableSpec] = {
-    t.name: t for t in (EVM, PORTFOLIO, VARIANCE, FORECAST_OUT, UTILISATION, CHECKS)
+    t.name: t for t in (EVM, PORTFOLIO, VARIANCE, FORECAST_OUT, UTILISATION, TREND, CHECKS)
 }
 
 ALL: dict[str, TableSpec] = {**INPUTS, **OUTPUTS, HISTORY.name: HISTORY}

@@ -8,10 +8,13 @@
 - :mod:`.variance`, :mod:`.rag`: cost variance (tblVariance) and Red/Amber/Green;
 - :mod:`.forecast`, :mod:`.specfun`: forecasts (tblForecastOut) and their distributions;
 - :mod:`.capacity`, :mod:`.utilisation`: working days, capacity and utilisation (tblUtilisation);
+- :mod:`.trend`, :mod:`.trend_out`: each project's figures month by month (tblTrend);
+- :mod:`.ranges`, :mod:`.range_functions`: the statistical EAC and finish ranges and the EAC
+  realism test (tblEVM's EACLow ... BACAtRisk; EACRANGE, FINISHRANGE);
 - :mod:`.tracker`: :func:`~xlpmo.core.tracker.compute`, every output table at once.
 """
 
 __all__ = [
-    "arith", "capacity", "evm", "forecast", "portfolio", "rag", "schedule", "specfun", "tracker",
-    "utilisation", "variance", "xvalue",
+    "arith", "capacity", "evm", "forecast", "portfolio", "rag", "range_functions", "ranges",
+    "schedule", "specfun", "tracker", "trend", "trend_out", "utilisation", "variance", "xvalue",
 ]

@@ -50,7 +50,9 @@ from xlpmo.contract import tables
 from xlpmo.contract.model import Inputs
 from xlpmo.contract.periods import from_month_index, month_index
 from xlpmo.core.rag import rag_higher_is_better
+from xlpmo.core.ranges import append_ranges
 from xlpmo.core.schedule import earned_schedule, finish_dates
+from xlpmo.core.trend import Phasing
 from xlpmo.core.xvalue import NA, NUM, VALUE, XValue, _shape_like, to_output
 from xlpmo.errors import XlpmoError
 
@@ -389,4 +391,17 @@ def evm_table(inputs: Inputs) -> pd.DataFrame:
     schedule_index = "SPI" if str(s.ScheduleIndex).upper() == "SPI" else "SPIt"
     out["ScheduleRAG"] = rag_higher_is_better(
         out[schedule_index].to_numpy(), s.SPIAmber, s.SPIRed)
+    out = append_ranges(out, inputs, m, phasing(inputs, m))  # EACLow ... BACAtRisk
     return out[tables.EVM.column_names]
+
+
+def phasing(inputs: Inputs, measures: pd.DataFrame) -> Phasing:
+    """The plan and actuals as :func:`project_measures` reads them, and its PV curve (the one
+    ES uses), for the trend (:mod:`xlpmo.core.trend`). ``measures``: project_measures(inputs).
+    """
+    index = measures.index
+    plan = _phased(inputs.plan, "Planned", index)
+    has_plan = np.bincount(plan[0], minlength=len(index)) > 0
+    start = _months_of(measures["Start"])
+    curve = _pv_curve(*plan, start, measures["PD"].to_numpy(dtype=float), has_plan)
+    return Phasing(plan, _phased(inputs.actuals, "Actual", index), curve)

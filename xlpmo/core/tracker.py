@@ -18,8 +18,10 @@ from xlpmo.contract.model import Inputs
 from xlpmo.core.evm import evm_table
 from xlpmo.core.forecast import forecast_table
 from xlpmo.core.portfolio import portfolio_table
+from xlpmo.core.trend_out import trend_table
 from xlpmo.core.utilisation import utilisation_table
 from xlpmo.core.variance import variance_table
+from xlpmo.errors import Finding
 
 __all__ = ["Step", "compute", "eac_by_project", "first_project_rows"]
 
@@ -46,21 +48,26 @@ def first_project_rows(inputs: Inputs) -> Inputs:
     return replace(inputs, projects=first)
 
 
-def compute(inputs: Inputs, step: Step = _quiet) -> dict[str, pd.DataFrame]:
-    """All output tables (tblEVM, tblPortfolio, tblVariance, tblForecastOut, and
+def compute(inputs: Inputs, step: Step = _quiet,
+            findings: list[Finding] | None = None) -> dict[str, pd.DataFrame]:
+    """All output tables (tblEVM, tblPortfolio, tblVariance, tblForecastOut, tblTrend, and
     tblUtilisation when the workbook has resources), keyed by table name.
 
     ``step`` is called with a short label before each stage (progress display). Repeated
     ProjectIDs: the first tblProjects row counts (:func:`first_project_rows`).
+    ``findings``: when given, the compute step's own findings are appended to it (months
+    the statistical ranges leave out, :func:`xlpmo.core.trend_out.range_findings`), for
+    tblChecks; the core never imports io, so it hands them back this way.
     """
     inputs = first_project_rows(inputs)
     # amounts near 1e308 overflow to inf in sums; that inf becomes an Excel error in the
     # output, so numpy's RuntimeWarnings would only be noise on the user's terminal
     with np.errstate(all="ignore"):
-        return _compute(inputs, step)
+        return _compute(inputs, step, findings)
 
 
-def _compute(inputs: Inputs, step: Step) -> dict[str, pd.DataFrame]:
+def _compute(inputs: Inputs, step: Step,
+             findings: list[Finding] | None) -> dict[str, pd.DataFrame]:
     out: dict[str, pd.DataFrame] = {}
     step("earned value")
     out[tables.EVM.name] = evm = evm_table(inputs)
@@ -70,6 +77,8 @@ def _compute(inputs: Inputs, step: Step) -> dict[str, pd.DataFrame]:
     out[tables.VARIANCE.name] = variance_table(inputs)
     step("forecast")
     out[tables.FORECAST_OUT.name] = forecast_table(inputs, eac_by_project(evm))
+    step("trend")
+    out[tables.TREND.name] = trend_table(inputs, findings)
     if inputs.has(tables.RESOURCES.name):
         step("utilisation")
         out[tables.UTILISATION.name] = utilisation_table(inputs)

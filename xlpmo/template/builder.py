@@ -394,6 +394,10 @@ class Builder:
             "EACWeight": {
                 "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1,
             },
+            "ForecastConfidence": {
+                "validate": "decimal", "criteria": "between", "minimum": 0.01,
+                "maximum": 0.999,
+            },
         }
         for i, name in enumerate(names):
             kind = SETTING_KINDS.get(name)
@@ -428,6 +432,14 @@ class Builder:
             self._heat_map(ws, row + 1, col + headers.index("Utilisation"))
             self._heat_map(ws, row + 1, col + headers.index("Allocation"))
             c = col + headers.index("OverAllocated")
+            ws.conditional_format(
+                row + 1, c, MAX_ROW, c,
+                {"type": "cell", "criteria": "==", "value": "TRUE",
+                 "format": self.fmt(None, font_color=RAG_COLOURS["Red"][0],
+                                    bg_color=RAG_COLOURS["Red"][1])},
+            )
+        if spec.name == "tblEVM" and "BACAtRisk" in headers:  # the EAC realism test
+            c = col + headers.index("BACAtRisk")
             ws.conditional_format(
                 row + 1, c, MAX_ROW, c,
                 {"type": "cell", "criteria": "==", "value": "TRUE",
@@ -522,6 +534,7 @@ class Builder:
             "Dashboard": "portfolio and project earned value, charts (output)",
             "Variance": "plan vs actual by project and month (output)",
             "ForecastOut": "actuals and forecast by month with a band (output)",
+            "Trend": "each project's CPI, SPI(t) and EAC month by month (output)",
             "Utilisation": "capacity, allocation and booked hours by resource and month (output)",
             "Checks": "problems found in the inputs (output)",
             "Live": "the PMO.* worksheet functions at work (needs the xlwings Lite add-in)",

@@ -130,6 +130,13 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
         "CostRAG": "Green / Amber / Red: CPI against CPIAmber and CPIRed.",
         "ScheduleRAG": "Green / Amber / Red: SPIt or SPI (ScheduleIndex) against SPIAmber "
         "and SPIRed.",
+        "EACLow": "Low end of the EAC range (Lipke's statistical method, ForecastConfidence): "
+        "AC + (BAC - EV) / high CPI bound. #N/A with fewer than 3 months of progress.",
+        "EACHigh": "High end of the EAC range: AC + (BAC - EV) / low CPI bound.",
+        "FinishLow": "Earliest finish of the range: from the high SPIt bound.",
+        "FinishHigh": "Latest finish of the range: from the low SPIt bound.",
+        "BACAtRisk": "TRUE when TCPI exceeds CPI by more than 0.10 (or the budget is spent with "
+        "work left): the budget needs markedly better performance than to date.",
     },
     "tblPortfolio": {
         "Portfolio": "Portfolio (from tblProjects).",
@@ -179,6 +186,20 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
         "Allocation": "AllocatedHours / CapacityHours.",
         "OverAllocated": "TRUE when AllocatedHours > CapacityHours.",
     },
+    "tblTrend": {
+        "ProjectID": "Project key.",
+        "Period": "Month with a progress row, up to the status month.",
+        "PV": "Planned value: cumulative Planned to the end of the month.",
+        "EV": "Earned value reported for the month.",
+        "AC": "Actual cost: cumulative Actual to the end of the month.",
+        "CPI": "EV / AC as of the month.",
+        "SPI": "EV / PV as of the month.",
+        "SPIt": "Earned schedule / actual time as of the month.",
+        "PeriodCPI": "CPI of the month alone: change in EV / change in AC since the previous "
+        "row.",
+        "PeriodSPIt": "Schedule earned per month elapsed since the previous row.",
+        "EAC": "Estimate at completion as of the month (EACMethod).",
+    },
     "tblChecks": {
         "Severity": "Error, Warning or Info.",
         "Table": "Table with the problem.",
@@ -209,11 +230,13 @@ SETTING_NOTES = {
     "VarianceAmber": "|Cumulative variance %| above this is Amber.",
     "VarianceRed": "|Cumulative variance %| above this is Red.",
     "UtilisationTarget": "Target utilisation (for the utilisation RAG).",
+    "ForecastConfidence": "Confidence of the EAC and finish ranges (0.90 = 90 %).",
 }
 SETTING_KINDS = {
     "StatusDate": "date", "HoursPerDay": "hours", "EACWeight": "index", "CPIAmber": "index",
     "CPIRed": "index", "SPIAmber": "index", "SPIRed": "index",
     "VarianceAmber": "fraction", "VarianceRed": "fraction", "UtilisationTarget": "fraction",
+    "ForecastConfidence": "fraction",
 }
 
 START_LINES = (
@@ -223,7 +246,7 @@ START_LINES = (
     "3. Each month: add Actuals and % complete on Progress; optionally Forecast, Resources, "
     "Allocations, Timesheets, Leave, Holidays and Milestones.",
     "4. Refresh (xlpmo ribbon or task pane, or `xlpmo refresh PMO_Tracker.xlsx`) fills "
-    "Dashboard, Variance, ForecastOut, Utilisation and Checks.",
+    "Dashboard, Variance, ForecastOut, Trend, Utilisation and Checks.",
     "5. Fix anything listed on Checks; pick a project in Dashboard!B3 to see its S-curve.",
 )
 

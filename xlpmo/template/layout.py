@@ -39,6 +39,7 @@ OUTPUT_PLACES: dict[str, tuple[str, int, int]] = {
     "tblVariance": ("Variance", 0, 0),
     "tblForecastOut": ("ForecastOut", 0, 0),
     "tblUtilisation": ("Utilisation", 0, 0),
+    "tblTrend": ("Trend", 0, 0),
     "tblChecks": ("Checks", 0, 0),
 }
 PICKER_CELL = (2, 1)  # Dashboard!B3: the project of the S-curve
@@ -48,6 +49,6 @@ PICKER_CELL = (2, 1)  # Dashboard!B3: the project of the S-curve
 CHART_SIZES = ((570, 350), (470, 350), (600, 350))
 CHART_GAP = 20
 SHEET_ORDER = (
-    "Start", "Dashboard", "Variance", "ForecastOut", "Utilisation", "Checks",
+    "Start", "Dashboard", "Variance", "ForecastOut", "Trend", "Utilisation", "Checks",
     *(t.sheet for t in tables.INPUTS.values()), "Live", "ChartData",
 )

@@ -275,12 +275,15 @@ LIVE_INPUTS = (  # label, value, kind (rows 5-17, columns B:C)
     ("Pessimistic (days)", 15, "number"), ("Amber below", 0.95, "index"),
     ("Red below", 0.90, "index"),
 )
-LIVE_SERIES = (  # label, values (columns E:J on rows 5-7)
+LIVE_SERIES = (  # label, values (columns E:K on rows 5-8)
     ("PV per month", (5_000, 10_000, 12_000, 13_000, 20_000, 25_000)),
     ("Actual per month", (6_000, 9_500, 12_500, 8_000)),
+    ("Periodic CPI", (0.95, 0.92, 1.01, 0.96)),
+    ("EV to date (cumulative)", (4_500, 13_500, 24_500, 35_000)),
 )
 # C5.. in order of LIVE_INPUTS: BAC=C5 PV=C6 EV=C7 AC=C8 AT=C9 Start=C10 Hours=C11 Cap=C12
-# O=C13 M=C14 P=C15 Amber=C16 Red=C17; PV series F5:K5, actual history F6:I6.
+# O=C13 M=C14 P=C15 Amber=C16 Red=C17; PV series F5:K5, actual history F6:I6, periodic
+# CPI F7:I7, cumulative EV per month F8:I8.
 LIVE_EXAMPLES = (
     LiveExample("CV", "C7,C8", "Cost variance EV - AC.", kind="money"),
     LiveExample("SV", "C7,C6", "Schedule variance EV - PV.", kind="money"),
@@ -319,6 +322,12 @@ LIVE_EXAMPLES = (
                 spill=True, kind="money"),
     LiveExample("PHASE", "100000,F5:K5", "Spreads 100,000 in proportion to a profile (spills).",
                 spill=True, kind="money"),
+    LiveExample("EACRANGE", "C5,C7,C8,F7:I7,6",
+                "EAC range (Lipke): EACLow, EACHigh from the periodic CPIs (spills).",
+                spill=True, kind="money"),
+    LiveExample("FINISHRANGE", "C10,F5:K5,F8:I8",
+                "Finish range (Lipke): FinishLow, FinishHigh from the periodic SPIt (spills).",
+                spill=True, kind="date"),
     LiveExample("PERIODS", "C10,EOMONTH(C10,5)", "The months between two dates (spills).",
                 spill=True, kind="period"),
     LiveExample("VARIANCE", "F5:I5,F6:I6", "Planned - Actual month by month (spills).",
@@ -337,6 +346,11 @@ LIVE_EXAMPLES = (
         "EVM",
         "tblProjects[#All],tblPlan[#All],tblActuals[#All],tblProgress[#All],,tblConfig[#All]",
         "The whole tblEVM table, live (spills).", spill=True,
+    ),
+    LiveExample(
+        "TREND",
+        "tblProjects[#All],tblPlan[#All],tblActuals[#All],tblProgress[#All],,tblConfig[#All]",
+        "The whole tblTrend table: each project month by month.", spill=True, live=False,
     ),
 )
 

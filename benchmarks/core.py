@@ -21,6 +21,7 @@ import tracemalloc
 from synthetic import synthetic_inputs  # benchmarks/ is on sys.path when run as a script
 
 from xlpmo.core.evm import evm_table, project_measures
+from xlpmo.core.trend_out import trend_table
 from xlpmo.core.utilisation import utilisation_table
 from xlpmo.core.variance import variance_table
 
@@ -35,7 +36,8 @@ def main() -> None:
     inputs = synthetic_inputs(n_projects=args.projects, n_months=args.months)
     print(f"generated inputs in {time.perf_counter() - t0:.2f} s "
           f"({len(inputs.plan):,} plan rows, {len(inputs.timesheets):,} timesheet rows)")
-    stages = {"evm": evm_table, "variance": variance_table, "utilisation": utilisation_table}
+    stages = {"evm": evm_table, "variance": variance_table, "utilisation": utilisation_table,
+              "trend": trend_table}  # tblTrend (Refresh shares its rows with tblEVM's ranges)
     # stage targets at 1,000 x 60 (seconds); project_measures is part of evm, not summed
     targets = {"project_measures": 0.3, "evm": 0.5, "variance": 0.3}
     measures = min(_timed(project_measures, inputs) for _ in range(args.repeat))

@@ -351,7 +351,7 @@ def _pv_from_curve(curve: np.ndarray, at: np.ndarray, pv: np.ndarray) -> np.ndar
 # -- the tblEVM table -----------------------------------------------------------------------
 
 
-def evm_table(inputs: Inputs) -> pd.DataFrame:
+def evm_table(inputs: Inputs, trend: pd.DataFrame | None = None) -> pd.DataFrame:
     """tblEVM: one row per project with exactly the columns of ``tables.EVM``.
 
     Settings from ``inputs.settings``: StatusDate, EACMethod, EACWeight, ScheduleIndex,
@@ -359,6 +359,8 @@ def evm_table(inputs: Inputs) -> pd.DataFrame:
     when ScheduleIndex is SPI). CVPct = CV/EV and SVPct = SV/PV (DAU Gold Card). ES, AT, SVt
     are months; SPIt = ES/AT; ForecastFinish = Start + IEAC(t) months, IEAC(t) = PD/SPIt
     (:mod:`xlpmo.core.schedule`). Money and index columns are object columns of floats or XLError.
+    EACLow ... BACAtRisk: :func:`xlpmo.core.ranges.append_ranges`, from ``trend``
+    (:func:`xlpmo.core.trend.trend_measures` of ``inputs``) when the caller has it.
     """
 
     s = inputs.settings
@@ -391,7 +393,7 @@ def evm_table(inputs: Inputs) -> pd.DataFrame:
     schedule_index = "SPI" if str(s.ScheduleIndex).upper() == "SPI" else "SPIt"
     out["ScheduleRAG"] = rag_higher_is_better(
         out[schedule_index].to_numpy(), s.SPIAmber, s.SPIRed)
-    out = append_ranges(out, inputs, m, phasing(inputs, m))  # EACLow ... BACAtRisk
+    out = append_ranges(out, inputs, m, phasing(inputs, m), trend)  # EACLow ... BACAtRisk
     return out[tables.EVM.column_names]
 
 

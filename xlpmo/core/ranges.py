@@ -173,15 +173,16 @@ def spit_sample(trend: pd.DataFrame) -> np.ndarray:
 
 
 def append_ranges(out: pd.DataFrame, inputs: Inputs, measures: pd.DataFrame,
-                  phasing: Phasing) -> pd.DataFrame:
+                  phasing: Phasing, trend: pd.DataFrame | None = None) -> pd.DataFrame:
     """tblEVM ``out`` (its columns up to ScheduleRAG, one row per project of ``measures``)
     with EACLow, EACHigh, FinishLow, FinishHigh and BACAtRisk added (module docstring).
 
-    The samples come from the trend rows of :func:`xlpmo.core.trend.trend_measures`; the
-    status-date figures (BAC, EV, AC, CPI, SPIt, TCPI, ForecastFinish) are tblEVM's own, so
-    their errors pass through.
+    The samples come from the trend rows of :func:`xlpmo.core.trend.trend_measures` (given
+    as ``trend`` when the caller has them, else computed); the status-date figures (BAC, EV,
+    AC, CPI, SPIt, TCPI, ForecastFinish) are tblEVM's own, so their errors pass through.
     """
-    trend = trend_measures(inputs, measures, phasing)
+    if trend is None:
+        trend = trend_measures(inputs, measures, phasing)
     groups = len(measures)
     pos = trend["Pos"].to_numpy(dtype=np.int64)
     z = z_value(float(inputs.settings.ForecastConfidence))

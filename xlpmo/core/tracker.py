@@ -18,7 +18,7 @@ from xlpmo.contract.model import Inputs
 from xlpmo.core.evm import evm_table
 from xlpmo.core.forecast import forecast_table
 from xlpmo.core.portfolio import portfolio_table
-from xlpmo.core.trend_out import trend_table
+from xlpmo.core.trend_out import trend_rows, trend_table
 from xlpmo.core.utilisation import utilisation_table
 from xlpmo.core.variance import variance_table
 from xlpmo.errors import Finding
@@ -70,7 +70,8 @@ def _compute(inputs: Inputs, step: Step,
              findings: list[Finding] | None) -> dict[str, pd.DataFrame]:
     out: dict[str, pd.DataFrame] = {}
     step("earned value")
-    out[tables.EVM.name] = evm = evm_table(inputs)
+    trend = trend_rows(inputs)  # shared by tblEVM's ranges and tblTrend
+    out[tables.EVM.name] = evm = evm_table(inputs, trend)
     step("portfolio roll-up")
     out[tables.PORTFOLIO.name] = portfolio_table(evm)
     step("variance")
@@ -78,7 +79,7 @@ def _compute(inputs: Inputs, step: Step,
     step("forecast")
     out[tables.FORECAST_OUT.name] = forecast_table(inputs, eac_by_project(evm))
     step("trend")
-    out[tables.TREND.name] = trend_table(inputs, findings)
+    out[tables.TREND.name] = trend_table(inputs, findings, trend)
     if inputs.has(tables.RESOURCES.name):
         step("utilisation")
         out[tables.UTILISATION.name] = utilisation_table(inputs)

@@ -30,19 +30,27 @@ from xlpmo.core.trend import period_cpi, period_spit, trend_measures
 from xlpmo.core.xvalue import XValue
 from xlpmo.errors import Finding
 
-__all__ = ["LIMIT", "range_findings", "trend_table"]
+__all__ = ["LIMIT", "range_findings", "trend_rows", "trend_table"]
 
 LIMIT = 20  # projects named per severity; then one finding with the count of the rest
 _SHOWN = 6  # months named in one finding
 
 
-def trend_table(inputs: Inputs, findings: list[Finding] | None = None) -> pd.DataFrame:
+def trend_rows(inputs: Inputs) -> pd.DataFrame:
+    """:func:`xlpmo.core.trend.trend_measures` of ``inputs`` (on tblEVM's measures and PV
+    curve), for :func:`trend_table` and :func:`xlpmo.core.evm.evm_table` to share."""
+    m = project_measures(inputs)
+    return trend_measures(inputs, m, phasing(inputs, m))
+
+
+def trend_table(inputs: Inputs, findings: list[Finding] | None = None,
+                trend: pd.DataFrame | None = None) -> pd.DataFrame:
     """tblTrend: exactly the columns of ``tables.TREND``, one row per project and month with a
     progress row up to the status period (money and indices as object columns of floats or
     :class:`~xlpmo.errors.XLError`). ``findings``: when given, :func:`range_findings` are
-    appended to it (for tblChecks)."""
-    m = project_measures(inputs)
-    t = trend_measures(inputs, m, phasing(inputs, m))
+    appended to it (for tblChecks). ``trend``: :func:`trend_rows` of ``inputs`` when the
+    caller has them."""
+    t = trend_rows(inputs) if trend is None else trend
     if findings is not None:
         findings.extend(range_findings(inputs, t))
     s = inputs.settings

@@ -284,14 +284,20 @@ def EVM(projects: Any, plan: Any, actuals: Any, progress: Any, status_date: Any 
     """
     from xlpmo.core.evm import evm_table
 
-    inputs = _inputs(
+    inputs = _evm_inputs(projects, plan, actuals, progress, status_date, config)
+    return _table_result(evm_table(inputs), header)
+
+
+def _evm_inputs(projects: Any, plan: Any, actuals: Any, progress: Any, status_date: Any,
+                config: Any) -> Any:
+    """Inputs from the four earned-value tables (tblActuals, tblProgress optional)."""
+    return _inputs(
         status_date, config,
         tblProjects=_raw_table(tables.PROJECTS.name, projects),
         tblPlan=_raw_table(tables.PLAN.name, plan),
         tblActuals=_raw_table(tables.ACTUALS.name, actuals, required=False),
         tblProgress=_raw_table(tables.PROGRESS.name, progress, required=False),
     )
-    return _table_result(evm_table(inputs), header)
 
 
 @fn
@@ -344,13 +350,7 @@ def TREND(projects: Any, plan: Any, actuals: Any, progress: Any, status_date: An
     """
     from xlpmo.core.trend_out import trend_table
 
-    inputs = _inputs(
-        status_date, config,
-        tblProjects=_raw_table(tables.PROJECTS.name, projects),
-        tblPlan=_raw_table(tables.PLAN.name, plan),
-        tblActuals=_raw_table(tables.ACTUALS.name, actuals, required=False),
-        tblProgress=_raw_table(tables.PROGRESS.name, progress, required=False),
-    )
+    inputs = _evm_inputs(projects, plan, actuals, progress, status_date, config)
     return _table_result(trend_table(inputs), header)
 
 

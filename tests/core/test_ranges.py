@@ -262,3 +262,21 @@ def test_eac_range_errors():
     assert eac_range(1000, -400, 500, [1, 1, 1], 10) == [NUM] * 2  # CPI < 0: no logarithm
     # zero variability: the range is the EAC itself
     assert eac_range(1000, 400, 500, [0.8, 0.8, 0.8], 10) == pytest.approx([1250, 1250])
+
+
+def test_finish_range_errors():
+    from xlpmo.core.range_functions import finish_range
+
+    plan, earned = [100] * 10, [90, 180, 250, 330, 400]
+    start = pd.Timestamp("2026-01-01")
+    assert finish_range(None, plan, earned) == [NA] * 2
+    assert finish_range("soon", plan, earned) == [XLError.VALUE] * 2
+    assert finish_range(start, plan, [90, "x", 250]) == [XLError.VALUE] * 2
+    assert finish_range(start, plan, [90, XLError.REF, 250]) == [XLError.REF] * 2
+    assert finish_range(start, plan, earned, 1.0) == [NUM] * 2
+    assert finish_range(start, plan, [90, 180]) == [NA] * 2  # two months: no range
+    # months beyond the engine's calendar are #NUM!, never a date wrapped round to 1817
+    assert finish_range(pd.Timestamp("9999-12-31"), plan, earned) == [NUM] * 2
+    assert finish_range(pd.Timestamp("2262-01-01"), plan, earned) == [NUM] * 2
+    low, high = finish_range(pd.Timestamp("2261-01-01"), plan, earned)
+    assert pd.Timestamp("2261-01-01") < low < high

@@ -36,6 +36,9 @@ from xlpmo.errors import XLError
 
 __all__ = ["eac_range", "finish_range"]
 
+#: the months Refresh's engine can hold (pandas' nanosecond Timestamps, 1677-09 .. 2262-04)
+_FIRST, _LAST = pd.Timestamp("1678-01-01"), pd.Timestamp("2262-03-01")
+
 
 def eac_range(bac: Any, ev: Any, ac: Any, period_cpi: Any, planned_duration: Any,
               confidence: Any = 0.90) -> list[Any]:
@@ -81,7 +84,8 @@ def finish_range(start: Any, pv_series: Any, ev_series: Any, confidence: Any = 0
     blank: no progress reported that month). Errors: a blank start ``#N/A``, an unreadable
     one ``#VALUE!``; an error in the series passes through, text in ``ev_series`` is
     ``#VALUE!``; fewer than 3 months with schedule earned ``#N/A``; a confidence outside 0..1
-    ``#NUM!``; a date outside Excel's calendar ``#NUM!``. A project complete by the last
+    ``#NUM!``; series months outside 1678-01 .. 2262-03 (the engine's calendar) or a finish
+    outside Excel's calendar ``#NUM!``. A project complete by the last
     month (EV ≥ BAC): [its forecast finish, the same].
     """
     if start is None or (isinstance(start, str) and not start.strip()):
@@ -103,6 +107,9 @@ def finish_range(start: Any, pv_series: Any, ev_series: Any, confidence: Any = 0
         return _both(NUM)
     if earned.err.size == 0 or duration < 1:
         return _both(NA)
+    months = max(len(curve), earned.err.size)
+    if not _FIRST <= first <= _LAST - pd.DateOffset(months=months):
+        return _both(NUM)  # the months of the series must lie in the engine's calendar
     inputs = _one_project(first, np.diff(curve, prepend=0.0), duration, earned, confidence)
     row = evm_table(inputs).iloc[0]
     return [row["FinishLow"], row["FinishHigh"]]

@@ -280,3 +280,17 @@ def test_finish_range_errors():
     assert finish_range(pd.Timestamp("2262-01-01"), plan, earned) == [NUM] * 2
     low, high = finish_range(pd.Timestamp("2261-01-01"), plan, earned)
     assert pd.Timestamp("2261-01-01") < low < high
+
+
+def test_forecast_confidence_setting():
+    """tblConfig ForecastConfidence: a fraction (a percent-formatted 95 % is 0.95, the text
+    "95%" too); 90 or 1 is no two-sided confidence: a Warning naming the cell, and 0.90."""
+    from xlpmo.contract.settings import Settings
+
+    assert Settings().ForecastConfidence == 0.90
+    settings, findings = Settings.from_pairs([("ForecastConfidence", "95%")], ["Config!B2"])
+    assert settings.ForecastConfidence == pytest.approx(0.95) and not findings
+    for bad in (90, 1, 0, "high"):
+        settings, findings = Settings.from_pairs([("ForecastConfidence", bad)], ["Config!B9"])
+        assert settings.ForecastConfidence == 0.90
+        assert [(f.severity, f.cell) for f in findings] == [("Warning", "Config!B9")]

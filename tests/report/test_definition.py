@@ -33,7 +33,7 @@ def test_scurve_runs_the_baseline_to_completion_and_the_forecast_to_the_eac():
     inputs = _p1()
     report = build_report(inputs, compute(inputs))
     frame = report.scurves()["P1"].frame
-    assert list(frame.columns) == ["Period", "Baseline", "Actual", "Forecast"]
+    assert list(frame.columns) == ["Period", "Baseline", "Actual", "Forecast", "Earned"]
     assert list(frame["Period"]) == [M("2026-01-01"), M("2026-02-01"), M("2026-03-01"),
                                      M("2026-04-01"), M("2026-05-01")]
     # baseline: 100, 100+200, +300, +400 = BAC, to the last planned month
@@ -49,6 +49,8 @@ def test_scurve_runs_the_baseline_to_completion_and_the_forecast_to_the_eac():
     assert frame["Forecast"][2] == pytest.approx(400 + 1200 * 2 / 7)
     assert frame["Forecast"][3] == pytest.approx(400 + 1200 * 13 / 21)
     assert frame["Forecast"][4] == pytest.approx(1600)
+    # Earned (tblTrend): 25 % of 1,000 in February, the only month with progress
+    assert list(frame["Earned"]) == [None, 250, None, None, None]
 
 
 def test_portfolio_and_projects_figures_come_from_the_output_tables():
@@ -75,7 +77,8 @@ def test_portfolio_and_projects_figures_come_from_the_output_tables():
 
 def test_a_figure_over_an_absent_table_is_skipped_with_a_note():
     inputs = _p1()
-    outputs = compute(inputs)
+    # an older book's outputs: no tblTrend (and no resources, so no capacity plan)
+    outputs = {k: v for k, v in compute(inputs).items() if k != "tblTrend"}
     report = build_report(inputs, outputs)
     keys = {f.key for f in report.figures}
     assert {"eac-trend", "utilisation", "capacity"}.isdisjoint(keys)
@@ -141,7 +144,7 @@ def test_every_chart_of_the_sheet_reads_its_figure():
     charted = [f for f in report.figures if f.kind != "heatmap"]
     assert [c.name for c in sheet.charts] == [f.name for f in charted]
     assert [c.name for c in sheet.charts] == ["Portfolio CPI and SPI", "Projects CPI and SPI",
-                                              "S-curve P1"]
+                                              "EAC trend", "S-curve P1"]
     for chart, fig in zip(sheet.charts, charted, strict=True):
         src = chart.source
         assert src.c1 >= DATA_COL

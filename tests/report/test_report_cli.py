@@ -43,19 +43,20 @@ def test_report_writes_native_charts_and_nothing_else(tracker: Path, tmp_path: P
     shutil.copy(tracker, before)
     assert main(["report", str(tracker), "--quiet", "--no-backup"]) == 0
     out = capsys.readouterr().out
-    assert "wrote the Report sheet" in out and "5 chart(s)" in out
-    assert "EAC trend: not drawn, tblTrend is not among the output tables" in out
+    assert "wrote the Report sheet" in out and "6 chart(s)" in out
+    assert "not drawn" not in out  # tblTrend and tblCapacityPlan are among the outputs
     plan = _expected_canvas(before)
     check_canvas_write(before, tracker, plan)
     wb = openpyxl.load_workbook(tracker)
     ws = wb["Report"]
     titles = ["".join(r.t for p in c.title.tx.rich.p for r in (p.r or [])) for c in ws._charts]
     assert titles == ["Portfolio CPI and SPI (1 = on plan)", "Projects: CPI against SPI(t)",
+                      "EAC trend by project (money)",
                       "S-curve PRJ-101: Mobile App Relaunch (cumulative)",
                       "S-curve PRJ-102: Data Centre Exit (cumulative)",
                       "S-curve PRJ-103: CRM Migration (cumulative)"]
     assert [type(c).__name__ for c in ws._charts] == ["BarChart", "ScatterChart", "LineChart",
-                                                      "LineChart", "LineChart"]
+                                                      "LineChart", "LineChart", "LineChart"]
     # the other sheets are as they were (the Report sheet is added at the end)
     assert wb.sheetnames == [*openpyxl.load_workbook(before).sheetnames, "Report"]
 
@@ -66,7 +67,7 @@ def test_report_again_replaces_its_own_sheet(tracker: Path, tmp_path: Path):
     assert main(["report", str(tracker), "--quiet", "--no-backup"]) == 0
     assert zip_contents(tracker) == first  # same inputs: the same bytes, no extra parts
     _part, _drawings, charts = canvas_parts(tracker, "Report")
-    assert len(charts) == 5
+    assert len(charts) == 6
 
 
 def test_report_refuses_a_report_sheet_it_did_not_make(tmp_path: Path, capsys):
@@ -121,8 +122,9 @@ def test_report_pdf_shows_the_eac_range_when_tblevm_has_it(tmp_path: Path):
     assert write_pack(build_report(inputs, outputs), pdf) == 4
     text = PdfReader(pdf).pages[1].extract_text()
     assert "EAC range" in text and "£250,000 to £310,000" in text
-    plain = tmp_path / "plain.pdf"
-    write_pack(build_report(inputs, compute(inputs)), plain)
+    plain = tmp_path / "plain.pdf"  # an older tblEVM, without the range columns
+    outputs["tblEVM"] = evm.drop(columns=["EACLow", "EACHigh"])
+    write_pack(build_report(inputs, outputs), plain)
     assert "EAC range" not in PdfReader(plain).pages[1].extract_text()
 
 

@@ -6,8 +6,9 @@ write_canvas`, through the safe writer: atomic, lock files, backup, nothing else
 with ``pdf``, the printable pack (:mod:`xlpmo.report.pdf`).
 
 The figures come from the output tables computed from the inputs now, as the Report button
-in Excel does, so the Report never shows figures older than the inputs. A missing required
-table stops with :class:`XlpmoError` before anything is written.
+in Excel does, so the Report never shows figures older than the inputs. A required table
+missing or unusable, or an unreadable StatusDate (:func:`xlpmo.io.validate.refusal`, the rule
+of Refresh) stops with :class:`XlpmoError` before anything is written.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from xlpmo.app.loading import REQUIRED, load
+from xlpmo.app.loading import load
 from xlpmo.app.progress import Progress
 from xlpmo.app.session import FileSession
 from xlpmo.core.tracker import compute
 from xlpmo.errors import Finding, InputError
 from xlpmo.io.canvaswriter import write_canvas
+from xlpmo.io.validate import refusal
 from xlpmo.report.definition import Report, build_report
 from xlpmo.report.sheet import canvas
 
@@ -46,10 +48,9 @@ def report_file(path: str | Path, *, pdf: str | Path | None = None, status_date:
     checked = load(session, status_date=status_date)
     inputs, findings = checked.inputs, list(checked.findings)
     del checked  # the raw tables need not stay through the write
-    missing = [name for name in REQUIRED if not inputs.has(name)]
-    if missing:
-        raise InputError(f"{session.name}: cannot report: required table(s) "
-                         f"{', '.join(missing)} missing or unusable (see `xlpmo validate`); "
+    problem = refusal(inputs)  # a required table missing or unusable, no StatusDate
+    if problem:
+        raise InputError(f"{session.name}: cannot report: {problem} (see `xlpmo validate`); "
                          "the file was not changed")
     outputs = compute(inputs, session.step, findings)
     report = build_report(inputs, outputs)

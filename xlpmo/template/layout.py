@@ -40,6 +40,7 @@ OUTPUT_PLACES: dict[str, tuple[str, int, int]] = {
     "tblForecastOut": ("ForecastOut", 0, 0),
     "tblUtilisation": ("Utilisation", 0, 0),
     "tblCapacityPlan": ("CapacityPlan", 0, 0),
+    "tblTrend": ("Trend", 0, 0),
     "tblChecks": ("Checks", 0, 0),
 }
 PICKER_CELL = (2, 1)  # Dashboard!B3: the project of the S-curve
@@ -67,6 +68,7 @@ WRAP_COLUMNS = ("Message",)
 #: Page margins of the printed sheets (inches): left, right, top, bottom
 PRINT_MARGINS = (0.4, 0.4, 0.6, 0.6)
 SHEET_ORDER = (
-    "Start", "Dashboard", "Variance", "ForecastOut", "Utilisation", "CapacityPlan", "Checks",
-    *(t.sheet for t in tables.INPUTS.values()), tables.IMPORT_LOG.sheet, "Live", "ChartData",
+    "Start", "Dashboard", "Variance", "ForecastOut", "Trend", "Utilisation", "CapacityPlan",
+    "Checks", *(t.sheet for t in tables.INPUTS.values()), tables.IMPORT_LOG.sheet, "Live",
+    "ChartData",
 )

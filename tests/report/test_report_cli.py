@@ -109,9 +109,10 @@ def test_report_pdf_has_a_page_per_project(tracker: Path, tmp_path: Path, capsys
     assert len(pngs) == 4 and all(p.stat().st_size > 3000 for p in pngs)
 
 
-def test_report_pdf_shows_the_eac_range_when_tblevm_has_it(tmp_path: Path):
-    """EACLow/EACHigh come with the EVM-trends work: when tblEVM has them the project page
-    prints the range (and draws it on the S-curve)."""
+def test_report_pdf_shows_the_eac_range_and_flags_the_budget_at_risk(tmp_path: Path):
+    """The project page prints the EAC range as EACLow – EAC – EACHigh (at
+    ForecastConfidence, 90 % in the template) and flags a project whose BACAtRisk is TRUE;
+    the others say "no"."""
     from pypdf import PdfReader
 
     from xlpmo.report.pdf import write_pack
@@ -119,12 +120,18 @@ def test_report_pdf_shows_the_eac_range_when_tblevm_has_it(tmp_path: Path):
     inputs = validate_file(TEMPLATE).inputs
     outputs = dict(compute(inputs))
     evm = outputs["tblEVM"].copy()
-    evm["EACLow"], evm["EACHigh"] = 250_000.0, 310_000.0
+    evm["EACLow"], evm["EAC"], evm["EACHigh"] = 250_000.0, 281_500.4, 310_000.0
+    evm["BACAtRisk"] = [True, False, False]
     outputs["tblEVM"] = evm
     pdf = tmp_path / "pack.pdf"
     assert write_pack(build_report(inputs, outputs), pdf) == 4
-    text = PdfReader(pdf).pages[1].extract_text()
-    assert "EAC range" in text and "£250,000 to £310,000" in text
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(pdf).pages[1:]]
+    assert "EAC range (90%): low – EAC – high" in pages[0]
+    assert "£250,000 – £281,500 – £310,000" in pages[0]  # money printed to the pound
+    assert "Budget at risk (TCPI > CPI + 0.10)" in pages[0]
+    assert "BAC at risk (TCPI − CPI > 0.10) YES" in pages[0]
+    for page in pages[1:]:
+        assert "Budget at risk" not in page and "BAC at risk (TCPI − CPI > 0.10) no" in page
     plain = tmp_path / "plain.pdf"  # an older tblEVM, without the range columns
     outputs["tblEVM"] = evm.drop(columns=["EACLow", "EACHigh"])
     write_pack(build_report(inputs, outputs), plain)

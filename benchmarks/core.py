@@ -30,6 +30,7 @@ from synthetic import synthetic_inputs  # benchmarks/ is on sys.path when run as
 from xlpmo.contract.model import Inputs
 from xlpmo.core.capacityplan import capacity_plan_table
 from xlpmo.core.evm import evm_table, project_measures
+from xlpmo.core.trend_out import trend_table
 from xlpmo.core.utilisation import utilisation_table
 from xlpmo.core.variance import variance_table
 
@@ -76,7 +77,8 @@ def main() -> None:
     print(f"capacity plan: {len(staffed.resources):,} resources x "
           f"{plan['Period'].nunique()} months, {plan['Group'].nunique()} roles, "
           f"{len(staffed.allocations):,} allocation rows")
-    stages = {"evm": evm_table, "variance": variance_table, "utilisation": utilisation_table}
+    stages = {"evm": evm_table, "variance": variance_table, "utilisation": utilisation_table,
+              "trend": trend_table}  # tblTrend (Refresh shares its rows with tblEVM's ranges)
     # stage targets at 1,000 x 60 (seconds); project_measures is part of evm, not summed
     targets = {"project_measures": 0.3, "evm": 0.5, "variance": 0.3}
     measures = min(_timed(project_measures, inputs) for _ in range(args.repeat))

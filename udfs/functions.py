@@ -256,6 +256,31 @@ def PMO_EVM(projects, plan, actuals, progress, status_date=None, config=None, he
     return _out(pmo.EVM(projects, plan, actuals, progress, status_date, config, header))
 
 
+_CONFIDENCE = "Two-sided confidence of the range, 0 to 1 (default 0.90)"
+
+
+@pmo_function(pmo.EACRANGE, bac=_BAC, ev=_EV, ac=_AC,
+              period_cpi="The project's periodic CPIs, e.g. its tblTrend PeriodCPI cells",
+              planned_duration="Planned duration in months", confidence=_CONFIDENCE)
+def PMO_EACRANGE(bac, ev, ac, period_cpi, planned_duration, confidence=0.90):
+    return _out(pmo.EACRANGE(bac, ev, ac, period_cpi, planned_duration, confidence))
+
+
+@pmo_function(pmo.FINISHRANGE, start_date="The project's first planned month (a date)",
+              pv_series=_PV_SERIES,
+              ev_series="Cumulative EV per month from the first month to the status month",
+              confidence=_CONFIDENCE)
+def PMO_FINISHRANGE(start_date, pv_series, ev_series, confidence=0.90):
+    return _out(pmo.FINISHRANGE(start_date, pv_series, ev_series, confidence))
+
+
+@pmo_function(pmo.TREND, projects=_table("tblProjects"), plan=_table("tblPlan"),
+              actuals=_table("tblActuals"), progress=_table("tblProgress"),
+              status_date=_STATUS, config=_CONFIG, header=_HEADER)
+def PMO_TREND(projects, plan, actuals, progress, status_date=None, config=None, header=True):
+    return _out(pmo.TREND(projects, plan, actuals, progress, status_date, config, header))
+
+
 # -- variance -------------------------------------------------------------------------------
 
 

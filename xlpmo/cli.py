@@ -111,7 +111,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_refresh(args: argparse.Namespace) -> int:
     from xlpmo.app.pipeline import refresh_file
 
-    progress = Progress(9, enabled=not args.quiet)
+    progress = Progress(10, enabled=not args.quiet)
     result = refresh_file(args.path, status_date=args.status_date, backup=not args.no_backup,
                           progress=progress)
     seconds = progress.done()
@@ -126,7 +126,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from xlpmo.app.report import report_file
 
-    progress = Progress(9 if args.pdf else 8, enabled=not args.quiet)
+    progress = Progress(11 if args.pdf else 10, enabled=not args.quiet)
     result = report_file(args.path, pdf=args.pdf, status_date=args.status_date,
                          backup=not args.no_backup, progress=progress)
     seconds = progress.done()
@@ -163,6 +163,7 @@ def print_dashboard(outputs: dict[str, pd.DataFrame], status_date: pd.Timestamp)
     portfolio = outputs[tables.PORTFOLIO.name]
     print("\nPortfolio earned value")
     print(format_table(portfolio, tables.PORTFOLIO, tables.PORTFOLIO.column_names))
+    _print_at_risk(outputs[tables.EVM.name])
     util = outputs.get(tables.UTILISATION.name)
     if util is not None and len(util):
         by_month = util.groupby("Period", as_index=False)[
@@ -222,6 +223,21 @@ def print_capacity_gaps(outputs: dict[str, pd.DataFrame], status_date: pd.Timest
     print(format_table(worst, tables.CAPACITY_PLAN, cols))
 
 
+def _print_at_risk(evm: pd.DataFrame) -> None:
+    """The projects whose budget is at risk (tblEVM BACAtRisk: TCPI above CPI by more than
+    0.10), with their EAC range and latest finish."""
+    risk = evm[evm["BACAtRisk"].map(lambda v: v is True)]
+    if risk.empty:
+        print("\nNo project needs markedly better cost performance than to date to meet "
+              "its budget (BACAtRisk)")
+        return
+    print(f"\nBudget at risk (TCPI above CPI by more than 0.10): {len(risk)} of {len(evm)} "
+          "projects, with the EAC range and the latest finish (Lipke's statistical method)")
+    cols = ["ProjectID", "ProjectName", "BAC", "CPI", "TCPI", "EAC", "EACLow", "EACHigh",
+            "FinishHigh"]
+    print(format_table(risk, tables.EVM, cols))
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from xlpmo.app.pipeline import refresh_file
     from xlpmo.template.builder import build_workbook
@@ -230,7 +246,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     folder = Path(args.dir) if args.dir else default_demo_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = (folder / "PMO_Sample.xlsx").absolute()
-    progress = Progress(10, enabled=not args.quiet)
+    progress = Progress(11, enabled=not args.quiet)
     progress("building the sample portfolio workbook")
     build_workbook(path, sample_portfolio())
     result = refresh_file(path, backup=False, progress=progress)

@@ -1,6 +1,6 @@
 """The worksheet function catalogue as plain Python (shared/spec/functions.md).
 
-``import xlpmo.functions as pmo; pmo.CPI(35000, 36000)`` — the same 34 functions Excel
+``import xlpmo.functions as pmo; pmo.CPI(35000, 36000)`` — the same 37 functions Excel
 shows as ``=PMO.CPI(...)`` (xlwings Lite / Office.js) or ``=PMO_CPI(...)`` (classic add-in),
 without Excel or xlwings. Arguments: numbers, lists (1-D or lists of rows), ``None`` for
 blanks, dates (``datetime``, Excel serial numbers, ISO text), Excel error values (their text
@@ -28,7 +28,8 @@ from xlpmo.excel import args as xa
 
 __all__ = [  # noqa: RUF022 - the catalogue, in the order of functions.md
     "CV", "SV", "CPI", "SPI", "EAC", "ETC", "VAC", "TCPI", "ES", "SVT", "SPIT", "IEACT",
-    "FINISH", "EVM", "VARIANCE", "VARPCT", "RAG", "VARTABLE", "FORECAST", "FORECASTRANGE",
+    "FINISH", "EVM", "EACRANGE", "FINISHRANGE", "TREND", "VARIANCE", "VARPCT", "RAG",
+    "VARTABLE", "FORECAST", "FORECASTRANGE",
     "RUNRATE", "PHASE", "SCURVE", "PERT", "FORECASTTABLE", "WORKDAYS", "CAPACITY",
     "UTILISATION", "OVERALLOCATED", "UTILTABLE", "CAPACITYPLAN", "PERIOD", "PERIODS",
     "VERSION",
@@ -291,14 +292,74 @@ def EVM(projects: Any, plan: Any, actuals: Any, progress: Any, status_date: Any 
     """
     from xlpmo.core.evm import evm_table
 
-    inputs = _inputs(
+    inputs = _evm_inputs(projects, plan, actuals, progress, status_date, config)
+    return _table_result(evm_table(inputs), header)
+
+
+def _evm_inputs(projects: Any, plan: Any, actuals: Any, progress: Any, status_date: Any,
+                config: Any) -> Any:
+    """Inputs from the four earned-value tables (tblActuals, tblProgress optional)."""
+    return _inputs(
         status_date, config,
         tblProjects=_raw_table(tables.PROJECTS.name, projects),
         tblPlan=_raw_table(tables.PLAN.name, plan),
         tblActuals=_raw_table(tables.ACTUALS.name, actuals, required=False),
         tblProgress=_raw_table(tables.PROGRESS.name, progress, required=False),
     )
-    return _table_result(evm_table(inputs), header)
+
+
+@fn
+def EACRANGE(bac: Any, ev: Any, ac: Any, period_cpi: Any, planned_duration: Any,
+             confidence: Any = 0.90) -> Any:
+    """Statistical EAC range (Lipke): EACLow and EACHigh from the periodic CPIs (spills 1×2).
+
+    EAC bounds AC + (BAC − EV)/(CPI·e^(±z·SE)), SE = σ/√n × √((N − n)/(N − 1)) of
+    ln(period_cpi), N = planned_duration (months), z the two-sided normal quantile of
+    confidence (default 0.90). period_cpi: a project's PeriodCPI values (tblTrend); values
+    ≤ 0, blanks and errors are left out; fewer than 3 left ``#N/A``. Money. Authority Lipke et
+    al. (2009), workbook.md "Statistical ranges" (:func:`xlpmo.core.range_functions.eac_range`).
+    """
+    from xlpmo.core.range_functions import eac_range
+
+    return [eac_range(_cell(bac), _cell(ev), _cell(ac), _series(period_cpi),
+                      _cell(planned_duration), xa.number(confidence, default=0.90))]
+
+
+@fn
+def FINISHRANGE(start_date: Any, pv_series: Any, ev_series: Any, confidence: Any = 0.90
+                ) -> Any:
+    """Statistical finish range (Lipke): FinishLow and FinishHigh dates from the periodic
+    SPI(t) (spills 1×2).
+
+    pv_series: planned value per month from the project's first month; ev_series: cumulative
+    EV, one value per month from that month to the status month (blank: not reported).
+    IEAC(t) bounds PD/(SPI(t)·e^(±z·SE)) as dates, computed as Refresh does; fewer than 3
+    months with schedule earned ``#N/A``. Authority Lipke et al. (2009), workbook.md
+    "Statistical ranges" (:func:`xlpmo.core.range_functions.finish_range`).
+    """
+    from xlpmo.core.range_functions import finish_range
+
+    start = xa.date(start_date)
+    return [finish_range(start, _series(pv_series), _series(ev_series),
+                         xa.number(confidence, default=0.90))]
+
+
+@fn
+def TREND(projects: Any, plan: Any, actuals: Any, progress: Any, status_date: Any = None,
+          config: Any = None, header: Any = True) -> Any:
+    """The tblTrend table: each project's PV, EV, AC, CPI, SPI, SPI(t), periodic indices and
+    EAC month by month.
+
+    Arguments are whole Excel Tables including their header rows (tblProjects, tblPlan,
+    tblActuals, tblProgress, optional tblConfig); one row per project and month with a
+    progress row, up to the status date. Columns and rules as workbook.md "Trend"
+    (:func:`xlpmo.core.trend_out.trend_table`). Spills with a header row unless header is
+    FALSE.
+    """
+    from xlpmo.core.trend_out import trend_table
+
+    inputs = _evm_inputs(projects, plan, actuals, progress, status_date, config)
+    return _table_result(trend_table(inputs), header)
 
 
 # -- variance -------------------------------------------------------------------------------

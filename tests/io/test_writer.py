@@ -218,7 +218,7 @@ def test_new_table_goes_below_content_with_one_blank_row(tmp_path: Path) -> None
     evm, port = frame(contract.EVM, 3), frame(contract.PORTFOLIO, 2)
     write_tables(tmp_path / "b.xlsx", tmp_path / "o.xlsx", {"tblEVM": evm, "tblPortfolio": port})
     tables = tables_in_zip(tmp_path / "o.xlsx")
-    assert tables["tblevm"].ref == "A9:Y12"           # merged A6:B7 is content; row 8 blank
+    assert tables["tblevm"].ref == "A9:AD12"  # 30 columns; merged A6:B7 is content; row 8 blank
     assert tables["tblportfolio"].ref == "A14:K16"    # below tblEVM, row 13 blank
     wb2 = load_openpyxl(tmp_path / "o.xlsx")
     assert wb2["Dashboard"]["C2"].value == "title" and wb2["Dashboard"]["E5"].value == 42
@@ -611,7 +611,10 @@ def test_refresh_of_the_real_template(tmp_path: Path) -> None:
     src = tmp_path / "PMO_Tracker.xlsx"
     src.write_bytes(TEMPLATE.read_bytes())
     stamp = {"LastRefreshed": pd.Timestamp("2026-11-28 11:00"), "RefreshedBy": "me"}
-    sizes = [(12, 3, 300, 40, 30, 50, 5), (30, 5, 900, 80, 60, 90, 0), (2, 1, 10, 5, 4, 3, 2)]
+    # rows per table of contract.OUTPUTS: EVM, Portfolio, Variance, ForecastOut, Utilisation,
+    # CapacityPlan, Trend, Checks
+    sizes = [(12, 3, 300, 40, 30, 50, 60, 5), (30, 5, 900, 80, 60, 90, 200, 0),
+             (2, 1, 10, 5, 4, 3, 3, 2)]
     before = src
     for k, n in enumerate(sizes):
         outputs = {name: frame(spec, size, seed=k) for (name, spec), size in zip(

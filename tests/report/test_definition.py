@@ -33,7 +33,7 @@ def test_scurve_runs_the_baseline_to_completion_and_the_forecast_to_the_eac():
     inputs = _p1()
     report = build_report(inputs, compute(inputs))
     frame = report.scurves()["P1"].frame
-    assert list(frame.columns) == ["Period", "Baseline", "Actual", "Forecast"]
+    assert list(frame.columns) == ["Period", "Baseline", "Actual", "Forecast", "Earned"]
     assert list(frame["Period"]) == [M("2026-01-01"), M("2026-02-01"), M("2026-03-01"),
                                      M("2026-04-01"), M("2026-05-01")]
     # baseline: 100, 100+200, +300, +400 = BAC, to the last planned month
@@ -49,6 +49,8 @@ def test_scurve_runs_the_baseline_to_completion_and_the_forecast_to_the_eac():
     assert frame["Forecast"][2] == pytest.approx(400 + 1200 * 2 / 7)
     assert frame["Forecast"][3] == pytest.approx(400 + 1200 * 13 / 21)
     assert frame["Forecast"][4] == pytest.approx(1600)
+    # Earned (tblTrend): 25 % of 1,000 in February, the only month with progress
+    assert list(frame["Earned"]) == [None, 250, None, None, None]
 
 
 def test_portfolio_and_projects_figures_come_from_the_output_tables():
@@ -75,7 +77,8 @@ def test_portfolio_and_projects_figures_come_from_the_output_tables():
 
 def test_a_figure_over_an_absent_table_is_skipped_with_a_note():
     inputs = _p1()
-    outputs = compute(inputs)
+    # an older book's outputs: no tblTrend (and no resources, so no capacity plan)
+    outputs = {k: v for k, v in compute(inputs).items() if k != "tblTrend"}
     report = build_report(inputs, outputs)
     keys = {f.key for f in report.figures}
     assert {"eac-trend", "utilisation", "capacity"}.isdisjoint(keys)
@@ -118,6 +121,54 @@ def test_trend_and_capacity_tables_are_drawn_when_they_exist():
     assert heat.loc["QA"].tolist() == [0.5, None]  # no February row for QA: blank, not 0
 
 
+def test_cpi_and_spit_trend_per_project_against_the_on_plan_line():
+    """tblTrend's CPI and SPI(t) month by month for each project, with a 1.0 line (on plan).
+    P1: plan 100 a month for 4 months; actual 120, 100, 100; Earned 100, 180, 300 at the
+    ends of January, February and March (the status date). CPI = EV/AC: 100/120, 180/220,
+    300/320. ES on the straight plan = EV/100: 1, 1.8, 3 of AT 1, 2, 3, so SPI(t) = 1, 0.9,
+    1. The figure sits right after the project's S-curve (a project's figures together)."""
+    inputs = make_inputs("2026-03-31", {"P1": ("2026-01", [100] * 4),
+                                        "P2": ("2026-01", [50] * 2)},
+                         actuals={"P1": ("2026-01", [120, 100, 100]),
+                                  "P2": ("2026-01", [50, 50])},
+                         progress=[("P1", "2026-01-01", None, 100),
+                                   ("P1", "2026-02-01", None, 180),
+                                   ("P1", "2026-03-01", None, 300),
+                                   ("P2", "2026-02-01", 1.0, None)])
+    report = build_report(inputs, compute(inputs))
+    fig = report.figure("index-trend:P1")
+    assert fig.kind == "line" and fig.project == "P1"
+    assert fig.title == "CPI and SPI(t) P1: Project P1 (1 = on plan)"
+    frame = fig.frame
+    assert list(frame.columns) == ["Period", "CPI", "SPI(t)", "On plan"]
+    assert [fig.frame.columns[i] for i in fig.series] == ["CPI", "SPI(t)", "On plan"]
+    assert list(frame["Period"]) == [M("2026-01-01"), M("2026-02-01"), M("2026-03-01")]
+    assert list(frame["CPI"]) == pytest.approx([100 / 120, 180 / 220, 300 / 320])
+    assert list(frame["SPI(t)"]) == pytest.approx([1.0, 0.9, 1.0])
+    assert list(frame["On plan"]) == [1.0, 1.0, 1.0]
+    # P2 complete in February (EV = BAC = 100, AC 100): one point, CPI 1, SPI(t) 2/2
+    p2 = report.figure("index-trend:P2").frame
+    assert list(p2["CPI"]) == [1.0] and list(p2["SPI(t)"]) == [1.0]
+    keys = [f.key for f in report.figures if f.project]
+    assert keys == ["scurve:P1", "index-trend:P1", "scurve:P2", "index-trend:P2"]
+    assert set(report.scurves()) == {"P1", "P2"}
+    assert report.scurves()["P1"].key == "scurve:P1"
+
+
+def test_index_trend_follows_the_schedule_index_and_leaves_errors_blank():
+    """ScheduleIndex SPI: the trend plots SPI (the index of the schedule RAG), as the
+    projects' scatter does; a #DIV/0! CPI (nothing spent yet) is a gap, not a made-up 0."""
+    inputs = make_inputs("2026-02-28", {"P1": ("2026-01", [100] * 4)},
+                         actuals={"P1": ("2026-01", [0, 150])},
+                         progress=[("P1", "2026-01-01", None, 50),
+                                   ("P1", "2026-02-01", None, 150)],
+                         ScheduleIndex="SPI")
+    frame = build_report(inputs, compute(inputs)).figure("index-trend:P1").frame
+    assert list(frame.columns) == ["Period", "CPI", "SPI", "On plan"]
+    assert frame["CPI"].tolist() == [None, 1.0]  # EV 50 / AC 0 is #DIV/0!
+    assert frame["SPI"].tolist() == pytest.approx([50 / 100, 150 / 200])
+
+
 @pytest.mark.parametrize(("target", "expected"), [(0.8, (0.0, 0.8, 1.2)),
                                                   (1.05, (0.0, 1.05, 1.25))])
 def test_heatmap_colours_turn_red_above_the_target(target, expected):
@@ -141,7 +192,7 @@ def test_every_chart_of_the_sheet_reads_its_figure():
     charted = [f for f in report.figures if f.kind != "heatmap"]
     assert [c.name for c in sheet.charts] == [f.name for f in charted]
     assert [c.name for c in sheet.charts] == ["Portfolio CPI and SPI", "Projects CPI and SPI",
-                                              "S-curve P1"]
+                                              "EAC trend", "S-curve P1", "CPI and SPI(t) P1"]
     for chart, fig in zip(sheet.charts, charted, strict=True):
         src = chart.source
         assert src.c1 >= DATA_COL
@@ -163,7 +214,8 @@ def test_every_chart_of_the_sheet_reads_its_figure():
 
 def test_the_definition_lists_every_figure_of_functions_md():
     keys = [f.key for f in REPORT]
-    assert keys == ["portfolio", "projects", "eac-trend", "utilisation", "capacity", "scurve"]
+    assert keys == ["portfolio", "projects", "eac-trend", "utilisation", "capacity", "scurve",
+                    "index-trend"]
 
 
 @given(st.lists(st.one_of(st.just(0.0), st.floats(-1e6, 1e6, allow_nan=False)),

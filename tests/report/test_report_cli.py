@@ -43,19 +43,23 @@ def test_report_writes_native_charts_and_nothing_else(tracker: Path, tmp_path: P
     shutil.copy(tracker, before)
     assert main(["report", str(tracker), "--quiet", "--no-backup"]) == 0
     out = capsys.readouterr().out
-    assert "wrote the Report sheet" in out and "5 chart(s)" in out
-    assert "EAC trend: not drawn, tblTrend is not among the output tables" in out
+    assert "wrote the Report sheet" in out and "9 chart(s)" in out
+    assert "not drawn" not in out  # tblTrend and tblCapacityPlan are among the outputs
     plan = _expected_canvas(before)
     check_canvas_write(before, tracker, plan)
     wb = openpyxl.load_workbook(tracker)
     ws = wb["Report"]
     titles = ["".join(r.t for p in c.title.tx.rich.p for r in (p.r or [])) for c in ws._charts]
     assert titles == ["Portfolio CPI and SPI (1 = on plan)", "Projects: CPI against SPI(t)",
+                      "EAC trend by project (money)",
                       "S-curve PRJ-101: Mobile App Relaunch (cumulative)",
+                      "CPI and SPI(t) PRJ-101: Mobile App Relaunch (1 = on plan)",
                       "S-curve PRJ-102: Data Centre Exit (cumulative)",
-                      "S-curve PRJ-103: CRM Migration (cumulative)"]
-    assert [type(c).__name__ for c in ws._charts] == ["BarChart", "ScatterChart", "LineChart",
-                                                      "LineChart", "LineChart"]
+                      "CPI and SPI(t) PRJ-102: Data Centre Exit (1 = on plan)",
+                      "S-curve PRJ-103: CRM Migration (cumulative)",
+                      "CPI and SPI(t) PRJ-103: CRM Migration (1 = on plan)"]
+    assert [type(c).__name__ for c in ws._charts] == ["BarChart", "ScatterChart",
+                                                      *["LineChart"] * 7]
     # the other sheets are as they were (the Report sheet is added at the end)
     assert wb.sheetnames == [*openpyxl.load_workbook(before).sheetnames, "Report"]
 
@@ -66,7 +70,7 @@ def test_report_again_replaces_its_own_sheet(tracker: Path, tmp_path: Path):
     assert main(["report", str(tracker), "--quiet", "--no-backup"]) == 0
     assert zip_contents(tracker) == first  # same inputs: the same bytes, no extra parts
     _part, _drawings, charts = canvas_parts(tracker, "Report")
-    assert len(charts) == 5
+    assert len(charts) == 9
 
 
 def test_report_refuses_a_report_sheet_it_did_not_make(tmp_path: Path, capsys):
@@ -105,9 +109,10 @@ def test_report_pdf_has_a_page_per_project(tracker: Path, tmp_path: Path, capsys
     assert len(pngs) == 4 and all(p.stat().st_size > 3000 for p in pngs)
 
 
-def test_report_pdf_shows_the_eac_range_when_tblevm_has_it(tmp_path: Path):
-    """EACLow/EACHigh come with the EVM-trends work: when tblEVM has them the project page
-    prints the range (and draws it on the S-curve)."""
+def test_report_pdf_shows_the_eac_range_and_flags_the_budget_at_risk(tmp_path: Path):
+    """The project page prints the EAC range as EACLow – EAC – EACHigh (at
+    ForecastConfidence, 90 % in the template) and flags a project whose BACAtRisk is TRUE;
+    the others say "no"."""
     from pypdf import PdfReader
 
     from xlpmo.report.pdf import write_pack
@@ -115,14 +120,21 @@ def test_report_pdf_shows_the_eac_range_when_tblevm_has_it(tmp_path: Path):
     inputs = validate_file(TEMPLATE).inputs
     outputs = dict(compute(inputs))
     evm = outputs["tblEVM"].copy()
-    evm["EACLow"], evm["EACHigh"] = 250_000.0, 310_000.0
+    evm["EACLow"], evm["EAC"], evm["EACHigh"] = 250_000.0, 281_500.4, 310_000.0
+    evm["BACAtRisk"] = [True, False, False]
     outputs["tblEVM"] = evm
     pdf = tmp_path / "pack.pdf"
     assert write_pack(build_report(inputs, outputs), pdf) == 4
-    text = PdfReader(pdf).pages[1].extract_text()
-    assert "EAC range" in text and "£250,000 to £310,000" in text
-    plain = tmp_path / "plain.pdf"
-    write_pack(build_report(inputs, compute(inputs)), plain)
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(pdf).pages[1:]]
+    assert "EAC range (90%): low – EAC – high" in pages[0]
+    assert "£250,000 – £281,500 – £310,000" in pages[0]  # money printed to the pound
+    assert "Budget at risk (TCPI > CPI + 0.10)" in pages[0]
+    assert "BAC at risk (TCPI − CPI > 0.10) YES" in pages[0]
+    for page in pages[1:]:
+        assert "Budget at risk" not in page and "BAC at risk (TCPI − CPI > 0.10) no" in page
+    plain = tmp_path / "plain.pdf"  # an older tblEVM, without the range columns
+    outputs["tblEVM"] = evm.drop(columns=["EACLow", "EACHigh"])
+    write_pack(build_report(inputs, outputs), plain)
     assert "EAC range" not in PdfReader(plain).pages[1].extract_text()
 
 
@@ -132,9 +144,10 @@ def test_libreoffice_draws_the_report(tracker: Path, tmp_path: Path):
     assert main(["report", str(tracker), "--quiet", "--no-backup"]) == 0
     (pdf,) = to_pdf([only_sheets(tracker, tmp_path / "Only.xlsx", ("Report",))], tmp_path,
                     tmp_path / "lo-profile")
-    text = pdf_text(pdf)
+    text = " ".join(pdf_text(pdf).split())  # a long chart title wraps
     for title in ("Portfolio CPI and SPI (1 = on plan)", "Projects: CPI against SPI(t)",
-                  "S-curve PRJ-101: Mobile App Relaunch (cumulative)", "Cumulative money"):
+                  "S-curve PRJ-101: Mobile App Relaunch (cumulative)", "Cumulative money",
+                  "CPI and SPI(t) PRJ-101: Mobile App Relaunch (1 = on plan)"):
         assert title in text, title
     subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1", str(pdf),
                     str(tmp_path / "page")], check=True, timeout=60)

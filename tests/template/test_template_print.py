@@ -122,8 +122,11 @@ def test_the_dashboard_prints_its_charts_and_both_tables():
     headers = [dash.cell(25, c).value for c in columns]
     shown = [h for h, c in zip(headers, columns, strict=True)
              if c not in hidden]
-    assert shown == ["ProjectID", "ProjectName", "Portfolio", "BAC", "EV", "AC", "CPI", "SPIt",
-                     "EAC", "VAC", "ForecastFinish", "CostRAG", "ScheduleRAG"]
+    # EAC with its statistical range and the EAC realism test (issue #15) show; EV, AC and
+    # VAC (the ingredients of CPI and EAC, BAC - EAC) and the finish range are one click away
+    assert shown == ["ProjectID", "ProjectName", "Portfolio", "BAC", "CPI", "SPIt", "EAC",
+                     "ForecastFinish", "CostRAG", "ScheduleRAG", "EACLow", "EACHigh",
+                     "BACAtRisk"]
     assert set(hidden.values()) == {1}  # grouped: one click on + shows them
     # the charts are inside the first print area (A:K)
     drawing = etree.fromstring(parts["xl/drawings/drawing1.xml"])

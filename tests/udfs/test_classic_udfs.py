@@ -202,6 +202,35 @@ def test_calludf_passes_every_optional_argument_through(classic) -> None:
         1 + 5 * beta.ppf(0.5, 1.8, 4.2))
 
 
+def test_calludf_trend_and_the_statistical_ranges(classic) -> None:
+    """EACRANGE, FINISHRANGE and TREND as the VBA wrappers call them: COM ranges (tuples of
+    rows), COM dates, omitted optionals; one row of two cells back for the ranges."""
+    import xlpmo.functions as pmo
+
+    _, com_server, _ = classic
+    cpis = ((0.8,), (0.9,), (0.7,), (0.85,))
+    # hand-worked in tests/core/test_ranges.py: EACLow 1,197.62, EACHigh 1,306.31 at 90 %
+    # (xlwings' COM layer hands a one-row result to Excel as a row)
+    low, high = call(com_server, "PMO_EACRANGE", 1000.0, 400.0, 500.0, cpis, 10.0, MISSING)
+    assert (low, high) == (pytest.approx(1197.62, abs=0.01), pytest.approx(1306.31, abs=0.01))
+    start = TimeType(2026, 1, 1, tzinfo=dt.timezone.utc)
+    plan, earned = ((100.0,) * 10,), ((90.0, 180.0, 250.0, 330.0, 400.0),)
+    got = call(com_server, "PMO_FINISHRANGE", start, plan, earned, 0.8)
+    (low, high), = pmo.FINISHRANGE(dt.datetime(2026, 1, 1), plan, earned, 0.8)
+    assert [d.replace(tzinfo=None) for d in got] == [low, high] and low < high
+    projects = (("ProjectID", "BAC"), ("P1", 1000.0))
+    plan_t = (("ProjectID", "Period", "Planned"), ("P1", start, 500.0),
+              ("P1", TimeType(2026, 2, 1, tzinfo=dt.timezone.utc), 500.0))
+    actuals = (("ProjectID", "Period", "Actual"), ("P1", start, 300.0))
+    progress = (("ProjectID", "Period", "PercentComplete"), ("P1", start, 0.25))
+    rows = call(com_server, "PMO_TREND", projects, plan_t, actuals, progress,
+                TimeType(2026, 1, 31, tzinfo=dt.timezone.utc), MISSING, MISSING)
+    row = dict(zip(rows[0], rows[1], strict=True))
+    # January: PV 500, EV 250, AC 300; EAC = BAC / CPI = 1000 × 300 / 250
+    assert (row["PV"], row["EV"], row["AC"]) == (500, 250, 300)
+    assert row["EAC"] == pytest.approx(1200)
+
+
 def test_calludf_takes_com_dates(classic) -> None:
     _, com_server, _ = classic
     result = call(com_server, "PMO_PERIOD", TimeType(2026, 3, 17, tzinfo=dt.timezone.utc))

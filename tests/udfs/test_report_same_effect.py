@@ -123,7 +123,7 @@ def test_the_same_charts(both):
     with zipfile.ZipFile(both["file"]) as z:
         anchors = list(etree.fromstring(z.read(drawing)))
         parts = [etree.fromstring(z.read(c)) for c in charts]
-    assert len(adds) == len(parts) == len(anchors) == 5
+    assert len(adds) == len(parts) == len(anchors) == 9
     for k, (args, anchor, chart) in enumerate(zip(adds, anchors, parts, strict=True)):
         name, js_type, sheet, source, _l, _t, width, height, plot_by, at, _style = args
         extra = by_index[k]

@@ -132,6 +132,60 @@ CALLS += [
                       [[4], [0]], [["Mon-Thu"]]], [[15 * 3.75 - 4], [12 * 3.75]]),
 ]
 
+# EACRANGE / FINISHRANGE (Lipke's statistical ranges, workbook.md "Statistical ranges"),
+# expected values from scipy on the same formulas: σ of ln(periodic index) with n − 1,
+# SE = σ/√n × √((N − n)/(N − 1)), z = norm.ppf((1 + c)/2), index bounds I·e^(±z·SE)
+def _lipke_bounds(index: float, periodic: list[float], big_n: float, c: float
+                  ) -> tuple[float, float]:
+    import numpy as np
+    from scipy.stats import norm, sem
+
+    logs = np.log(periodic)
+    se = sem(logs, ddof=1) * math.sqrt((big_n - len(logs)) / (big_n - 1))
+    spread = math.exp(norm.ppf((1 + c) / 2) * se)
+    return index / spread, index * spread
+
+
+_CPI_LOW, _CPI_HIGH = _lipke_bounds(400 / 500, [0.8, 0.9, 0.7, 0.85], 10, 0.8)
+_PERIODIC = [[0.8], [0.9], [0.7], [0.85], [None], [err("#DIV/0!")], [0], [-0.5]]
+
+
+def _finish_range(confidence: float) -> Any:
+    """FINISHRANGE on a straight plan of 100 a month for 10 months and EV 90, 180, 250, 330,
+    400 (ES = EV/100: periodic SPI(t) 0.9, 0.9, 0.7, 0.8, 0.7; SPI(t) = 4/5): the dates lie
+    within a day of the instant IEAC(t) months after 1 Jan 2026 (the day it falls in, or the
+    day before when it ends at midnight)."""
+    low, high = _lipke_bounds(0.8, [0.9, 0.9, 0.7, 0.8, 0.7], 10, confidence)
+
+    def instant(months: float) -> dt.datetime:
+        whole = math.floor(months)
+        first = D(2026 + whole // 12, 1 + whole % 12, 1)
+        after = D(first.year + first.month // 12, first.month % 12 + 1, 1)
+        return first + (after - first) * (months - whole)
+
+    def check(result: Any) -> None:
+        (got_low, got_high), = result
+        for got, months in ((got_low, 10 / high), (got_high, 10 / low)):
+            assert abs((got - instant(months)).total_seconds()) <= 86400, (got, months)
+        assert got_low < got_high
+
+    return check
+
+
+CALLS += [
+    ("PMO_EACRANGE", [[[1000]], [[400]], [[500]], _PERIODIC, [[10]], [[0.8]]],
+     [[500 + 600 / _CPI_HIGH, 500 + 600 / _CPI_LOW]]),
+    ("PMO_EACRANGE", [[[1000]], [[400]], [[500]], [[0.8], [0.9]], [[10]], N],
+     [["#N/A", "#N/A"]]),  # fewer than 3 periodic values
+    ("PMO_EACRANGE", [[[1000]], [[1000]], [[900]], [[0.8], [0.9]], [[10]], N],
+     [[900, 900]]),  # complete: the cost is known
+    ("PMO_FINISHRANGE", [[[serial(2026, 1, 1)]], [[100] * 10], [[90, 180, 250, 330, 400]], N],
+     _finish_range(0.90)),
+    ("PMO_FINISHRANGE", [[[serial(2026, 1, 1)]], [[100] * 10], [[90], [180], [250], [330],
+                                                                  [400]], [[0.8]]],
+     _finish_range(0.8)),
+]
+
 # whole Excel Tables with their header rows (dates as Office.js sends them: serials)
 PROJECTS = [["ProjectID", "ProjectName", "Portfolio", "BAC"], ["P1", "Alpha", "Core", 1000],
             ["P2", "Beta", "Core", 200]]
@@ -229,8 +283,33 @@ NO_FORECAST = [["ProjectID", "Period", "Forecast"]]
 HOLIDAYS_T = [["Date", "Country", "Name"], [serial(2026, 2, 16), None, "Company day"]]
 LEAVE_T = [["ResourceID", "Start", "End", "Hours"],
            ["R1", serial(2026, 2, 9), serial(2026, 2, 10), 14]]
+def _trend(rows: list) -> None:
+    # one progress row each (Feb 2026): P1 PV 600, EV 500, AC 600, ES = 1 + 200/300 (plan
+    # 300, 600), AT 2; P2 PV 200, EV 0.9 × 200, AC 90, ES = 1 + 80/100. PeriodCPI and
+    # PeriodSPIt of a first row count from the start. EAC by CPI = BAC / CPI.
+    assert rows[0] == xlpmo_tables.TREND.column_names
+    got = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    assert set(got) == {"P1", "P2"} and got["P1"]["Period"] == D(2026, 2, 1)
+    p1, p2 = got["P1"], got["P2"]
+    assert close([p1["PV"], p1["EV"], p1["AC"], p1["CPI"], p1["SPI"]],
+                 [600, 500, 600, 5 / 6, 5 / 6])
+    assert close([p1["SPIt"], p1["PeriodCPI"], p1["PeriodSPIt"], p1["EAC"]],
+                 [(5 / 3) / 2, 5 / 6, (5 / 3) / 2, 1200])
+    assert close([p2["CPI"], p2["SPIt"], p2["EAC"]], [2.0, 0.9, 100])
+
+
+def _trend_with_config(rows: list) -> None:
+    # EACMethod BUDGET (tblConfig): P1 EAC = AC + BAC − EV = 600 + 500
+    eac = dict(zip(_column(rows, xlpmo_tables.TREND, "ProjectID"),
+                   _column(rows, xlpmo_tables.TREND, "EAC"), strict=True))
+    assert eac == {"P1": 1100, "P2": 90 + 20}
+
+
 #: the table functions with every optional table and FALSE for the header row
 CALLS += [
+    ("PMO_TREND", [PROJECTS, PLAN, ACTUALS, PROGRESS, STATUS, N, N], _trend),
+    ("PMO_TREND", [PROJECTS, PLAN, ACTUALS, PROGRESS, STATUS, CONFIG_T, [[False]]],
+     _trend_with_config),
     ("PMO_EVM", [PROJECTS, PLAN, ACTUALS, PROGRESS, STATUS, CONFIG_T, [[False]]],
      _evm_with_config),
     ("PMO_VARTABLE", [PLAN, ACTUALS, STATUS, CONFIG_T, [[False]]], _variance_with_config),
@@ -301,7 +380,7 @@ def close(actual: Any, expected: Any) -> bool:
     return actual == expected
 
 
-def test_meta_lists_all_33_functions_with_help(server):
+def test_meta_lists_all_36_functions_with_help(server):
     import xlpmo.functions as pmo
 
     functions = server["meta"]["functions"]["functions"]
@@ -529,7 +608,7 @@ def test_refresh_writes_every_output_table(server):
     assert p1["StatusDate"].startswith("2026-02-28")
     portfolio = records(payload, "tblPortfolio")
     assert {"Core", "Growth"} <= {r["Portfolio"] for r in portfolio}
-    for name in ("tblVariance", "tblForecastOut", "tblUtilisation", "tblChecks"):
+    for name in ("tblVariance", "tblForecastOut", "tblUtilisation", "tblTrend", "tblChecks"):
         _sheet, cells = read_table(payload, name)
         assert cells[0] == xlpmo_tables.spec(name).column_names
     util = {(r["ResourceID"]): r for r in records(payload, "tblUtilisation")
@@ -706,3 +785,18 @@ def test_commands_on_the_committed_template(server):
     assert len(rows) == len(actuals) - 1  # no duplicate rows
     report = next(s for s in payload["sheets"] if s["name"] == "Report")
     assert len(report["charts"]) >= 2
+    # Refresh in Excel goes through app/commands.refresh: tblTrend on its Trend sheet, and
+    # the compute step's findings in tblChecks. PRJ-101's first month (Apr 2026): EV 5,500,
+    # AC 5,644, so EAC = BAC / CPI = 275,000 × 5,644 / 5,500 = 282,200
+    sheet, _cells = read_table(payload, "tblTrend")
+    trend = records(payload, "tblTrend")
+    assert sheet == "Trend" and {r["ProjectID"] for r in trend} == {
+        "PRJ-101", "PRJ-102", "PRJ-103"}
+    first = next(r for r in trend if r["ProjectID"] == "PRJ-101")
+    assert str(first["Period"]).startswith("2026-04-01")
+    assert close([first["EV"], first["AC"], first["EAC"]], [5500, 5644, 282200])
+    # PRJ-103's January (EV 0, AC 0: nothing grew) is left out of its EAC range
+    left_out = [r for r in records(payload, "tblChecks")
+                if "left out of the statistical EAC range" in str(r["Message"])]
+    assert [(r["Severity"], r["Cell"]) for r in left_out] == [("Info", "Progress!B19")]
+    assert "'PRJ-103'" in left_out[0]["Message"]

@@ -6,8 +6,9 @@ write_canvas`, through the safe writer: atomic, lock files, backup, nothing else
 with ``pdf``, the printable pack (:mod:`xlpmo.report.pdf`).
 
 The figures come from the output tables computed from the inputs now, as the Report button
-in Excel does, so the Report never shows figures older than the inputs. A missing required
-table stops with :class:`XlpmoError` before anything is written.
+in Excel does, so the Report never shows figures older than the inputs. A required table
+missing or unusable, or an unreadable StatusDate (:func:`xlpmo.io.validate.refusal`, the rule
+of Refresh) stops with :class:`XlpmoError` before anything is written.
 """
 
 from __future__ import annotations

@@ -81,6 +81,7 @@ class Settings:
     DateOrder: str = ""  # DMY, MDY or blank (decide from the data; xlpmo.contract.parse)
     PlanningHorizon: int = 12
     CapacityBy: str = "Role"
+    ForecastConfidence: float = 0.90
 
     @property
     def weekmask(self) -> str:
@@ -161,6 +162,8 @@ def _coerce(name: str, value: Any) -> Any:
         raise ValueError(f"{number} is not between 0 and 24 hours")
     if name == "EACWeight" and not 0 <= number <= 1:
         raise ValueError(f"{number} is not between 0 and 1")
+    if name == "ForecastConfidence" and not 0 < number < 1:
+        raise ValueError(f"{number} is not a confidence between 0 and 1 (0.90 = 90 %)")
     if name == "PlanningHorizon":
         if not 0 <= number <= MAX_HORIZON or number != int(number):  # NaN, inf: out of range
             raise ValueError(f"{number:g} is not a whole number of months from 0 to "

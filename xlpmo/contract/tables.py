@@ -20,8 +20,8 @@ import pandas as pd
 __all__ = [
     "ACTUALS", "ALL", "ALLOCATIONS", "CHECKS", "CONFIG", "EVM", "FORECAST", "FORECAST_OUT",
     "HISTORY", "HOLIDAYS", "INPUTS", "LEAVE", "MILESTONES", "NUMBER_FORMATS", "OUTPUTS", "PLAN",
-    "PORTFOLIO", "PROGRESS", "PROJECTS", "RESOURCES", "TIMESHEETS", "UTILISATION", "VARIANCE",
-    "Column", "TableSpec", "column_kind", "spec",
+    "PORTFOLIO", "PROGRESS", "PROJECTS", "RESOURCES", "TIMESHEETS", "TREND", "UTILISATION",
+    "VARIANCE", "Column", "TableSpec", "column_kind", "spec",
 ]
 
 
@@ -191,7 +191,8 @@ EVM = TableSpec(
         "EV:money", "AC:money", "CV:money", "CVPct:fraction", "SV:money", "SVPct:fraction",
         "CPI:index", "SPI:index", "ES:periods", "AT:periods", "SVt:periods", "SPIt:index",
         "EAC:money", "ETC:money", "VAC:money", "TCPI:index", "ForecastFinish:date",
-        "CostRAG", "ScheduleRAG",
+        "CostRAG", "ScheduleRAG", "EACLow:money", "EACHigh:money", "FinishLow:date",
+        "FinishHigh:date", "BACAtRisk:bool",
     ),
 )
 PORTFOLIO = TableSpec(
@@ -234,6 +235,13 @@ CAPACITY_PLAN = TableSpec(
         "GapHours:hours", "Utilisation:fraction", "RAG",
     ),
 )
+TREND = TableSpec(
+    "tblTrend", "Trend",
+    _cols(
+        "ProjectID:id", "Period:period", "PV:money", "EV:money", "AC:money", "CPI:index",
+        "SPI:index", "SPIt:index", "PeriodCPI:index", "PeriodSPIt:index", "EAC:money",
+    ),
+)
 CHECKS = TableSpec("tblChecks", "Checks", _cols("Severity", "Table", "Cell", "Message"))
 HISTORY = TableSpec(
     # Not in workbook.md's output list: written by the Close period command (functions.md).
@@ -250,7 +258,7 @@ IMPORT_LOG = TableSpec(
 
 OUTPUTS: dict[str, TableSpec] = {
     t.name: t for t in (EVM, PORTFOLIO, VARIANCE, FORECAST_OUT, UTILISATION, CAPACITY_PLAN,
-                        CHECKS)
+                        TREND, CHECKS)
 }
 
 ALL: dict[str, TableSpec] = {**INPUTS, **OUTPUTS, HISTORY.name: HISTORY,

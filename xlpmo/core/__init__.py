@@ -12,11 +12,14 @@
 - :mod:`.capacity`, :mod:`.utilisation`: working days, capacity and utilisation (tblUtilisation);
 - :mod:`.capacityplan`: demand against capacity by Role or Team (tblCapacityPlan);
 - :mod:`.commands`: the commands' arithmetic (next month end, tblHistory rows, new IDs, imports);
+- :mod:`.trend`, :mod:`.trend_out`: each project's figures month by month (tblTrend);
+- :mod:`.ranges`, :mod:`.range_functions`: the statistical EAC and finish ranges and the EAC
+  realism test (tblEVM's EACLow ... BACAtRisk; EACRANGE, FINISHRANGE);
 - :mod:`.tracker`: :func:`~xlpmo.core.tracker.compute`, every output table at once.
 """
 
 __all__ = [
     "arith", "capacity", "capacityplan", "commands", "evm", "evm_checks", "forecast",
-    "forecast_out", "portfolio", "rag", "schedule", "specfun", "tracker", "utilisation",
-    "variance", "xvalue",
+    "forecast_out", "portfolio", "rag", "range_functions", "ranges", "schedule", "specfun",
+    "tracker", "trend", "trend_out", "utilisation", "variance", "xvalue",
 ]

@@ -54,7 +54,9 @@ from xlpmo.contract import tables
 from xlpmo.contract.model import Inputs
 from xlpmo.contract.periods import from_month_index, month_index
 from xlpmo.core.rag import rag_higher_is_better
+from xlpmo.core.ranges import append_ranges
 from xlpmo.core.schedule import earned_schedule, finish_dates
+from xlpmo.core.trend import Phasing
 from xlpmo.core.xvalue import NA, NUM, OK, VALUE, XValue, _shape_like, to_output
 from xlpmo.errors import XlpmoError
 
@@ -410,7 +412,7 @@ def _pv_from_curve(curve: np.ndarray, at: np.ndarray, pv: np.ndarray) -> np.ndar
 # -- the tblEVM table -----------------------------------------------------------------------
 
 
-def evm_table(inputs: Inputs) -> pd.DataFrame:
+def evm_table(inputs: Inputs, trend: pd.DataFrame | None = None) -> pd.DataFrame:
     """tblEVM: one row per project with exactly the columns of ``tables.EVM``.
 
     Settings from ``inputs.settings``: StatusDate, EACMethod, EACWeight, ScheduleIndex,
@@ -420,14 +422,19 @@ def evm_table(inputs: Inputs) -> pd.DataFrame:
     PD/SPIt (:mod:`xlpmo.core.schedule`). A complete project: AT to its completion month,
     EAC = AC, ETC = 0, TCPI = 0 (:func:`complete`). A negative BAC is #VALUE!, and so is
     every figure computed from it (EV from PercentComplete, ES and the schedule figures, EAC,
-    ETC, VAC, TCPI). Money and index columns are object columns of floats or XLError.
+    ETC, VAC, TCPI, the ranges). Money and index columns are object columns of floats or
+    XLError. EACLow ... BACAtRisk: :func:`xlpmo.core.ranges.append_ranges`, from ``trend``
+    (:func:`xlpmo.core.trend.trend_measures` of ``inputs``) when the caller has it.
     """
 
-    return evm_outputs(inputs)[0]
+    return evm_outputs(inputs, trend)[0]
 
 
-def evm_outputs(inputs: Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(tblEVM, the per-project measures it was computed from: :func:`project_measures`)."""
+def evm_outputs(inputs: Inputs, trend: pd.DataFrame | None = None
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(tblEVM, the per-project measures it was computed from: :func:`project_measures`).
+    ``trend``: :func:`xlpmo.core.trend_out.trend_rows` of ``inputs`` when the caller has them
+    (the refresh shares them with tblTrend); computed here otherwise."""
     s = inputs.settings
     m = project_measures(inputs)
     bac, pv, ev, ac = (XValue.of(m[c].to_numpy()) for c in ("BAC", "PV", "EV", "AC"))
@@ -465,4 +472,17 @@ def evm_outputs(inputs: Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
     schedule_index = "SPI" if str(s.ScheduleIndex).upper() == "SPI" else "SPIt"
     out["ScheduleRAG"] = rag_higher_is_better(
         out[schedule_index].to_numpy(), s.SPIAmber, s.SPIRed)
+    out = append_ranges(out, inputs, m, phasing(inputs, m), trend)  # EACLow ... BACAtRisk
     return out[tables.EVM.column_names], m
+
+
+def phasing(inputs: Inputs, measures: pd.DataFrame) -> Phasing:
+    """The plan and actuals as :func:`project_measures` reads them, and its PV curve (the one
+    ES uses), for the trend (:mod:`xlpmo.core.trend`). ``measures``: project_measures(inputs).
+    """
+    index = measures.index
+    plan = _phased(inputs.plan, "Planned", index)
+    has_plan = np.bincount(plan[0], minlength=len(index)) > 0
+    start = _months_of(measures["Start"])
+    curve = _pv_curve(*plan, start, measures["PD"].to_numpy(dtype=float), has_plan)
+    return Phasing(plan, _phased(inputs.actuals, "Actual", index), curve)

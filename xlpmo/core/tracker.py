@@ -20,6 +20,7 @@ from xlpmo.core.evm import evm_outputs
 from xlpmo.core.evm_checks import evm_findings
 from xlpmo.core.forecast_out import forecast_table
 from xlpmo.core.portfolio import portfolio_table
+from xlpmo.core.trend_out import trend_rows, trend_table
 from xlpmo.core.utilisation import utilisation_table
 from xlpmo.core.variance import variance_table
 from xlpmo.errors import Finding
@@ -52,14 +53,15 @@ def first_project_rows(inputs: Inputs) -> Inputs:
 
 def compute(inputs: Inputs, step: Step = _quiet,
             findings: list[Finding] | None = None) -> dict[str, pd.DataFrame]:
-    """All output tables (tblEVM, tblPortfolio, tblVariance, tblForecastOut, tblUtilisation
-    when the workbook has resources, and tblCapacityPlan when it has resources or
-    allocations), keyed by table name.
+    """All output tables (tblEVM, tblPortfolio, tblVariance, tblForecastOut, tblTrend,
+    tblUtilisation when the workbook has resources, and tblCapacityPlan when it has resources
+    or allocations), keyed by table name.
 
     ``step`` is called with a short label before each stage (progress display). Repeated
     ProjectIDs: the first tblProjects row counts (:func:`first_project_rows`).
     ``findings``: when given, the compute step's own findings are appended to it (what the
-    figures cannot say themselves, :func:`xlpmo.core.evm_checks.evm_findings`), for
+    figures cannot say themselves, :func:`xlpmo.core.evm_checks.evm_findings`, and the months
+    the statistical ranges leave out, :func:`xlpmo.core.trend_out.range_findings`), for
     tblChecks; the core never imports io, so it hands them back this way.
     """
     original = inputs
@@ -67,16 +69,18 @@ def compute(inputs: Inputs, step: Step = _quiet,
     # amounts near 1e308 overflow to inf in sums; that inf becomes an Excel error in the
     # output, so numpy's RuntimeWarnings would only be noise on the user's terminal
     with np.errstate(all="ignore"):
-        out, measures = _compute(inputs, step)
+        out, measures = _compute(inputs, step, findings)
     if findings is not None:
         findings.extend(evm_findings(original, measures))
     return out
 
 
-def _compute(inputs: Inputs, step: Step) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+def _compute(inputs: Inputs, step: Step, findings: list[Finding] | None
+             ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     out: dict[str, pd.DataFrame] = {}
     step("earned value")
-    evm, measures = evm_outputs(inputs)
+    trend = trend_rows(inputs)  # shared by tblEVM's ranges and tblTrend
+    evm, measures = evm_outputs(inputs, trend)
     out[tables.EVM.name] = evm
     step("portfolio roll-up")
     out[tables.PORTFOLIO.name] = portfolio_table(evm)
@@ -85,6 +89,8 @@ def _compute(inputs: Inputs, step: Step) -> tuple[dict[str, pd.DataFrame], pd.Da
     step("forecast")
     out[tables.FORECAST_OUT.name] = forecast_table(
         inputs, eac_by_project(evm), finish=eac_by_project(evm, "ForecastFinish"))
+    step("trend")
+    out[tables.TREND.name] = trend_table(inputs, findings, trend)
     if inputs.has(tables.RESOURCES.name):
         step("utilisation")
         out[tables.UTILISATION.name] = utilisation_table(inputs)

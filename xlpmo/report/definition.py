@@ -26,10 +26,15 @@ Figures (each one data table: a label column, then the series):
   *Forecast*: from the status month's actual on, the cumulative tblForecastOut forecast, which
   ends at the EAC when the forecast comes from the plan scaled to the EAC. *Earned*:
   cumulative EV by month, when tblTrend is there.
+- **CPI and SPI(t) per project** (tblTrend): the project's cumulative CPI and schedule index
+  (SPI(t), or SPI as ``ScheduleIndex`` says, as the projects' scatter) month by month, with
+  an *On plan* line at 1.0 (above it is favourable, PMI / Lipke sign convention).
 
-A figure whose table is not among the outputs (tblTrend and tblCapacityPlan come with later
-versions) is not drawn; :attr:`Report.notes` says which and why. An Excel error in a cell
-(``#DIV/0!``) is a blank point: the charts leave a gap rather than plot a made-up number.
+A project's figures follow one another (its S-curve, then its CPI and SPI(t) trend). A figure
+whose table is not among the outputs (a workbook made before tblTrend or tblCapacityPlan, or
+one without resources) is not drawn; :attr:`Report.notes` says which and why. An Excel error
+in a cell (``#DIV/0!``) is a blank point: the charts leave a gap rather than plot a made-up
+number.
 """
 
 from __future__ import annotations
@@ -107,7 +112,12 @@ class Report:
         return next((f for f in self.figures if f.key == key), None)
 
     def scurves(self) -> dict[str, Figure]:
-        return {f.project: f for f in self.figures if f.project is not None}
+        return self.per_project("scurve")
+
+    def per_project(self, key: str) -> dict[str, Figure]:
+        """The figures of one per-project kind (``"scurve"``, ``"index-trend"``) by project."""
+        return {f.project: f for f in self.figures
+                if f.project is not None and f.key == f"{key}:{f.project}"}
 
 
 # -- cell values ------------------------------------------------------------------------------
@@ -179,6 +189,43 @@ def _eac_trend(src: Sources) -> list[Figure]:
     return [Figure("eac-trend", "EAC trend", "EAC trend by project (money)", "line", frame,
                    ("period", *["money"] * len(order)), 0, tuple(range(1, 1 + len(order))),
                    y_title="EAC", x_format="mmm yy", y_format="#,##0")]
+
+
+ON_PLAN = "On plan"  # the 1.0 line of an index chart
+
+
+def schedule_label(settings: Settings) -> str:
+    """How the schedule index of the RAG is written: SPI(t) or SPI."""
+    return "SPI(t)" if schedule_column(settings) == "SPIt" else "SPI"
+
+
+def project_label(pid: str, name: Any) -> str:
+    """``PRJ-101: Mobile App Relaunch``, or the ID alone without a name."""
+    return f"{pid}: {name}" if isinstance(name, str) and name.strip() else pid
+
+
+def _index_trends(src: Sources) -> list[Figure]:
+    """Each project's CPI and schedule index by month (tblTrend) and the 1.0 line."""
+    trend = src.table(TREND)
+    if trend.empty:
+        return []
+    sched, label = schedule_column(src.settings), schedule_label(src.settings)
+    names = dict(zip(src.table(tables.EVM.name)["ProjectID"].astype(str),
+                     src.table(tables.EVM.name)["ProjectName"], strict=True))
+    ids = trend["ProjectID"].astype(str)
+    figures = []
+    for pid in dict.fromkeys(ids):
+        rows = trend[(ids == pid).to_numpy()]
+        frame = pd.DataFrame({"Period": _months(rows["Period"]).to_numpy(),
+                              "CPI": _numbers(rows["CPI"]).to_numpy(),
+                              label: _numbers(rows[sched]).to_numpy(),
+                              ON_PLAN: 1.0})
+        figures.append(Figure(
+            f"index-trend:{pid}", f"CPI and {label} {pid}",
+            f"CPI and {label} {project_label(pid, names.get(pid))} (1 = on plan)", "line",
+            frame, ("period", "index", "index", "index"), 0, (1, 2, 3), y_title="Index",
+            x_format="mmm yy", y_format="0.00", project=pid))
+    return figures
 
 
 def _heatmap(key: str, name: str, title: str, table: pd.DataFrame, label: str,
@@ -257,9 +304,9 @@ def _scurves(src: Sources) -> list[Figure]:
         frame = _scurve_frame(pid, base, spend, earned)
         if frame is None:
             continue
-        label = f"{pid}: {name}" if isinstance(name, str) and name.strip() else pid
         figures.append(Figure(
-            f"scurve:{pid}", f"S-curve {pid}", f"S-curve {label} (cumulative)", "line", frame,
+            f"scurve:{pid}", f"S-curve {pid}", f"S-curve {project_label(pid, name)} "
+            "(cumulative)", "line", frame,
             ("period", *["money"] * (frame.shape[1] - 1)), 0,
             tuple(range(1, frame.shape[1])), y_title="Cumulative money", x_format="mmm yy",
             y_format="#,##0", project=pid))
@@ -297,6 +344,7 @@ REPORT: tuple[FigureDef, ...] = (
     FigureDef("utilisation", "Utilisation heatmap", (tables.UTILISATION.name,), _utilisation),
     FigureDef("capacity", "Capacity-plan heatmap", (CAPACITY_PLAN,), _capacity),
     FigureDef("scurve", "S-curves", (tables.EVM.name, tables.FORECAST_OUT.name), _scurves),
+    FigureDef("index-trend", "CPI and SPI(t) trends", (TREND, tables.EVM.name), _index_trends),
 )
 """The Report's figures, in the order they appear."""
 
@@ -320,4 +368,15 @@ def build_report(inputs: Inputs, outputs: Mapping[str, pd.DataFrame],
         figures += made
     if TREND not in outputs and any(f.project for f in figures):
         notes.append(f"S-curves: no Earned line, it needs {TREND} (EV month by month)")
-    return Report(inputs.settings, figures, notes, dict(outputs), inputs.projects)
+    return Report(inputs.settings, _together(figures), notes, dict(outputs), inputs.projects)
+
+
+def _together(figures: list[Figure]) -> list[Figure]:
+    """The figures with each project's ones together, after the portfolio's: projects in the
+    order they first appear, a project's figures in the order of the definition."""
+    shared = [f for f in figures if f.project is None]
+    order = {pid: k for k, pid in enumerate(dict.fromkeys(
+        f.project for f in figures if f.project is not None))}
+    mine = sorted((f for f in figures if f.project is not None),
+                  key=lambda f: order[f.project])  # stable: the definition's order within
+    return [*shared, *mine]

@@ -6,11 +6,13 @@ One A4 landscape page for the portfolio, then one page per project of tblEVM, in
 - portfolio page: tblPortfolio (money summed first, indices from the sums), the count of
   projects by cost and schedule RAG, and the projects' CPI against their schedule index
   (the Report's "Projects" figure) with the 1.0 lines and the Red thresholds of tblConfig;
-- project page: the RAGs, the key figures of its tblEVM row, and its S-curve (the Report's
-  S-curve figure: baseline to completion, actual, forecast to the EAC, earned when tblTrend
-  is there) with the forecast band of tblForecastOut (Low/High), the status date, the BAC,
-  and the EAC with its statistical range EACLow..EACHigh when tblEVM has those columns; an
-  EAC trend chart when tblTrend is there.
+- project page: the RAGs and, when tblEVM's BACAtRisk is TRUE, a "Budget at risk" flag
+  (TCPI above CPI by more than 0.10); the key figures of its tblEVM row with the EAC range
+  EACLow – EAC – EACHigh at ``ForecastConfidence`` when tblEVM has those columns; its
+  S-curve (the Report's S-curve figure: baseline to completion, actual, forecast to the EAC,
+  earned when tblTrend is there) with the forecast band of tblForecastOut (Low/High), the
+  status date, the BAC, and the EAC with its range; when tblTrend is there, the EAC trend and
+  the CPI and SPI(t) trend against the 1.0 line (the Report's figure of that name).
 
 The numbers are those of the Report definition (:mod:`xlpmo.report.definition`); an Excel
 error in a figure is printed as its text (``#DIV/0!``) and left out of the charts.
@@ -26,7 +28,15 @@ import pandas as pd
 
 from xlpmo.contract import tables
 from xlpmo.errors import XLError, XlpmoError
-from xlpmo.report.definition import TREND, Figure, Report, number, schedule_column
+from xlpmo.report.definition import (
+    ON_PLAN,
+    TREND,
+    Figure,
+    Report,
+    number,
+    schedule_column,
+    schedule_label,
+)
 from xlpmo.template.layout import RAG_COLOURS
 
 PAGE = (11.69, 8.27)  # A4 landscape, inches
@@ -169,8 +179,7 @@ def _worst(row: dict[str, Any]) -> str | None:
 def _scatter(ax: Any, report: Report) -> None:
     evm = report.outputs[tables.EVM.name]
     s = report.settings
-    sched = schedule_column(s)
-    label = "SPI(t)" if sched == "SPIt" else "SPI"
+    sched, label = schedule_column(s), schedule_label(s)
     xs, ys, skipped = [], [], []
     for row in evm.to_dict("records"):
         x, y = number(row["CPI"]), number(row[sched])
@@ -220,7 +229,6 @@ KEY_FIGURES = (("BAC", "money", "BAC"), ("PV", "money", "PV"), ("EV", "money", "
 def _project_page(fig: Any, report: Report, row: dict[str, Any]) -> None:
     pid = str(row["ProjectID"])
     name = row.get("ProjectName")
-    cur = _currency(report)
     details = [str(row.get("Portfolio") or "")]
     projects = report.projects
     if projects is not None and len(projects):
@@ -235,30 +243,74 @@ def _project_page(fig: Any, report: Report, row: dict[str, Any]) -> None:
             "  ·  ".join(d for d in details if d))
     for i, (label, col) in enumerate((("Cost", "CostRAG"), ("Schedule", "ScheduleRAG"))):
         rag = str(row.get(col))
-        ink, fill = RAG_COLOURS.get(rag, (INK, "#F2F2F2"))
-        fig.text(0.72 + i * 0.13, 0.935, f"{label}: {rag}", fontsize=12, fontweight="bold",
-                 color=ink, va="center", bbox={"boxstyle": "round,pad=0.4", "fc": fill,
-                                                "ec": ink})
-    lines = [(label, _text(row[c], k, cur if k == "money" else ""))
-             for c, k, label in KEY_FIGURES if c in row]
-    if "EACLow" in row and "EACHigh" in row:
-        lines.append(("EAC range", f"{_text(row['EACLow'], 'money', cur)} to "
-                                   f"{_text(row['EACHigh'], 'money', cur)}"))
-    ax = fig.add_axes((0.04, 0.06, 0.21, 0.76))
-    ax.axis("off")
-    ax.set_title("Key figures", loc="left", fontsize=12, fontweight="bold")
-    for i, (label, value) in enumerate(lines):
-        y = 0.97 - i * 0.055
-        ax.text(0.0, y, label, fontsize=10, color=MUTED, transform=ax.transAxes)
-        ax.text(1.0, y, value, fontsize=10, color=INK, ha="right", transform=ax.transAxes,
-                fontweight="bold" if label in ("EAC", "CPI", "SPI(t)") else "normal")
+        _badge(fig, 0.72 + i * 0.13, 0.935, f"{label}: {rag}",
+               RAG_COLOURS.get(rag, (INK, "#F2F2F2")))
+    if _flag(row.get("BACAtRisk")) is True:
+        _badge(fig, 0.72, 0.87, "Budget at risk (TCPI > CPI + 0.10)", RAG_COLOURS["Red"],
+               size=10)
+    _key_figures(fig.add_axes((0.04, 0.06, 0.23, 0.76)), report, row)
     curve = report.scurves().get(pid)
     trend = report.outputs.get(TREND)
     has_trend = trend is not None and (trend["ProjectID"].astype(str) == pid).any()
     box = (0.37, 0.40, 0.59, 0.42) if has_trend else (0.37, 0.10, 0.59, 0.72)
     _scurve(fig.add_axes(box), report, row, curve)
     if has_trend:
-        _eac_trend(fig.add_axes((0.37, 0.07, 0.59, 0.22)), trend, row, pid)
+        _eac_trend(fig.add_axes((0.37, 0.07, 0.27, 0.22)), trend, row, pid)
+        index = report.per_project("index-trend").get(pid)
+        if index is not None:
+            _index_trend(fig.add_axes((0.69, 0.07, 0.27, 0.22)), index)
+
+
+def _badge(fig: Any, x: float, y: float, text: str, colours: tuple[str, str],
+           size: int = 12) -> None:
+    ink, fill = colours
+    fig.text(x, y, text, fontsize=size, fontweight="bold", color=ink, va="center",
+             bbox={"boxstyle": "round,pad=0.4", "fc": fill, "ec": ink})
+
+
+def key_figure_lines(report: Report, row: dict[str, Any]) -> list[tuple[str, str]]:
+    """The project page's key figures as (label, printed value): tblEVM's figures, then the
+    EAC range EACLow – EAC – EACHigh and BAC at risk when tblEVM has those columns (a range
+    label of "" continues the line above: the range is too wide for one line)."""
+    cur = _currency(report)
+    lines = [(label, _text(row[c], k, cur if k == "money" else ""))
+             for c, k, label in KEY_FIGURES if c in row]
+    if "EACLow" in row and "EACHigh" in row:
+        confidence = f"{float(report.settings.ForecastConfidence):.0%}"
+        low, high = row["EACLow"], row["EACHigh"]
+        if number(low) is not None and number(high) is not None:
+            value = (f"{_text(low, 'money', cur)} – {_text(row['EAC'], 'money', cur)} – "
+                     f"{_text(high, 'money', cur)}")
+        elif low is XLError.NA:
+            value = "#N/A: fewer than 3 months of progress"
+        else:
+            value = _text(low, "money", cur)
+        lines += [(f"EAC range ({confidence}): low – EAC – high", ""), ("", value)]
+    if "BACAtRisk" in row:
+        risk = _flag(row["BACAtRisk"])
+        shown = ("YES" if risk else "no") if isinstance(risk, bool) else _text(risk)
+        lines.append(("BAC at risk (TCPI − CPI > 0.10)", shown))
+    return lines
+
+
+def _flag(value: Any) -> Any:
+    """A TRUE/FALSE cell as a Python bool (numpy's too); anything else as it is."""
+    return bool(value) if isinstance(value, bool | np.bool_) else value
+
+
+def _key_figures(ax: Any, report: Report, row: dict[str, Any]) -> None:
+    ax.axis("off")
+    ax.set_title("Key figures", loc="left", fontsize=12, fontweight="bold")
+    lines = key_figure_lines(report, row)
+    step = min(0.055, 0.97 / max(len(lines), 1))
+    for i, (label, value) in enumerate(lines):
+        y = 0.97 - i * step
+        ax.text(0.0, y, label, fontsize=10, color=MUTED, transform=ax.transAxes)
+        at_risk = label.startswith("BAC at risk") and value == "YES"
+        ax.text(1.0, y, value, fontsize=10, ha="right", transform=ax.transAxes,
+                color=RAG_COLOURS["Red"][0] if at_risk else INK,
+                fontweight="bold" if label in ("EAC", "CPI", "SPI(t)") or at_risk
+                or not label else "normal")
 
 
 def _month_ends(periods: pd.Series) -> pd.Series:
@@ -266,12 +318,12 @@ def _month_ends(periods: pd.Series) -> pd.Series:
     return pd.to_datetime(periods) + pd.offsets.MonthEnd(0)
 
 
-def _money_axis(ax: Any) -> None:
+def _money_axis(ax: Any, ticks: int = 10) -> None:
     from matplotlib.dates import AutoDateLocator, DateFormatter
     from matplotlib.ticker import FuncFormatter
 
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
-    ax.xaxis.set_major_locator(AutoDateLocator(maxticks=10))
+    ax.xaxis.set_major_locator(AutoDateLocator(maxticks=ticks))
     ax.xaxis.set_major_formatter(DateFormatter("%b %y"))
     ax.grid(True, color="#EEEEEE")
     ax.spines[["top", "right"]].set_visible(False)
@@ -327,5 +379,32 @@ def _eac_trend(ax: Any, trend: pd.DataFrame, row: dict[str, Any], pid: str) -> N
     if bac is not None:
         ax.axhline(bac, color=LINES["Baseline"], lw=0.8, ls="--", label="BAC")
     ax.set_title("EAC trend", loc="left", fontsize=12, fontweight="bold")
-    _money_axis(ax)
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    _money_axis(ax, ticks=6)
+    ax.legend(loc="best", fontsize=8, frameon=False)
+
+
+def _index_trend(ax: Any, figure: Figure) -> None:
+    """The Report's CPI and SPI(t) figure of a project: its indices by month and the 1.0
+    line (on plan; above is favourable)."""
+    frame = figure.frame
+    months = _month_ends(frame["Period"])
+    # the colours of the native chart's first and second series (Excel's default palette)
+    colours = {"CPI": LINES["Baseline"], ON_PLAN: "#7F7F7F"}
+    for col in frame.columns[1:]:
+        values = pd.to_numeric(frame[col], errors="coerce")
+        if col == ON_PLAN:
+            ax.axhline(1.0, color=colours[col], lw=1, label="on plan (1.0)")
+            continue
+        ax.plot(months, values, marker="o", lw=1.8, label=col,
+                color=colours.get(col, LINES["Actual"]))
+    label = next((c for c in frame.columns[1:] if c not in ("CPI", ON_PLAN)), "SPI(t)")
+    ax.set_title(f"CPI and {label}", loc="left", fontsize=12, fontweight="bold")
+    from matplotlib.dates import AutoDateLocator, DateFormatter
+    from matplotlib.ticker import FormatStrFormatter
+
+    ax.yaxis.set_major_formatter(FormatStrFormatter("%.2f"))
+    ax.xaxis.set_major_locator(AutoDateLocator(maxticks=6))
+    ax.xaxis.set_major_formatter(DateFormatter("%b %y"))
+    ax.grid(True, color="#EEEEEE")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="best", fontsize=8, frameon=False)

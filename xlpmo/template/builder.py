@@ -410,6 +410,10 @@ class Builder:
                 "validate": "integer", "criteria": "between", "minimum": 0,
                 "maximum": MAX_HORIZON,
             },
+            "ForecastConfidence": {
+                "validate": "decimal", "criteria": "between", "minimum": 0.01,
+                "maximum": 0.999,
+            },
         }
         for i, name in enumerate(names):
             kind = SETTING_KINDS.get(name)
@@ -443,13 +447,9 @@ class Builder:
         if spec.name == "tblUtilisation":
             self._heat_map(ws, row + 1, col + headers.index("Utilisation"))
             self._heat_map(ws, row + 1, col + headers.index("Allocation"))
-            c = col + headers.index("OverAllocated")
-            ws.conditional_format(
-                row + 1, c, MAX_ROW, c,
-                {"type": "cell", "criteria": "==", "value": "TRUE",
-                 "format": self.fmt(None, font_color=RAG_COLOURS["Red"][0],
-                                    bg_color=RAG_COLOURS["Red"][1])},
-            )
+            self._true_is_red(ws, row + 1, col + headers.index("OverAllocated"))
+        if spec.name == "tblEVM" and "BACAtRisk" in headers:  # the EAC realism test
+            self._true_is_red(ws, row + 1, col + headers.index("BACAtRisk"))
         if spec.name == "tblChecks":
             c = col + headers.index("Severity")
             for value, colour in (("Error", "Red"), ("Warning", "Amber")):
@@ -475,6 +475,15 @@ class Builder:
                 {"type": "cell", "criteria": "==", "value": f'"{value}"',
                  "format": self.fmt(None, font_color=font, bg_color=fill)},
             )
+
+    def _true_is_red(self, ws: Any, first_row: int, c: int) -> None:
+        """A red fill for TRUE on a whole column below the header (follows growth)."""
+        ws.conditional_format(
+            first_row, c, MAX_ROW, c,
+            {"type": "cell", "criteria": "==", "value": "TRUE",
+             "format": self.fmt(None, font_color=RAG_COLOURS["Red"][0],
+                                bg_color=RAG_COLOURS["Red"][1])},
+        )
 
     def _heat_map(self, ws: Any, first_row: int, c: int) -> None:
         target = float(self.settings.UtilisationTarget)
@@ -539,6 +548,7 @@ class Builder:
             "Dashboard": "portfolio and project earned value, charts (output)",
             "Variance": "plan vs actual by project and month (output)",
             "ForecastOut": "actuals and forecast by month with a band (output)",
+            "Trend": "each project's CPI, SPI(t) and EAC month by month (output)",
             "Utilisation": "capacity, allocation and booked hours by resource and month (output)",
             "CapacityPlan": "demand against capacity by role or team and month, named and "
             "unnamed (output)",

@@ -134,6 +134,13 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
         "CostRAG": "Green / Amber / Red: CPI against CPIAmber and CPIRed.",
         "ScheduleRAG": "Green / Amber / Red: SPIt or SPI (ScheduleIndex) against SPIAmber "
         "and SPIRed.",
+        "EACLow": "Low end of the EAC range (Lipke's statistical method, ForecastConfidence): "
+        "AC + (BAC - EV) / high CPI bound. #N/A with fewer than 3 months of progress.",
+        "EACHigh": "High end of the EAC range: AC + (BAC - EV) / low CPI bound.",
+        "FinishLow": "Earliest finish of the range: from the high SPIt bound.",
+        "FinishHigh": "Latest finish of the range: from the low SPIt bound.",
+        "BACAtRisk": "TRUE when TCPI exceeds CPI by more than 0.10 (or the budget is spent with "
+        "work left): the budget needs markedly better performance than to date.",
     },
     "tblPortfolio": {
         "Portfolio": "Portfolio (from tblProjects).",
@@ -199,6 +206,20 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
         "RAG": "Red: demand above capacity. Amber: Utilisation above UtilisationTarget + 10% "
         "or below UtilisationTarget - 20%. Else Green.",
     },
+    "tblTrend": {
+        "ProjectID": "Project key.",
+        "Period": "Month with a progress row, up to the status month.",
+        "PV": "Planned value: cumulative Planned to the end of the month.",
+        "EV": "Earned value reported for the month.",
+        "AC": "Actual cost: cumulative Actual to the end of the month.",
+        "CPI": "EV / AC as of the month.",
+        "SPI": "EV / PV as of the month.",
+        "SPIt": "Earned schedule / actual time as of the month.",
+        "PeriodCPI": "CPI of the month alone: change in EV / change in AC since the previous "
+        "row.",
+        "PeriodSPIt": "Schedule earned per month elapsed since the previous row.",
+        "EAC": "Estimate at completion as of the month (EACMethod).",
+    },
     "tblChecks": {
         "Severity": "Error, Warning or Info.",
         "Table": "Table with the problem.",
@@ -242,11 +263,13 @@ SETTING_NOTES = {
     "decide from the data (day-first, with a Warning, when it cannot tell).",
     "PlanningHorizon": "Months after the status month covered by tblCapacityPlan.",
     "CapacityBy": "Role or Team: the groups of tblCapacityPlan.",
+    "ForecastConfidence": "Confidence of the EAC and finish ranges (0.90 = 90 %).",
 }
 SETTING_KINDS = {
     "StatusDate": "date", "HoursPerDay": "hours", "EACWeight": "index", "CPIAmber": "index",
     "CPIRed": "index", "SPIAmber": "index", "SPIRed": "index",
     "VarianceAmber": "fraction", "VarianceRed": "fraction", "UtilisationTarget": "fraction",
+    "ForecastConfidence": "fraction",
 }
 
 START_LINES = (
@@ -257,7 +280,7 @@ START_LINES = (
     "export.csv`, which adds each export once) and % complete on Progress; optionally "
     "Forecast, Resources, Allocations, Timesheets, Leave, Holidays and Milestones.",
     "4. Refresh (xlpmo ribbon or task pane, or `xlpmo refresh PMO_Tracker.xlsx`) fills "
-    "Dashboard, Variance, ForecastOut, Utilisation, CapacityPlan and Checks.",
+    "Dashboard, Variance, ForecastOut, Trend, Utilisation, CapacityPlan and Checks.",
     "5. Fix anything listed on Checks; pick a project in Dashboard!B3 to see its S-curve.",
 )
 
@@ -286,12 +309,15 @@ LIVE_INPUTS = (  # label, value, kind (rows 5-17, columns B:C)
     ("Pessimistic (days)", 15, "number"), ("Amber below", 0.95, "index"),
     ("Red below", 0.90, "index"),
 )
-LIVE_SERIES = (  # label, values (columns E:J on rows 5-7)
+LIVE_SERIES = (  # label, values (columns E:K on rows 5-8)
     ("PV per month", (5_000, 10_000, 12_000, 13_000, 20_000, 25_000)),
     ("Actual per month", (6_000, 9_500, 12_500, 8_000)),
+    ("Periodic CPI", (0.95, 0.92, 1.01, 0.96)),
+    ("EV to date (cumulative)", (4_500, 13_500, 24_500, 35_000)),
 )
 # C5.. in order of LIVE_INPUTS: BAC=C5 PV=C6 EV=C7 AC=C8 AT=C9 Start=C10 Hours=C11 Cap=C12
-# O=C13 M=C14 P=C15 Amber=C16 Red=C17; PV series F5:K5, actual history F6:I6.
+# O=C13 M=C14 P=C15 Amber=C16 Red=C17; PV series F5:K5, actual history F6:I6, periodic
+# CPI F7:I7, cumulative EV per month F8:I8.
 LIVE_EXAMPLES = (
     LiveExample("CV", "C7,C8", "Cost variance EV - AC.", kind="money"),
     LiveExample("SV", "C7,C6", "Schedule variance EV - PV.", kind="money"),
@@ -330,6 +356,12 @@ LIVE_EXAMPLES = (
                 spill=True, kind="money"),
     LiveExample("PHASE", "100000,F5:K5", "Spreads 100,000 in proportion to a profile (spills).",
                 spill=True, kind="money"),
+    LiveExample("EACRANGE", "C5,C7,C8,F7:I7,6",
+                "EAC range (Lipke): EACLow, EACHigh from the periodic CPIs (spills).",
+                spill=True, kind="money"),
+    LiveExample("FINISHRANGE", "C10,F5:K5,F8:I8",
+                "Finish range (Lipke): FinishLow, FinishHigh from the periodic SPIt (spills).",
+                spill=True, kind="date"),
     LiveExample("PERIODS", "C10,EOMONTH(C10,5)", "The months between two dates (spills).",
                 spill=True, kind="period"),
     LiveExample("VARIANCE", "F5:I5,F6:I6", "Planned - Actual month by month (spills).",
@@ -353,6 +385,11 @@ LIVE_EXAMPLES = (
         "EVM",
         "tblProjects[#All],tblPlan[#All],tblActuals[#All],tblProgress[#All],,tblConfig[#All]",
         "The whole tblEVM table, live (spills).", spill=True,
+    ),
+    LiveExample(
+        "TREND",
+        "tblProjects[#All],tblPlan[#All],tblActuals[#All],tblProgress[#All],,tblConfig[#All]",
+        "The whole tblTrend table: each project month by month.", spill=True, live=False,
     ),
 )
 

@@ -40,6 +40,7 @@ OUTPUT_PLACES: dict[str, tuple[str, int, int]] = {
     "tblForecastOut": ("ForecastOut", 0, 0),
     "tblUtilisation": ("Utilisation", 0, 0),
     "tblCapacityPlan": ("CapacityPlan", 0, 0),
+    "tblTrend": ("Trend", 0, 0),
     "tblChecks": ("Checks", 0, 0),
 }
 PICKER_CELL = (2, 1)  # Dashboard!B3: the project of the S-curve
@@ -55,10 +56,13 @@ CHART_GAP = 12
 #: Column widths (characters) of tblPortfolio on the Dashboard: its label and money columns
 #: (A:K about 1,180 pixels, as wide as the charts above it)
 DASH_PORTFOLIO_WIDTHS = {"Portfolio": 22.0, "money": 15.0}
-#: tblEVM columns the Dashboard shows and prints; the others are grouped (outline level 1)
-#: and collapsed, one click on the + above them away
-DASH_EVM_SHOWN = ("ProjectID", "ProjectName", "Portfolio", "BAC", "EV", "AC", "CPI", "SPIt",
-                  "EAC", "VAC", "ForecastFinish", "CostRAG", "ScheduleRAG")
+#: tblEVM columns the Dashboard shows and prints: budget against the estimate with its
+#: statistical range (EACLow, EACHigh) and the EAC realism test (BACAtRisk), the indices,
+#: the finish and the RAGs. The others (EV, AC and VAC among them: the ingredients of CPI and
+#: EAC, and BAC - EAC) are grouped (outline level 1) and collapsed, one click on the + above
+#: them away; with them shown too the table would print below 8 points.
+DASH_EVM_SHOWN = ("ProjectID", "ProjectName", "Portfolio", "BAC", "CPI", "SPIt", "EAC",
+                  "ForecastFinish", "CostRAG", "ScheduleRAG", "EACLow", "EACHigh", "BACAtRisk")
 #: Least column widths (characters) so that names, cell addresses and messages show whole
 MIN_WIDTHS = {"ProjectName": 30.0, "Name": 24.0, "Portfolio": 16.0, "Manager": 18.0,
               "Milestone": 28.0, "Cell": 24.0, "Table": 16.0, "Message": 90.0}
@@ -67,6 +71,7 @@ WRAP_COLUMNS = ("Message",)
 #: Page margins of the printed sheets (inches): left, right, top, bottom
 PRINT_MARGINS = (0.4, 0.4, 0.6, 0.6)
 SHEET_ORDER = (
-    "Start", "Dashboard", "Variance", "ForecastOut", "Utilisation", "CapacityPlan", "Checks",
-    *(t.sheet for t in tables.INPUTS.values()), tables.IMPORT_LOG.sheet, "Live", "ChartData",
+    "Start", "Dashboard", "Variance", "ForecastOut", "Trend", "Utilisation", "CapacityPlan",
+    "Checks", *(t.sheet for t in tables.INPUTS.values()), tables.IMPORT_LOG.sheet, "Live",
+    "ChartData",
 )

@@ -38,7 +38,8 @@ def plain_book(path: Path) -> Path:
 
 
 def test_refresh_of_plain_sheets_succeeds_without_an_alert(tmp_path: Path) -> None:
-    from test_udfs_server import book_payload, read_table, run_server, written_values
+    from jsonbook import book_payload
+    from test_udfs_server import read_table, run_server, written_values
 
     payload = book_payload(str(plain_book(tmp_path / "plain.xlsx")))
     [run] = run_server([{"kind": "scripts", "payload": payload,
@@ -92,7 +93,8 @@ def crowded_book(path: Path, blocker: str) -> Path:
                                             ("text", "non-empty cells Dashboard!C4")])
 def test_refresh_refuses_to_grow_a_table_over_the_users_cells(tmp_path: Path, blocker: str,
                                                               named: str) -> None:
-    from test_udfs_server import book_payload, run_server
+    from jsonbook import book_payload
+    from test_udfs_server import run_server
 
     payload = book_payload(str(crowded_book(tmp_path / "crowded.xlsx", blocker)))
     [run] = run_server([{"kind": "scripts", "payload": payload,

@@ -286,7 +286,8 @@ def test_imported_text_is_a_string_cell_in_the_saved_workbook(tmp_path: Path,
 def test_import_actuals_command_writes_payloads_as_text_once(tmp_path: Path) -> None:
     pytest.importorskip("xlwings")
     import openpyxl
-    from test_udfs_server import _table, book_payload, records, run_server, written_values
+    from jsonbook import book_payload
+    from test_udfs_server import _table, records, run_server, written_values
 
     wb = openpyxl.Workbook()
     ws = wb.active

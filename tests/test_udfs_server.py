@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jsonbook import VERSION, a1, book_payload, parse_a1, table_entry
 
 from xlpmo import tables as xlpmo_tables  # no xlwings import: safe in both processes
 
 SERVER_ENV = {"XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial"}
-VERSION = "0.37.8"
 CALL_BASE = {"caller_address": "Sheet1!B2", "version": VERSION, "client": "Office.js",
              "culture_info_name": "en-US", "date_format": "M/d/yyyy", "runtime": "1.4"}
 ERROR_TYPES = {"#DIV/0!": "Div0", "#N/A": "NotAvailable", "#NAME?": "Name", "#NULL!": "Null",
@@ -60,79 +60,8 @@ def decode(value: Any) -> Any:
     return None if value == "" else value
 
 
-# -- the JSON book: what the Office.js client sends, and Excel applying the actions ----------
+# -- Excel applying a script's actions to the JSON book (jsonbook.book_payload builds it) --
 
-A1 = re.compile(r"^\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
-
-
-def col_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def col_letters(n: int) -> str:
-    out = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
-
-
-def parse_a1(address: str) -> tuple[int, int, int, int]:
-    m = A1.match(address.split("!")[-1])
-    assert m, address
-    r1, c1 = int(m[2]), col_number(m[1])
-    r2, c2 = (int(m[4]), col_number(m[3])) if m[3] else (r1, c1)
-    return r1, c1, r2, c2
-
-
-def a1(r1: int, c1: int, r2: int, c2: int) -> str:
-    return f"{col_letters(c1)}{r1}:{col_letters(c2)}{r2}"
-
-
-def table_entry(name: str, r1: int, c1: int, r2: int, c2: int) -> dict:
-    return {
-        "name": name, "range_address": a1(r1, c1, r2, c2),
-        "header_row_range_address": a1(r1, c1, r1, c2),
-        "data_body_range_address": a1(r1 + 1, c1, r2, c2), "total_row_range_address": None,
-        "show_headers": True, "show_totals": False, "table_style": "TableStyleMedium2",
-        "show_autofilter": True, "row_count": r2 - r1 + 1, "column_count": c2 - c1 + 1,
-        "show_table_style_first_column": False, "show_table_style_last_column": False,
-        "show_table_style_row_stripes": True, "show_table_style_column_stripes": False,
-    }
-
-
-def json_cell(value: Any) -> Any:
-    """A cell as Office.js sends it: dates as ISO text with Z, blanks as ""."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    return value
-
-
-def book_payload(path: str) -> dict:
-    """Read an .xlsx with openpyxl into the JSON book the Office.js client sends."""
-    import openpyxl
-
-    wb = openpyxl.load_workbook(path, data_only=True)  # cell values, as Office.js sends
-    sheets = []
-    for ws in wb.worksheets:
-        rows = [[json_cell(v) for v in row] for row in ws.iter_rows(values_only=True)] or [[]]
-        tables = []
-        for t in ws.tables.values():
-            tables.append(table_entry(t.displayName, *parse_a1(t.ref)))
-        sheets.append({"name": ws.title, "values": rows, "pictures": [], "shapes": [],
-                       "charts": [], "notes": [], "tables": tables, "pivot_tables": [],
-                       "show_gridlines": True, "visibility": "Visible", "print_area": None})
-    return {"client": "Office.js", "version": VERSION,
-            "book": {"name": os.path.basename(path), "active_sheet_index": 0,
-                     "selection": "A1"},
-            "names": [], "sheets": sheets}
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$")

@@ -1,8 +1,8 @@
-"""Smoke runs of the benchmark scripts at tiny sizes (issue 5), so they do not rot.
+"""Smoke runs of the benchmark scripts at tiny sizes (issues 5 and 16), so they do not rot.
 
 The figures at full size are in benchmarks/README.md; here only that the scripts run, that
-the generated workbooks hold the data, and that the SUMIFS formula tracker recalculated by
-LibreOffice agrees with ``xlpmo refresh``.
+the generated workbooks hold the data, that the SUMIFS formula tracker recalculated by
+LibreOffice agrees with ``xlpmo refresh``, and that a child's peak memory is its own.
 """
 
 from __future__ import annotations
@@ -167,3 +167,20 @@ def test_librecalc_refuses_a_python_without_uno():
                            "/dev/null"], capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     assert "no 'uno' module" in done.stderr
+
+
+# -- issue 16 ---------------------------------------------------------------------------------
+
+def test_child_peak_is_the_childs_own_not_the_parents():
+    childproc = _load("childproc")
+    code = ("import sys; sys.path.insert(0, {!r}); import childproc; "
+            "childproc.report_peak_at_exit(); x = bytearray({}); x[::4096] = b'1' * len(x[::4096])")
+    small = childproc.run_child([sys.executable, "-c", code.format(str(BENCH), 0)])
+    ballast = bytearray(300 * 2**20)  # the parent touches 300 MB before starting the child
+    ballast[::4096] = b"1" * len(ballast[::4096])
+    again = childproc.run_child([sys.executable, "-c", code.format(str(BENCH), 0)])
+    big = childproc.run_child([sys.executable, "-c", code.format(str(BENCH), 200 * 2**20)])
+    del ballast
+    assert small.returncode == again.returncode == big.returncode == 0
+    assert 0 < small.peak_mb < 100 and again.peak_mb < 100  # not the parent's 300 MB
+    assert 200 < big.peak_mb - small.peak_mb < 230  # what the child touched itself

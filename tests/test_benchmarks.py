@@ -2,12 +2,15 @@
 
 The figures at full size are in benchmarks/README.md; here only that the scripts run, that
 the generated workbooks hold the data, that the SUMIFS formula tracker recalculated by
-LibreOffice agrees with ``xlpmo refresh``, and that a child's peak memory is its own.
+LibreOffice agrees with ``xlpmo refresh``, that the in-Excel Refresh benchmark sends the
+test suite's JSON book and sees Refresh write every project, and that a child's peak
+memory is its own.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 import re
 import subprocess
@@ -169,7 +172,11 @@ def test_librecalc_refuses_a_python_without_uno():
     assert "no 'uno' module" in done.stderr
 
 
-# -- issue 16 ---------------------------------------------------------------------------------
+# -- issue 16: a child's own peak memory, the in-Excel Refresh -----------------------------
+
+SCRIPTS_FINAL = re.compile(r"^peak_at_1000_mb=(\d+) payload_at_1000_mb=(\S+) "
+                           r"script_s_at_1000=(\S+) at_1000=(measured|extrapolated)$")
+
 
 def test_child_peak_is_the_childs_own_not_the_parents():
     childproc = _load("childproc")
@@ -184,3 +191,56 @@ def test_child_peak_is_the_childs_own_not_the_parents():
     assert small.returncode == again.returncode == big.returncode == 0
     assert 0 < small.peak_mb < 100 and again.peak_mb < 100  # not the parent's 300 MB
     assert 200 < big.peak_mb - small.peak_mb < 230  # what the child touched itself
+
+
+def test_payload_leaves_out_the_sheets_a_script_excludes(tmp_path):
+    from jsonbook import book_payload
+
+    path = bigbook.write_contract_workbook(tmp_path / "book.xlsx", synthetic_inputs(**TINY))
+    full = {s["name"]: s for s in book_payload(str(path))["sheets"]}
+    assert len(full["Timesheets"]["values"]) == 1 + TINY["n_timesheets"]
+    assert [t["name"] for t in full["Timesheets"]["tables"]] == ["tblTimesheets"]
+    part = {s["name"]: s for s in book_payload(str(path), exclude=["Timesheets"])["sheets"]}
+    assert part["Timesheets"]["values"] == [[]] and part["Timesheets"]["tables"] == []
+    assert part["Plan"] == full["Plan"]
+    only = {s["name"]: s for s in book_payload(str(path), include=["Plan"])["sheets"]}
+    assert list(only) == list(full)  # every sheet still listed, by name
+    assert [n for n, s in only.items() if s["values"] != [[]]] == ["Plan"]
+    with pytest.raises(ValueError):
+        book_payload(str(path), include=["Plan"], exclude=["Config"])
+
+
+def test_scripts_script(tmp_path, capsys):
+    bench = _load("scripts")
+    out = tmp_path / "figures.json"
+    figures = bench.main(["--sizes", "4,8", "--months", "24", "--timesheets-per-project", "20",
+                          "--repeat", "1", "--workdir", str(tmp_path), "--json", str(out)])
+    lines = capsys.readouterr().out.strip().splitlines()
+    match = SCRIPTS_FINAL.match(lines[-1])
+    assert match, lines[-1]
+    assert match[4] == "extrapolated" and "extrapolated on the straight line" in lines[-2]
+    small, large = figures["sizes"]["4"], figures["sizes"]["8"]
+    assert large["payload_mb"] > small["payload_mb"] > 0
+    assert large["payload_cells"] > small["payload_cells"]
+    assert small["script_s"] > 0 and 50 < small["peak_mb"] < 1000
+    slope = (large["payload_mb"] - small["payload_mb"]) / 4
+    assert figures["payload_at_1000_mb"] == pytest.approx(large["payload_mb"] + slope * 992)
+    assert json.loads(out.read_text())["at_1000"] == "extrapolated"
+    # the JSON book the child refreshed is the test suite's payload of the contract workbook
+    from jsonbook import book_payload
+
+    inputs = synthetic_inputs(4, 24, 8, 80)
+    book = bigbook.write_contract_workbook(tmp_path / "again.xlsx", inputs)
+    sent = json.loads((tmp_path / "book_4.json").read_text())
+    assert sent["sheets"] == book_payload(str(book))["sheets"]
+
+
+def test_scripts_refuses_a_run_that_did_not_refresh():
+    bench = _load("scripts")
+    with pytest.raises(SystemExit, match="did not refresh"):
+        bench.check_refreshed({"printed": "xlpmo: cannot refresh", "written": []}, 4)
+    with pytest.raises(SystemExit, match="tblEVM"):
+        bench.check_refreshed({"printed": "refreshed: tblEVM", "written": [
+            {"sheet": "Dashboard", "row": 0, "rows": 4, "first": "ProjectID"}]}, 4)
+    bench.check_refreshed({"printed": "refreshed: tblEVM", "written": [
+        {"sheet": "Dashboard", "row": 0, "rows": 5, "first": "ProjectID"}]}, 4)

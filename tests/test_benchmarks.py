@@ -172,10 +172,12 @@ def test_librecalc_refuses_a_python_without_uno():
     assert "no 'uno' module" in done.stderr
 
 
-# -- issue 16: a child's own peak memory, the in-Excel Refresh -----------------------------
+# -- issue 16: a child's own peak memory, the in-Excel Refresh, the floor -------------------
 
 SCRIPTS_FINAL = re.compile(r"^peak_at_1000_mb=(\d+) payload_at_1000_mb=(\S+) "
                            r"script_s_at_1000=(\S+) at_1000=(measured|extrapolated)$")
+FLOOR_FINAL = re.compile(r"^refresh_s=(\S+) floor_s=(\S+) calamine_s=(\S+) xlsxwriter_s=(\S+) "
+                         r"floor_ratio=(\S+) peak_mb=(\d+)$")
 
 
 def test_child_peak_is_the_childs_own_not_the_parents():
@@ -244,3 +246,25 @@ def test_scripts_refuses_a_run_that_did_not_refresh():
             {"sheet": "Dashboard", "row": 0, "rows": 4, "first": "ProjectID"}]}, 4)
     bench.check_refreshed({"printed": "refreshed: tblEVM", "written": [
         {"sheet": "Dashboard", "row": 0, "rows": 5, "first": "ProjectID"}]}, 4)
+
+
+def test_floor_script(tmp_path, capsys):
+    import openpyxl
+
+    bench = _load("floor")
+    figures = bench.main([*TINY_ARGS[:8], "--repeat", "1", "--workdir", str(tmp_path)])
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert FLOOR_FINAL.match(last), last
+    assert figures["floor_s"] == pytest.approx(figures["calamine_s"] + figures["xlsxwriter_s"])
+    assert figures["floor_ratio"] == pytest.approx(figures["refresh_s"] / figures["floor_s"])
+    assert figures["peak_mb"] > 50
+    # the floor wrote the tables refresh wrote, with the same values
+    refreshed = read_workbook(tmp_path / "refreshed.xlsx")
+    floor = openpyxl.load_workbook(tmp_path / "floor.xlsx")
+    written = {name: ws for ws in floor.worksheets for name in ws.tables}
+    assert set(written) == {n for n in refreshed.tables if n in bench.tables.OUTPUTS}
+    evm = refreshed.tables["tblEVM"]
+    ws = written["tblEVM"]
+    assert ws.tables["tblEVM"].ref == f"A1:{bigbook.col_letter(len(evm.header))}13"
+    assert [c.value for c in ws[1]][:len(evm.header)] == evm.header
+    assert [c.value for c in ws[2]][:3] == [bench._cell(v) for v in evm.data[0][:3]]

@@ -190,9 +190,11 @@ def test_child_peak_is_the_childs_own_not_the_parents():
     again = childproc.run_child([sys.executable, "-c", code.format(str(BENCH), 0)])
     big = childproc.run_child([sys.executable, "-c", code.format(str(BENCH), 200 * 2**20)])
     del ballast
-    assert small.returncode == again.returncode == big.returncode == 0
-    assert 0 < small.peak_mb < 100 and again.peak_mb < 100  # not the parent's 300 MB
-    assert 200 < big.peak_mb - small.peak_mb < 230  # what the child touched itself
+    peaks = (small.peak_mb, again.peak_mb, big.peak_mb)
+    outputs = (small.output, again.output, big.output)
+    assert small.returncode == again.returncode == big.returncode == 0, outputs
+    assert 0 < small.peak_mb < 100 and again.peak_mb < 100, peaks  # not the parent's 300 MB
+    assert 200 < big.peak_mb - small.peak_mb < 230, peaks  # what the child touched itself
 
 
 def test_payload_leaves_out_the_sheets_a_script_excludes(tmp_path):
@@ -223,7 +225,10 @@ def test_scripts_script(tmp_path, capsys):
     assert match[4] == "extrapolated" and "extrapolated on the straight line" in lines[-2]
     small, large = figures["sizes"]["4"], figures["sizes"]["8"]
     assert large["payload_mb"] > small["payload_mb"] > 0
-    assert large["payload_cells"] > small["payload_cells"]
+    assert large["new"]["payload_cells"] > small["new"]["payload_cells"]
+    # refreshed again, the book carries the full output tables too
+    assert small["again"]["payload_cells"] > small["new"]["payload_cells"]
+    assert small["payload_mb"] == small["again"]["payload_mb"]  # the larger of the two
     assert small["script_s"] > 0 and 50 < small["peak_mb"] < 1000
     slope = (large["payload_mb"] - small["payload_mb"]) / 4
     assert figures["payload_at_1000_mb"] == pytest.approx(large["payload_mb"] + slope * 992)
@@ -233,7 +238,7 @@ def test_scripts_script(tmp_path, capsys):
 
     inputs = synthetic_inputs(4, 24, 8, 80)
     book = bigbook.write_contract_workbook(tmp_path / "again.xlsx", inputs)
-    sent = json.loads((tmp_path / "book_4.json").read_text())
+    sent = json.loads((tmp_path / "book_4_new.json").read_text())
     assert sent["sheets"] == book_payload(str(book))["sheets"]
 
 

@@ -272,4 +272,4 @@ def test_floor_script(tmp_path, capsys):
     ws = written["tblEVM"]
     assert ws.tables["tblEVM"].ref == f"A1:{bigbook.col_letter(len(evm.header))}13"
     assert [c.value for c in ws[1]][:len(evm.header)] == evm.header
-    assert [c.value for c in ws[2]][:3] == [bench._cell(v) for v in evm.data[0][:3]]
+    assert [c.value for c in ws[2]][:3] == list(evm.data[0][:3])

@@ -21,6 +21,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 SERVER_ENV = {"XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial"}
@@ -109,17 +110,30 @@ def json_cell(value: Any) -> Any:
     return value
 
 
-def book_payload(path: str) -> dict:
-    """Read an .xlsx with openpyxl into the JSON book the Office.js client sends."""
+def book_payload(path: str, include: Iterable[str] | None = None,
+                 exclude: Iterable[str] | None = None) -> dict:
+    """Read an .xlsx with openpyxl into the JSON book the Office.js client sends.
+
+    ``include`` / ``exclude``: sheet names, as a script's ``@script(include=..., exclude=...)``
+    asks; as xlwings' Office.js client does, a sheet left out is sent with ``values`` ``[[]]``
+    and no tables (its name still listed). Also used by benchmarks/scripts.py, so the
+    benchmark sends the payload the tests send.
+    """
     import openpyxl
 
+    if include and exclude:
+        raise ValueError("either include or exclude, not both (as xlwings)")
+    keep = set(include) if include else None
+    drop = set(exclude or ())
     wb = openpyxl.load_workbook(path, data_only=True)  # cell values, as Office.js sends
     sheets = []
     for ws in wb.worksheets:
-        rows = [[json_cell(v) for v in row] for row in ws.iter_rows(values_only=True)] or [[]]
+        rows: list[list[Any]] = [[]]
         tables = []
-        for t in ws.tables.values():
-            tables.append(table_entry(t.displayName, *parse_a1(t.ref)))
+        if (keep is None or ws.title in keep) and ws.title not in drop:
+            rows = [[json_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            rows = rows or [[]]
+            tables = [table_entry(t.displayName, *parse_a1(t.ref)) for t in ws.tables.values()]
         sheets.append({"name": ws.title, "values": rows, "pictures": [], "shapes": [],
                        "charts": [], "notes": [], "tables": tables, "pivot_tables": [],
                        "show_gridlines": True, "visibility": "Visible", "print_area": None})

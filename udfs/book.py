@@ -6,7 +6,7 @@ book xlwings Lite / xlwings Server hand a script (built from the JSON the Office
 client sends; its writes go back as actions).
 
 - inputs: every contract table found in the book (Excel Tables by name on any sheet, or a
-  sheet named like the table without ``tbl``), as :class:`xlpmo.io.reader.RawTable`
+  sheet named like the table without ``tbl``), as :class:`xlpmo.io.raw.RawTable`
   (:func:`read_tables`);
 - whole tables (outputs): values, never formulas (only a user's own formula that
   :mod:`xlpmo_udfs.keep` carries with its row), into the output Excel Tables, resized to
@@ -39,11 +39,11 @@ import pandas as pd
 
 from xlpmo.contract import tables
 from xlpmo.errors import Finding, XLError, XlpmoError, occupied_cells_problem, overwrite_refusal
+from xlpmo.io.a1 import CellRange, address, quote_sheet
 from xlpmo.io.changes import TableEdit, column_position
 from xlpmo.io.importer import protect_text
 from xlpmo.io.keyed import Formula
-from xlpmo.io.ooxml.cells import CellRange
-from xlpmo.io.reader import RawTable, address, quote_sheet
+from xlpmo.io.raw import RawTable
 
 # -- reading the book -------------------------------------------------------------------------
 

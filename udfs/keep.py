@@ -37,9 +37,9 @@ import pandas as pd
 
 from xlpmo.contract import tables
 from xlpmo.errors import Finding
+from xlpmo.io.a1 import address
 from xlpmo.io.changes import TableEdit
 from xlpmo.io.keyed import Formula, keep_user_columns, orphan_check_rows
-from xlpmo.io.reader import address
 from xlpmo.io.validate import checks_table
 
 from .book import BookSession, find_table, frame_cells, output_job, range_values, write_changes

@@ -43,15 +43,35 @@ from xlpmo.io.a1 import CellRange, address, quote_sheet
 from xlpmo.io.changes import TableEdit, column_position
 from xlpmo.io.importer import protect_text
 from xlpmo.io.keyed import Formula
-from xlpmo.io.raw import RawTable
+from xlpmo.io.raw import RawTable, as_2d, clean_values
+
+from .officejs import is_json, read_block
 
 # -- reading the book -------------------------------------------------------------------------
 
 
-def range_values(rng: Any) -> list[list[Any]]:
-    """A range's cells as lists of rows; error cells as :class:`XLError`."""
+def range_grid(rng: Any) -> np.ndarray:
+    """A range's cells as a 2-D object array of raw values (:mod:`xlpmo.io.raw`: blanks
+    None, error cells :class:`XLError`); from a JSON book by column
+    (:func:`xlpmo_udfs.officejs.read_block`), else through xlwings' ``Range.value``."""
+    if is_json(rng.sheet):
+        n, m = rng.shape
+        return read_block(rng.sheet, rng.row, rng.column, rng.row + n - 1, rng.column + m - 1)
     rows = rng.options(ndim=2, err_to_str=True).value or []
-    return [[XLError.parse(v) or v if isinstance(v, str) else v for v in row] for row in rows]
+    return clean_values(as_2d([[XLError.parse(v) or v if isinstance(v, str) else v
+                                for v in row] for row in rows]))
+
+
+def range_values(rng: Any) -> list[list[Any]]:
+    """A range's cells as lists of rows (:func:`range_grid`)."""
+    return range_grid(rng).tolist()
+
+
+def table_header(table: Any) -> list[str]:
+    """The texts of an Excel Table's first row (its header), blanks as ``""``."""
+    rng = table.range
+    first = rng.sheet.range((rng.row, rng.column), (rng.row, rng.column + rng.shape[1] - 1))
+    return [str(h) if h is not None else "" for h in range_grid(first)[0]]
 
 
 def _origin(sheet: Any, rng: Any) -> str:
@@ -67,8 +87,10 @@ def find_table(book: Any, name: str) -> Any | None:
     return None
 
 
-def read_tables(book: Any) -> dict[str, RawTable]:
-    """Every contract table of the book as a RawTable, keyed by its contract name."""
+def read_tables(book: Any, names: Sequence[str] | None = None) -> dict[str, RawTable]:
+    """The contract tables of the book as RawTables, keyed by contract name: those named
+    in ``names`` (case-insensitively; None: every contract table)."""
+    wanted = None if names is None else {n.lower() for n in names}
     found: dict[str, Any] = {}
     sheets_with_tables = set()
     for sheet in book.sheets:
@@ -78,19 +100,22 @@ def read_tables(book: Any) -> dict[str, RawTable]:
                 spec = tables.spec(table.name)
             except KeyError:
                 continue
+            if wanted is not None and spec.name.lower() not in wanted:
+                continue
             rng = table.range
-            found[spec.name] = RawTable.from_values(range_values(rng), _origin(sheet, rng),
-                                                    spec.name, is_listobject=True)
+            found[spec.name] = RawTable.from_values(range_grid(rng), _origin(sheet, rng),
+                                                    spec.name, is_listobject=True,
+                                                    cleaned=True)
     for spec in tables.INPUTS.values():  # sheets named like the table, without Excel Tables
-        if spec.name in found:
+        if spec.name in found or (wanted is not None and spec.name.lower() not in wanted):
             continue
         for sheet in book.sheets:
             if sheet.name.lower() == spec.sheet.lower() and sheet.name not in sheets_with_tables:
                 rng = sheet.used_range
-                values = range_values(rng)
-                if values and any(v is not None for v in values[0]):
+                values = range_grid(rng)
+                if len(values) and any(v is not None for v in values[0]):
                     found[spec.name] = RawTable.from_values(values, _origin(sheet, rng),
-                                                            spec.name)
+                                                            spec.name, cleaned=True)
     return found
 
 

@@ -8,8 +8,9 @@ variables, so other tests see xlwings as they always do.
 
 Requests: ``meta`` (custom_functions_meta / custom_scripts_meta of the Lite plugin module
 and :func:`xlpmo_udfs.catalogue.catalogue`), ``call`` (custom_functions_call with an
-Office.js-shaped payload) and ``scripts`` (custom_scripts_call on a JSON book, the
-returned actions applied to the book's JSON as Excel would, step after step).
+Office.js-shaped payload), ``scripts`` (custom_scripts_call on a JSON book, the
+returned actions applied to the book's JSON as Excel would, step after step) and
+``probe`` (a check of :mod:`helpers.officejs_probes` by name).
 """
 
 from __future__ import annotations
@@ -271,6 +272,10 @@ def _serve() -> None:
                 out.append(await call(req))
             elif req["kind"] == "scripts":
                 out.append(await scripts(req))
+            elif req["kind"] == "probe":  # checks of helpers/officejs_probes.py
+                from officejs_probes import PROBES
+
+                out.append(PROBES[req["name"]](req))
         return out
 
     results = asyncio.run(main())

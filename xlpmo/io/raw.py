@@ -172,14 +172,17 @@ class RawTable:
 
     @classmethod
     def from_values(
-        cls, values: Sequence[Sequence[Any]], origin: str, name: str = "",
+        cls, values: Sequence[Sequence[Any]] | np.ndarray, origin: str, name: str = "",
         is_listobject: bool = False, percent: Iterable[tuple[int, int]] | None = None,
+        cleaned: bool = False,
     ) -> RawTable:
-        """A table from a 2-D list (header row first) whose first cell is ``origin``
-        (``"Plan!A1"`` or ``"'My Sheet'!C5"``), as the Excel layer reads ranges.
+        """A table from a 2-D list or object array (header row first) whose first cell is
+        ``origin`` (``"Plan!A1"`` or ``"'My Sheet'!C5"``), as the Excel layer reads ranges.
 
         ``percent``: the (data row, column) indices of the percent-formatted cells when the
-        formats are known; None (the Excel layer) when they are not."""
+        formats are known; None (the Excel layer) when they are not. ``cleaned``: the values
+        are already the raw value set (:func:`clean_values`); an object array is then used
+        as it is, not copied."""
         sheet, ref = split_address(origin)
         row, col = parse_ref(ref.split(":")[0])
         arr = as_2d(values)
@@ -189,7 +192,8 @@ class RawTable:
             cells = (pairs[:, 0], pairs[:, 1])
         if arr.shape[0] == 0:
             return cls(name, sheet, [], [], row, col, is_listobject, percent=cells)
-        return cls(name, sheet, list(arr[0]), arr[1:], row, col, is_listobject, percent=cells)
+        return cls(name, sheet, list(arr[0]), arr[1:], row, col, is_listobject,
+                   cleaned=cleaned, percent=cells)
 
     @classmethod
     def from_sheet(cls, values: Any, sheet: str, name: str) -> RawTable | None:

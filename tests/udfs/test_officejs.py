@@ -1,0 +1,73 @@
+"""The JSON book of xlwings Lite / Office.js read by column (issue #16) gives exactly what
+xlwings' per-cell ``Range.value`` gives (blank, ISO dates, error texts, numbers keeping
+their type), checked against xlwings itself in the server child.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from helpers.officejs_probes import tricky_sheet_values
+from helpers.xlwings_server import VERSION, run_server, table_entry
+from hypothesis import given
+from hypothesis import strategies as st
+from xlpmo_udfs.officejs import convert_texts
+
+pytest.importorskip("xlwings")
+
+
+def payload(values: list[list]) -> dict:
+    sheet = {"name": "Sheet1", "values": values, "pictures": [], "shapes": [], "charts": [],
+             "notes": [], "tables": [table_entry("tblX", 1, 1, len(values), len(values[0]))],
+             "pivot_tables": [], "show_gridlines": True, "visibility": "Visible",
+             "print_area": None}
+    return {"client": "Office.js", "version": VERSION,
+            "book": {"name": "Book.xlsx", "active_sheet_index": 0, "selection": "A1"},
+            "names": [], "sheets": [sheet]}
+
+
+def test_reads_are_xlwings_reads_cell_for_cell() -> None:
+    values = tricky_sheet_values()
+    ranges = [(1, 1, 7, 5), (2, 2, 7, 3), (5, 4, 9, 7), (8, 1, 9, 2), (1, 6, 3, 8)]
+    [result] = run_server([{"kind": "probe", "name": "reads", "payload": payload(values),
+                            "ranges": ranges}])
+    for (r1, c1, r2, c2), got in zip(ranges, result["ranges"], strict=True):
+        assert len(got["ours"]) == r2 - r1 + 1 and len(got["ours"][0]) == c2 - c1 + 1
+        assert got["ours"] == got["xlwings"], (r1, c1, r2, c2)
+    first = result["ranges"][0]["ours"]
+    assert first[1][1] == ["datetime", "datetime.datetime(2026, 1, 31, 0, 0)"]
+    assert first[2][4] == ["XLError", "<XLError.NA: '#N/A'>"]  # error text
+    assert first[3][4] == ["XLError", "<XLError.NA: '#N/A'>"]  # " #n/a " as XLError.parse
+    assert first[4][4] == ["str", "'#SPILL!'"] and first[3][1] == ["str", "'2026-03-31'"]
+    assert first[1][2] == ["int", "1"] and first[2][2] == ["float", "1.0"]  # types kept
+    assert first[1][3] == ["bool", "True"] and first[1][4] == ["NoneType", "None"]
+
+
+# -- each distinct text converted once, nothing else touched ------------------------------------
+
+cells = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=True),
+                  st.sampled_from(["", "a", "b", "1", "True", "#N/A", "x y"]))
+
+
+@given(st.lists(cells, max_size=40))
+def test_convert_texts_is_the_per_cell_rule(values: list) -> None:
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    calls: list[str] = []
+
+    def rule(text: str) -> object:
+        calls.append(text)
+        return None if text == "" else text.upper()
+
+    convert_texts(column, rule)
+    for got, v in zip(column, values, strict=True):
+        if isinstance(v, str):
+            assert got == rule(v)
+        elif v is None or (isinstance(v, float) and math.isnan(v)):
+            assert got is None
+        else:
+            assert got is v  # 1, True and 1.0 keep their own type and object
+    texts = [v for v in values if isinstance(v, str)]
+    assert sorted(calls[: len(set(texts))]) == sorted(set(texts))  # once per distinct text

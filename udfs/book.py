@@ -437,8 +437,8 @@ class BookSession:
         return str(getattr(self.book, "name", "the workbook"))
 
     def read(self, extra: Sequence[str] = ()) -> tuple[dict[str, RawTable], list[Finding]]:
-        """Every contract table of the book (``extra`` is read anyway)."""
-        return read_tables(self.book), []
+        """The input tables of the book, and the contract tables named in ``extra``."""
+        return read_tables(self.book, [*tables.INPUTS, *extra]), []
 
     def write(self, tables_: Mapping[str, pd.DataFrame], edits: Sequence[TableEdit]
               ) -> list[Finding]:

@@ -1,6 +1,8 @@
 """The JSON book of xlwings Lite / Office.js read by column (issue #16) gives exactly what
 xlwings' per-cell ``Range.value`` gives (blank, ISO dates, error texts, numbers keeping
-their type), checked against xlwings itself in the server child.
+their type), checked against xlwings itself in the server child; output tables without
+user columns are laid out as :func:`xlpmo.io.keyed.keep_user_columns` lays them out,
+without reading their old rows.
 """
 
 from __future__ import annotations
@@ -8,12 +10,17 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from helpers.officejs_probes import tricky_sheet_values
 from helpers.xlwings_server import VERSION, run_server, table_entry
 from hypothesis import given
 from hypothesis import strategies as st
+from xlpmo_udfs.book import frame_cells
+from xlpmo_udfs.keep import _owned_only
 from xlpmo_udfs.officejs import convert_texts
+
+from xlpmo.io.keyed import keep_user_columns
 
 pytest.importorskip("xlwings")
 
@@ -71,3 +78,36 @@ def test_convert_texts_is_the_per_cell_rule(values: list) -> None:
             assert got is v  # 1, True and 1.0 keep their own type and object
     texts = [v for v in values if isinstance(v, str)]
     assert sorted(calls[: len(set(texts))]) == sorted(set(texts))  # once per distinct text
+
+
+# -- output tables without user columns: the old rows are not needed ----------------------------
+
+NEW = ["ProjectID", "CPI", "SPI", "RAG"]
+
+
+@given(st.permutations(NEW), st.integers(0, 4),
+       st.lists(st.sampled_from(["", " ", "U", "l"]), min_size=4, max_size=4),
+       st.integers(0, 3))
+def test_owned_only_lays_out_as_keep_user_columns(order: list[str], keep: int,
+                                                  spacing: list[str], n_rows: int) -> None:
+    # the table's header: some of the columns, in its own order, case and spacing
+    header = [{"": h, " ": f" {h} ", "U": h.upper(), "l": h.lower()}[s]
+              for h, s in zip(order[:keep], spacing, strict=False)]
+    frame = pd.DataFrame({"ProjectID": [f"P{i}" for i in range(n_rows)],
+                          "CPI": [1.0 + i for i in range(n_rows)],
+                          "SPI": [np.nan] * n_rows, "RAG": ["Green"] * n_rows})
+    old = [header, *[[f"old{i}"] * len(header) for i in range(2)]]
+    kept = keep_user_columns("tblEVM", old, frame_cells(frame), ["ProjectID"],
+                             lambda r, c: f"Dashboard!A{r}")
+    laid = _owned_only(header, frame)
+    assert laid is not None and not kept.user_columns and not kept.notes
+    assert frame_cells(laid)[0] == kept.header
+    assert [list(map(str, r)) for r in frame_cells(laid)[1:]] == \
+        [list(map(str, r)) for r in kept.rows]  # str: NaN is not equal to itself
+
+
+def test_owned_only_gives_way_to_user_columns() -> None:
+    frame = pd.DataFrame({"ProjectID": ["P1"], "CPI": [1.0]})
+    assert _owned_only(["ProjectID", "Comment"], frame) is None  # a user column
+    assert _owned_only(["ProjectID", "projectid "], frame) is None  # a repeated header
+    assert _owned_only(["", "CPI"], frame) is None  # a blank header is a user column

@@ -44,8 +44,10 @@ from xlpmo.io.validate import checks_table
 
 from .book import (
     BookSession,
+    Job,
     find_table,
     frame_cells,
+    job_header,
     output_job,
     range_values,
     table_header,
@@ -55,7 +57,6 @@ from .book import (
 __all__ = ["Before", "KeepingSession", "after_write", "before_write", "checks_job",
            "output_jobs"]
 
-Job = tuple[str, list[list[Any]], "str | None"]
 DATE_KINDS = ("date", "period", "timestamp")
 
 
@@ -104,7 +105,7 @@ def _job(book: Any, spec: tables.TableSpec, frame: pd.DataFrame
         return output_job(frame, spec), []
     same = _owned_only(table_header(table), frame[spec.column_names])
     if same is not None:  # no user column: the old rows need not be read
-        return (spec.name, frame_cells(same), spec.sheet), []
+        return (spec.name, same, spec.sheet), []
     sheet, rng = table.parent, table.range
     kept = keep_user_columns(
         spec.name, _old_grid(table), frame_cells(frame[spec.column_names]),
@@ -204,7 +205,7 @@ def after_write(book: Any, jobs: list[Job], before: Before) -> None:
         elif name in before.cleared:
             table.autofilter.clear()  # every column's criteria
     names = [name for name, _cells, _sheet in jobs]
-    headers = [{str(h).strip().lower() for h in cells[0]} for _name, cells, _sheet in jobs]
+    headers = [{h.strip().lower() for h in job_header(cells)} for _name, cells, _sheet in jobs]
     _refresh_pivots(book, names, headers)
 
 

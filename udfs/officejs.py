@@ -1,5 +1,7 @@
 """The JSON book of xlwings Lite / Office.js: its cells read by column.
 
+(What the cells get when the commands write whole tables: :mod:`xlpmo_udfs.cellvalues`.)
+
 A script in xlwings Lite (and xlwings Server) gets the workbook as the JSON the Office.js
 client sends: per sheet the values from A1 to its last used cell as lists of rows, blanks
 as ``""``, dates as ISO text (``2026-01-31T00:00:00.000Z``), error cells as their text

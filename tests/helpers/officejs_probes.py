@@ -8,9 +8,14 @@ Each probe takes the request and returns JSON: values as ``[type name, repr]`` p
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from xlpmo.errors import XLError
+from xlpmo.io.keyed import Formula
 
 ISO = "{}T{}.000Z"
 
@@ -53,4 +58,50 @@ def reads(req: dict) -> dict:
     return {"ranges": out}
 
 
-PROBES = {"reads": reads}
+def tricky_frame(rows: int) -> pd.DataFrame:
+    """An output table of ``rows`` rows with every dtype and value the core hands the
+    writers: NaN (#N/A), errors, dates with and without a time, NaT, text to protect."""
+    i = np.arange(rows)
+    stamps = pd.Series(pd.Timestamp("2026-01-31") + pd.to_timedelta(i % 40, unit="D"))
+    stamps[i % 7 == 3] = pd.NaT
+    stamps[i % 11 == 5] = pd.Timestamp("2026-02-03 04:05:06")
+    mixed = np.empty(rows, dtype=object)
+    choices = [1.5, float("nan"), XLError.DIV0, XLError.NA, "=cmd", "0042", "plain", None,
+               pd.Timestamp("2026-03-31"), np.float64("nan"), np.float64(2.25), 7,
+               Formula("=[@CPI]*2"), "TRUE", "", pd.NaT, dt.datetime(2026, 4, 1, 8, 30)]
+    for k in range(rows):
+        mixed[k] = choices[k % len(choices)]
+    floats = (i * 0.5).astype(float)
+    floats[i % 5 == 0] = np.nan
+    return pd.DataFrame({
+        "ProjectID": [f"P{k:03d}" for k in i], "Period": stamps, "Amount": floats,
+        "Count": i.astype(np.int64), "Over": i % 3 == 0, "Mixed": pd.Series(mixed, dtype=object),
+        "=Header": np.full(rows, "x"),
+    })
+
+
+def writes(req: dict) -> dict:
+    """The actions of writing :func:`tricky_frame` the xlwings way (each cell through
+    :func:`cell_value`, then ``Range.value``) and as Refresh writes a whole table
+    (:func:`xlpmo_udfs.book.final_rows`, in blocks within xlwings' cell budget)."""
+    import xlwings as xw
+    from xlpmo_udfs.book import final_rows, frame_cells, set_cells
+    from xlpmo_udfs.cellvalues import cell_value
+
+    frame = tricky_frame(req["rows"])
+    out = {}
+    for way in ("xlwings", "ours"):
+        book = xw.Book(json=req["payload"])
+        sheet = book.sheets[0]
+        if way == "xlwings":
+            rows = [[cell_value(v) for v in r] for r in frame_cells(frame)]
+            sheet.range((2, 3), (len(rows) + 1, len(rows[0]) + 2)).value = rows
+        else:
+            rows, raw = final_rows(book, frame)
+            assert raw
+            set_cells(sheet.range((2, 3), (len(rows) + 1, len(rows[0]) + 2)), rows, raw)
+        out[way] = book.json()["actions"]
+    return out
+
+
+PROBES = {"reads": reads, "writes": writes}

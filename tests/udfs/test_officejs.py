@@ -1,8 +1,9 @@
-"""The JSON book of xlwings Lite / Office.js read by column (issue #16) gives exactly what
-xlwings' per-cell ``Range.value`` gives (blank, ISO dates, error texts, numbers keeping
-their type), checked against xlwings itself in the server child; output tables without
-user columns are laid out as :func:`xlpmo.io.keyed.keep_user_columns` lays them out,
-without reading their old rows.
+"""The JSON book of xlwings Lite / Office.js read and written by column (issue #16) gives
+exactly what xlwings' per-cell ``Range.value`` gives: the reads (blank, ISO dates, error
+texts, numbers keeping their type) and the writes (every dtype the core returns, split in
+blocks within xlwings' cell budget per write), checked against xlwings itself in the
+server child; and the output tables without user columns are laid out as
+:func:`xlpmo.io.keyed.keep_user_columns` lays them out without reading their old rows.
 """
 
 from __future__ import annotations
@@ -50,6 +51,26 @@ def test_reads_are_xlwings_reads_cell_for_cell() -> None:
     assert first[4][4] == ["str", "'#SPILL!'"] and first[3][1] == ["str", "'2026-03-31'"]
     assert first[1][2] == ["int", "1"] and first[2][2] == ["float", "1.0"]  # types kept
     assert first[1][3] == ["bool", "True"] and first[1][4] == ["NoneType", "None"]
+
+
+@pytest.mark.parametrize("rows", [40, 16_000])
+def test_writes_are_xlwings_writes_action_for_action(rows: int) -> None:
+    # 16,000 rows x 7 columns pass xlwings' cell budget per write: the same blocks
+    [result] = run_server([{"kind": "probe", "name": "writes", "rows": rows,
+                            "payload": payload([["a"]])}])
+    assert result["ours"] == result["xlwings"]
+    values = [v for a in result["ours"] if a["func"] == "setValues" for v in a["values"]]
+    assert len(values) == rows + 1
+    if rows > 1000:
+        assert len([a for a in result["ours"] if a["func"] == "setValues"]) > 1
+    assert values[0] == ["ProjectID", "Period", "Amount", "Count", "Over", "Mixed", "'=Header"]
+    assert values[1][:5] == ["P000", "2026-01-31", "#N/A", 0, True]
+    assert values[6][1] == "2026-02-03 04:05:06"  # row 5: a time of day
+    assert values[4][1] == ""  # NaT: blank
+    mixed = [r[5] for r in values[1:18]]
+    assert mixed == [1.5, "#N/A", "#DIV/0!", "#N/A", "'=cmd", "'0042", "plain", "",
+                     "2026-03-31", "#N/A", 2.25, 7, "=[@CPI]*2", "'TRUE", "", "",
+                     "2026-04-01 08:30:00"]
 
 
 # -- each distinct text converted once, nothing else touched ------------------------------------

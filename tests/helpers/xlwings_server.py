@@ -9,7 +9,9 @@ variables, so other tests see xlwings as they always do.
 Requests: ``meta`` (custom_functions_meta / custom_scripts_meta of the Lite plugin module
 and :func:`xlpmo_udfs.catalogue.catalogue`), ``call`` (custom_functions_call with an
 Office.js-shaped payload), ``scripts`` (custom_scripts_call on a JSON book, the
-returned actions applied to the book's JSON as Excel would, step after step) and
+returned actions applied to the book's JSON as Excel would, step after step; with
+``as_client`` each script gets the book without the sheets it excludes, as the Office.js
+client sends it) and
 ``probe`` (a check of :mod:`helpers.officejs_probes` by name).
 """
 
@@ -234,6 +236,19 @@ def _serve() -> None:
         except Exception as exc:  # reported to the test, which fails on it
             return {"exception": repr(exc)}
 
+    left_out = {m["function_name"]: m.get("exclude") or ""
+                for m in server.custom_scripts_meta(lite)}
+
+    def as_sent(payload: dict, script: str | None) -> dict:
+        """The book as the Office.js client sends it to ``script``: the sheets the script
+        excludes listed by name only (no values, no tables), as xlwings' client does."""
+        sent = copy.deepcopy(payload)
+        names = {n.strip() for n in left_out.get(script or "", "").split(",") if n.strip()}
+        for sheet in sent["sheets"]:
+            if sheet["name"] in names:
+                sheet.update(values=[[]], tables=[], pivot_tables=[], charts=[])
+        return sent
+
     async def scripts(req: dict) -> Any:
         payload = req["payload"]
         steps = []
@@ -243,7 +258,8 @@ def _serve() -> None:
                 payload["book"]["active_sheet_index"] = next(
                     i for i, s in enumerate(payload["sheets"]) if s["name"] == sheet)
                 payload["book"]["selection"] = cell
-            book = xw.Book(json=copy.deepcopy(payload))
+            book = xw.Book(json=as_sent(payload, step.get("script")) if req.get("as_client")
+                           else copy.deepcopy(payload))
             try:
                 if "run" in step:  # the classic ribbon's dispatcher, on the same Book API
                     from xlpmo_udfs import commands

@@ -9,7 +9,7 @@ One run (issue 5):
    as a standard PMO workbook (``bigbook.write_contract_workbook``: Excel Tables, plan and
    actuals in the template's wide layout);
 2. times ``xlpmo refresh`` on copies of it, each in a child process, and takes the child's
-   peak resident memory (``ru_maxrss`` from ``os.wait4``): the new workbook (empty output
+   peak resident memory (its own VmHWM, ``childproc.py``): the new workbook (empty output
    tables), then the refreshed one again (full output tables to replace); ``refresh_s`` is
    the slower of the two best times;
 3. times reading the inputs the way refresh does (``xlpmo.io.reader.read_workbook(path,
@@ -67,6 +67,7 @@ sys.path.insert(0, str(HERE))
 import bigbook  # noqa: E402  (benchmarks/ is not a package)
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from childproc import run_main  # noqa: E402
 from synthetic import synthetic_inputs  # noqa: E402
 
 from xlpmo.contract import tables  # noqa: E402
@@ -106,38 +107,54 @@ def find_libreoffice() -> tuple[str, str] | None:
 # -- refresh in a child process --------------------------------------------------------------
 
 
-def run_child(args: list[str]) -> tuple[float, float, float, int, bytes]:
-    """Run a child to completion: (wall s, CPU s, peak RSS MB, exit code, stdout + stderr)."""
-    t = time.perf_counter()
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        log.seek(0)
-        text = log.read()
-    cpu = usage.ru_utime + usage.ru_stime
-    return wall, cpu, usage.ru_maxrss / 1024, proc.returncode, text
-
-
 def refresh_child(path: Path) -> tuple[float, float, float]:
     """``xlpmo refresh PATH --no-backup --quiet`` in a child: (wall s, CPU s, peak RSS MB)."""
-    code = "import sys; from xlpmo.cli import main; sys.exit(main())"
-    wall, cpu, peak, rc, text = run_child([sys.executable, "-c", code, "refresh", str(path),
-                                           "--no-backup", "--quiet"])
-    if rc != 0:
-        raise SystemExit(f"xlpmo refresh failed (exit {rc}):\n{text.decode(errors='replace')}")
-    return wall, cpu, peak
+    child = run_main("xlpmo.cli", ["refresh", str(path), "--no-backup", "--quiet"])
+    if child.returncode != 0:
+        raise SystemExit(f"xlpmo refresh failed (exit {child.returncode}):\n{child.output}")
+    return child.wall_s, child.cpu_s, child.peak_mb
+
+
+def time_refresh(contract: Path, target: Path, repeat: int) -> dict[str, Any]:
+    """``xlpmo refresh`` of a copy of ``contract`` at ``target``, then of the refreshed
+    file again, ``repeat`` times, each in a child: the figures, printed too."""
+    first, again, cpus, peaks = [], [], [], []
+    for _ in range(repeat):
+        shutil.copyfile(contract, target)
+        for walls in (first, again):  # the new file, then the refreshed one once more
+            wall, cpu, peak = refresh_child(target)
+            walls.append(wall)
+            cpus.append(cpu)
+            peaks.append(peak)
+    print(f"xlpmo refresh (child process, best of {repeat}): new workbook {min(first):.2f} s, "
+          f"refreshed again (output tables full) {min(again):.2f} s -> refresh_s = the slower "
+          f"(CPU at most {max(cpus):.2f} s); peak RSS {max(peaks):.0f} MB (new "
+          f"{max(peaks[0::2]):.0f}, again {max(peaks[1::2]):.0f})", flush=True)
+    return {"refresh_first_s": min(first), "refresh_again_s": min(again),
+            "refresh_s": max(min(first), min(again)), "refresh_all_s": [first, again],
+            "refresh_cpu_s": max(cpus), "refresh_first_cpu_s": min(cpus[0::2]),
+            "refresh_again_cpu_s": min(cpus[1::2]), "peak_mb": max(peaks),
+            "peak_first_mb": max(peaks[0::2]), "peak_again_mb": max(peaks[1::2])}
 
 
 # -- reading ---------------------------------------------------------------------------------
 
 
+def calamine_read_s(path: Path, sheets: list[str]) -> float:
+    """Seconds of python-calamine's raw read of ``sheets`` (``to_python()`` of each)."""
+    import python_calamine
+
+    t = time.perf_counter()
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    for name in sheets:
+        book.get_sheet_by_name(name).to_python()
+    book.close()
+    return time.perf_counter() - t
+
+
 def time_reads(path: Path, repeat: int) -> dict[str, float]:
     """Best-of-``repeat`` seconds of read_workbook, coerce_inputs and calamine's raw read of
     the sheets read_workbook loads."""
-    import python_calamine
-
     from xlpmo.io.coerce import coerce_inputs
     from xlpmo.io.reader import read_workbook
 
@@ -148,14 +165,8 @@ def time_reads(path: Path, repeat: int) -> dict[str, float]:
         t1 = time.perf_counter()
         coerce_inputs(raw.tables)
         t2 = time.perf_counter()
-        sheets = sorted({tbl.sheet for tbl in raw.tables.values()})
-        t3 = time.perf_counter()
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
-        for name in sheets:
-            book.get_sheet_by_name(name).to_python()
-        book.close()
-        t4 = time.perf_counter()
-        for key, secs in (("read", t1 - t), ("coerce", t2 - t1), ("calamine", t4 - t3)):
+        calamine = calamine_read_s(path, sorted({tbl.sheet for tbl in raw.tables.values()}))
+        for key, secs in (("read", t1 - t), ("coerce", t2 - t1), ("calamine", calamine)):
             best[key] = min(best[key], secs)
     best["read_coerce"] = best["read"] + best["coerce"]
     return best
@@ -392,21 +403,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
           f"{contract.name} {contract.stat().st_size / 2**20:.1f} MB written in "
           f"{figures['generate_s']:.1f} s", flush=True)
 
-    first, again, cpus, peaks = [], [], [], []
     target = work / "refreshed.xlsx"
-    for _ in range(repeat):
-        shutil.copyfile(contract, target)
-        for walls in (first, again):  # the new file, then the refreshed one once more
-            wall, cpu, peak = refresh_child(target)
-            walls.append(wall)
-            cpus.append(cpu)
-            peaks.append(peak)
-    figures.update(refresh_first_s=min(first), refresh_again_s=min(again),
-                   refresh_s=max(min(first), min(again)), refresh_all_s=[first, again],
-                   refresh_cpu_s=max(cpus), peak_mb=max(peaks))
-    print(f"xlpmo refresh (child process, best of {repeat}): new workbook {min(first):.2f} s, "
-          f"refreshed again (output tables full) {min(again):.2f} s -> refresh_s = the slower "
-          f"(CPU at most {max(cpus):.2f} s); peak RSS {max(peaks):.0f} MB", flush=True)
+    figures.update(time_refresh(contract, target, repeat))
 
     reads = time_reads(contract, repeat)
     figures.update(read_s=reads["read_coerce"], read_only_s=reads["read"],

@@ -6,7 +6,7 @@ book xlwings Lite / xlwings Server hand a script (built from the JSON the Office
 client sends; its writes go back as actions).
 
 - inputs: every contract table found in the book (Excel Tables by name on any sheet, or a
-  sheet named like the table without ``tbl``), as :class:`xlpmo.io.reader.RawTable`
+  sheet named like the table without ``tbl``), as :class:`xlpmo.io.raw.RawTable`
   (:func:`read_tables`);
 - whole tables (outputs): values, never formulas (only a user's own formula that
   :mod:`xlpmo_udfs.keep` carries with its row), into the output Excel Tables, resized to
@@ -38,20 +38,53 @@ import numpy as np
 import pandas as pd
 
 from xlpmo.contract import tables
-from xlpmo.errors import Finding, XLError, XlpmoError, occupied_cells_problem, overwrite_refusal
+from xlpmo.errors import (
+    Finding,
+    InputError,
+    WriteConflict,
+    XLError,
+    XlpmoError,
+    occupied_cells_problem,
+    overwrite_refusal,
+)
+from xlpmo.io.a1 import CellRange, address, quote_sheet
 from xlpmo.io.changes import TableEdit, column_position
-from xlpmo.io.importer import protect_text
-from xlpmo.io.keyed import Formula
-from xlpmo.io.ooxml.cells import CellRange
-from xlpmo.io.reader import RawTable, address, quote_sheet
+from xlpmo.io.raw import RawTable, as_2d, clean_values
+
+from .cellvalues import cell_value, json_rows, json_value
+from .officejs import block, is_json, read_block
+
+#: a whole table to write: rows of values (header first) or a DataFrame (its columns the
+#: header)
+Cells = list[list[Any]] | pd.DataFrame
+#: one whole table to write: (contract name, cells, sheet for a new table or None)
+Job = tuple[str, Cells, "str | None"]
 
 # -- reading the book -------------------------------------------------------------------------
 
 
-def range_values(rng: Any) -> list[list[Any]]:
-    """A range's cells as lists of rows; error cells as :class:`XLError`."""
+def range_grid(rng: Any) -> np.ndarray:
+    """A range's cells as a 2-D object array of raw values (:mod:`xlpmo.io.raw`: blanks
+    None, error cells :class:`XLError`); from a JSON book by column
+    (:func:`xlpmo_udfs.officejs.read_block`), else through xlwings' ``Range.value``."""
+    if is_json(rng.sheet):
+        n, m = rng.shape
+        return read_block(rng.sheet, rng.row, rng.column, rng.row + n - 1, rng.column + m - 1)
     rows = rng.options(ndim=2, err_to_str=True).value or []
-    return [[XLError.parse(v) or v if isinstance(v, str) else v for v in row] for row in rows]
+    return clean_values(as_2d([[XLError.parse(v) or v if isinstance(v, str) else v
+                                for v in row] for row in rows]))
+
+
+def range_values(rng: Any) -> list[list[Any]]:
+    """A range's cells as lists of rows (:func:`range_grid`)."""
+    return range_grid(rng).tolist()
+
+
+def table_header(table: Any) -> list[str]:
+    """The texts of an Excel Table's first row (its header), blanks as ``""``."""
+    rng = table.range
+    first = rng.sheet.range((rng.row, rng.column), (rng.row, rng.column + rng.shape[1] - 1))
+    return [str(h) if h is not None else "" for h in range_grid(first)[0]]
 
 
 def _origin(sheet: Any, rng: Any) -> str:
@@ -67,8 +100,10 @@ def find_table(book: Any, name: str) -> Any | None:
     return None
 
 
-def read_tables(book: Any) -> dict[str, RawTable]:
-    """Every contract table of the book as a RawTable, keyed by its contract name."""
+def read_tables(book: Any, names: Sequence[str] | None = None) -> dict[str, RawTable]:
+    """The contract tables of the book as RawTables, keyed by contract name: those named
+    in ``names`` (case-insensitively; None: every contract table)."""
+    wanted = None if names is None else {n.lower() for n in names}
     found: dict[str, Any] = {}
     sheets_with_tables = set()
     for sheet in book.sheets:
@@ -78,54 +113,38 @@ def read_tables(book: Any) -> dict[str, RawTable]:
                 spec = tables.spec(table.name)
             except KeyError:
                 continue
+            if wanted is not None and spec.name.lower() not in wanted:
+                continue
             rng = table.range
-            found[spec.name] = RawTable.from_values(range_values(rng), _origin(sheet, rng),
-                                                    spec.name, is_listobject=True)
+            found[spec.name] = RawTable.from_values(range_grid(rng), _origin(sheet, rng),
+                                                    spec.name, is_listobject=True,
+                                                    cleaned=True)
     for spec in tables.INPUTS.values():  # sheets named like the table, without Excel Tables
-        if spec.name in found:
+        if spec.name in found or (wanted is not None and spec.name.lower() not in wanted):
             continue
         for sheet in book.sheets:
             if sheet.name.lower() == spec.sheet.lower() and sheet.name not in sheets_with_tables:
                 rng = sheet.used_range
-                values = range_values(rng)
-                if values and any(v is not None for v in values[0]):
+                values = range_grid(rng)
+                if len(values) and any(v is not None for v in values[0]):
                     found[spec.name] = RawTable.from_values(values, _origin(sheet, rng),
-                                                            spec.name)
+                                                            spec.name, cleaned=True)
     return found
 
 
 # -- writing the book -------------------------------------------------------------------------
 
 
-def cell_value(value: Any) -> Any:
-    """One value as the cell gets it: errors as their text (Excel enters them as error
-    values), missing as blank, Timestamps as datetimes, text protected
-    (:func:`xlpmo.io.importer.protect_text`). :func:`write_table` applies it to every cell,
-    exactly once."""
-    if isinstance(value, XLError):
-        return value.value
-    if isinstance(value, Formula):  # a user's formula carried with its row (xlpmo_udfs.keep)
-        return str(value)
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, (float, np.floating)) and np.isnan(value):
-        return XLError.NA.value
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if isinstance(value, str):
-        return protect_text(value)
-    return value
-
-
 def frame_cells(frame: pd.DataFrame) -> list[list[Any]]:
     """A DataFrame as rows of values with its header row first."""
     return [list(map(str, frame.columns)), *frame.to_numpy(dtype=object).tolist()]
+
+
+def json_book(book: Any) -> bool:
+    """The book is a JSON book (xlwings Lite / Server): whole tables are written with
+    ``Range.raw_value`` as :mod:`xlpmo_udfs.cellvalues` makes them, not cell by cell
+    through xlwings' value converters."""
+    return is_json(book.sheets[0])
 
 
 def _find_sheet(book: Any, name: str) -> Any | None:
@@ -159,7 +178,7 @@ def _content_bottom(sheet: Any) -> int:
     """The last row a sheet holds (its cells and its tables); 0 when it is empty."""
     used = sheet.used_range
     bottom = 0
-    if any(v is not None for row in range_values(used) for v in row):
+    if _non_empty(sheet, _range_of(used)):
         bottom = used.row + used.shape[0] - 1
     for table in sheet.tables:
         rng = table.range
@@ -178,7 +197,9 @@ class Placement:
     when the sheet is still to be added), into the Excel Table ``table`` (None: a new
     table is added there). ``rows``: the whole table, header first; or, for an edit
     (:func:`plan_edit`), ``blocks``: only the cells to write, as (sheet row, sheet column,
-    rows of values)."""
+    rows of values). ``raw``: the values are what the cells get in a JSON book
+    (:func:`xlpmo_udfs.cellvalues.json_value`), written with ``Range.raw_value``; else
+    :func:`~xlpmo_udfs.cellvalues.cell_value`'s, written with ``Range.value``."""
 
     name: str
     rows: list[list[Any]]
@@ -187,27 +208,43 @@ class Placement:
     table: Any | None
     region: CellRange
     blocks: list[tuple[int, int, list[list[Any]]]] | None = None
+    raw: bool = False
 
     @property
     def old(self) -> CellRange | None:
         return None if self.table is None else _range_of(self.table.range)
 
 
-def plan_table(book: Any, name: str, cells: list[list[Any]], sheet_name: str | None = None,
-               planned: Sequence[Placement] = ()) -> Placement:
-    """Where ``cells`` (header first) go: the Excel Table ``name`` resized from its top-left
-    cell, or a new table on ``sheet_name`` (default: its contract sheet) at column A, two
-    rows below what the sheet holds and what ``planned`` puts there."""
-    rows = [[cell_value(v) for v in r] for r in cells]
+def final_rows(book: Any, cells: Cells) -> tuple[list[list[Any]], bool]:
+    """``cells`` (header first: rows of values, or a DataFrame whose columns are the
+    header) as the book's cells get them, and whether they are JSON values for
+    ``Range.raw_value`` (a JSON book); an Excel Table keeps one data row, so a table
+    without rows gets a blank one."""
+    raw = json_book(book)
+    if isinstance(cells, pd.DataFrame):
+        rows = json_rows(cells) if raw else [[cell_value(v) for v in r]
+                                             for r in frame_cells(cells)]
+    else:
+        value = json_value if raw else cell_value
+        rows = [[value(v) for v in r] for r in cells]
     if len(rows) == 1:
-        rows.append([None] * len(rows[0]))  # an Excel Table keeps one data row
+        rows.append(["" if raw else None] * len(rows[0]))
+    return rows, raw
+
+
+def plan_table(book: Any, name: str, cells: Cells, sheet_name: str | None = None,
+               planned: Sequence[Placement] = ()) -> Placement:
+    """Where ``cells`` (header first, or a DataFrame) go: the Excel Table ``name`` resized
+    from its top-left cell, or a new table on ``sheet_name`` (default: its contract sheet)
+    at column A, two rows below what the sheet holds and what ``planned`` puts there."""
+    rows, raw = final_rows(book, cells)
     height, width = len(rows), len(rows[0])
     table = find_table(book, name)
     if table is not None:
         sheet = table.parent
         top = table.range
         region = CellRange(top.row, top.column, top.row + height - 1, top.column + width - 1)
-        return Placement(name, rows, sheet.name, sheet, table, region)
+        return Placement(name, rows, sheet.name, sheet, table, region, raw=raw)
     sheet_name = sheet_name or tables.spec(name).sheet
     sheet = _find_sheet(book, sheet_name)
     key = sheet_name.lower()
@@ -219,7 +256,7 @@ def plan_table(book: Any, name: str, cells: list[list[Any]], sheet_name: str | N
             bottom = max(bottom, other.region.r2)
     first = 1 if bottom == 0 else bottom + 3
     return Placement(name, rows, sheet_name, sheet, None,
-                     CellRange(first, 1, first + height - 1, width))
+                     CellRange(first, 1, first + height - 1, width), raw=raw)
 
 
 def placement_problems(place: Placement, earlier: Sequence[Placement]) -> list[str]:
@@ -265,11 +302,24 @@ def _new_ground(region: CellRange, old: CellRange | None) -> list[CellRange]:
     return areas
 
 
+def _filled(sheet: Any, area: CellRange) -> np.ndarray:
+    """Which cells of ``area`` on ``sheet`` hold something (a boolean grid)."""
+    if is_json(sheet):  # the sheet's JSON values as they are: "" is blank
+        grid = block(sheet, area.r1, area.c1, area.r2, area.c2)
+    else:
+        grid = range_grid(sheet.range((area.r1, area.c1), (area.r2, area.c2)))
+    return np.not_equal(grid, None) & np.not_equal(grid, "")
+
+
+def _non_empty(sheet: Any, area: CellRange) -> bool:
+    return bool(_filled(sheet, area).any())
+
+
 def _occupied(sheet: Any, area: CellRange) -> list[CellRange]:
     """The non-empty cells of ``area`` on ``sheet``, as one-cell ranges."""
-    grid = range_values(sheet.range((area.r1, area.c1), (area.r2, area.c2)))
+    rows, cols = np.nonzero(_filled(sheet, area))
     return [CellRange(area.r1 + i, area.c1 + j, area.r1 + i, area.c1 + j)
-            for i, row in enumerate(grid) for j, v in enumerate(row) if v not in (None, "")]
+            for i, j in zip(rows.tolist(), cols.tolist(), strict=True)]
 
 
 def plan_edit(book: Any, table: Any, edit: TableEdit) -> Placement:
@@ -277,18 +327,19 @@ def plan_edit(book: Any, table: Any, edit: TableEdit) -> Placement:
     table grown by the edit's rows (down) and new columns (right), and the cells to write
     (only those of the edit: other cells, a user's columns and Excel's calculated columns
     are left to Excel)."""
-    values = range_values(table.range)
-    header = [str(h) if h is not None else "" for h in values[0]]
+    header = table_header(table)
     top = table.range
     r1, c1 = top.row, top.column
-    n_old = len(values) - 1
+    n_old = top.shape[0] - 1
+    raw = json_book(book)
+    value_of = json_value if raw else cell_value
     col: dict[str, int] = {}
     new_headers: list[str] = []
     for name in edit.referenced():
         j = column_position(header, name)
         if j is None:
             if name not in edit.columns:
-                raise XlpmoError(f"the table {table.name} has no column {name!r}")
+                raise InputError(f"the table {table.name} has no column {name!r}")
             j = len(header) + len(new_headers)
             new_headers.append(name)
         col[name] = c1 + j
@@ -299,19 +350,19 @@ def plan_edit(book: Any, table: Any, edit: TableEdit) -> Placement:
         blocks.append((r1, c1 + len(header), [new_headers]))
     for (i, name), value in edit.cells.items():
         if not 0 <= i < n_old:
-            raise XlpmoError(f"{table.name} has no data row {i + 1}")
-        blocks.append((r1 + 1 + i, col[name], [[cell_value(value)]]))
+            raise InputError(f"{table.name} has no data row {i + 1}")
+        blocks.append((r1 + 1 + i, col[name], [[value_of(value)]]))
     if edit.rows:
         for name, c in dict.fromkeys(col.items()):
-            column = [[cell_value(row.get(name))] for row in edit.rows]
-            if any(v[0] is not None for v in column):
-                blocks.append((r1 + 1 + n_old, c, column))
+            given = [row.get(name) for row in edit.rows]
+            if any(cell_value(v) is not None for v in given):
+                blocks.append((r1 + 1 + n_old, c, [[value_of(v)] for v in given]))
     sheet = table.parent
-    return Placement(table.name, [], sheet.name, sheet, table, region, blocks)
+    return Placement(table.name, [], sheet.name, sheet, table, region, blocks, raw=raw)
 
 
-def write_changes(book: Any, jobs: Sequence[tuple[str, list[list[Any]], str | None]] = (),
-                  edits: Sequence[TableEdit] = ()) -> list[Any]:
+def write_changes(book: Any, jobs: Sequence[Job] = (), edits: Sequence[TableEdit] = ()
+                  ) -> list[Any]:
     """Write several tables and edits as one step: ``(name, cells with header, sheet)``
     each, into the Excel Table ``name`` (resized) or a new one (see :func:`plan_table`);
     then the edits (:func:`plan_edit`; a missing table is created with the edit's rows).
@@ -335,8 +386,25 @@ def write_changes(book: Any, jobs: Sequence[tuple[str, list[list[Any]], str | No
     problems = [p for i, place in enumerate(planned)
                 for p in placement_problems(place, planned[:i])]
     if problems:
-        raise XlpmoError("nothing was written: " + " ".join(problems))
+        raise WriteConflict("nothing was written: " + " ".join(problems))
     return [_apply(book, place) for place in planned]
+
+
+def set_cells(target: Any, rows: list[list[Any]], raw: bool) -> None:
+    """Write ``rows`` into ``target`` (exactly their shape): final JSON values as they are
+    (``raw``), in blocks of rows within the engine's cell budget per write as xlwings'
+    value setter splits them (``max_cells_per_write``); else through that setter."""
+    if not raw:
+        target.value = rows
+        return
+    budget = getattr(target.impl, "max_cells_per_write", None)
+    height, width = len(rows), len(rows[0])
+    if budget is None or height * width <= budget:
+        target.raw_value = rows
+        return
+    step = max(1, budget // width)
+    for start in range(0, height, step):
+        target[start:start + step, :].raw_value = rows[start:start + step]
 
 
 def _apply(book: Any, place: Placement) -> Any:
@@ -346,7 +414,8 @@ def _apply(book: Any, place: Placement) -> Any:
         if region != place.old:
             table.resize(sheet.range((region.r1, region.c1), (region.r2, region.c2)))
         for r, c, rows in place.blocks:
-            sheet.range((r, c), (r + len(rows) - 1, c + len(rows[0]) - 1)).value = rows
+            set_cells(sheet.range((r, c), (r + len(rows) - 1, c + len(rows[0]) - 1)), rows,
+                 place.raw)
     elif place.table is not None:
         sheet, table, old = place.sheet, place.table, place.old
         body = table.data_body_range
@@ -356,11 +425,11 @@ def _apply(book: Any, place: Placement) -> Any:
         table.resize(target)
         if old.c2 > region.c2:  # columns beyond the contract's: cleared, not kept stale
             sheet.range((old.r1, region.c2 + 1), (old.r2, old.c2)).clear_contents()
-        target.value = place.rows
+        set_cells(target, place.rows, place.raw)
     else:
         sheet = sheet_named(book, place.sheet_name)
         target = sheet.range((region.r1, region.c1), (region.r2, region.c2))
-        target.value = place.rows
+        set_cells(target, place.rows, place.raw)
         table = sheet.tables.add(source=target, name=place.name, has_headers=True)
     memo = _written_bottoms(book)
     key = place.sheet_name.lower()
@@ -368,16 +437,20 @@ def _apply(book: Any, place: Placement) -> Any:
     return table
 
 
-def write_table(book: Any, name: str, cells: list[list[Any]], sheet_name: str | None = None
+def write_table(book: Any, name: str, cells: Cells, sheet_name: str | None = None
                 ) -> Any:
     """:func:`write_changes` for one whole table."""
     return write_changes(book, [(name, cells, sheet_name)])[0]
 
 
-def output_job(frame: pd.DataFrame, spec: tables.TableSpec
-               ) -> tuple[str, list[list[Any]], str | None]:
+def output_job(frame: pd.DataFrame, spec: tables.TableSpec) -> Job:
     """The :func:`write_changes` job of one whole table."""
-    return spec.name, frame_cells(frame[spec.column_names]), spec.sheet
+    return spec.name, frame[spec.column_names], spec.sheet
+
+
+def job_header(cells: Cells) -> list[str]:
+    """The header texts of a job's cells."""
+    return [str(h) for h in (cells.columns if isinstance(cells, pd.DataFrame) else cells[0])]
 
 
 def notify(book: Any, message: str) -> None:
@@ -412,8 +485,8 @@ class BookSession:
         return str(getattr(self.book, "name", "the workbook"))
 
     def read(self, extra: Sequence[str] = ()) -> tuple[dict[str, RawTable], list[Finding]]:
-        """Every contract table of the book (``extra`` is read anyway)."""
-        return read_tables(self.book), []
+        """The input tables of the book, and the contract tables named in ``extra``."""
+        return read_tables(self.book, [*tables.INPUTS, *extra]), []
 
     def write(self, tables_: Mapping[str, pd.DataFrame], edits: Sequence[TableEdit]
               ) -> list[Finding]:

@@ -31,7 +31,7 @@ import xlwings as xw
 
 from xlpmo.app import commands as app
 from xlpmo.contract import tables
-from xlpmo.errors import XlpmoError
+from xlpmo.errors import InputError, XlpmoError
 from xlpmo.template import buttons as sheetbuttons
 
 from .book import find_table, notify, range_values, selected_row, sheet_named
@@ -40,18 +40,29 @@ from .keep import KeepingSession  # user columns by key, filters, pivots (issue 
 ON_SERVER = getattr(xw.func, "__module__", "").startswith("xlwings.pro")
 IMPORT_SHEET = "Import"
 REPORT_SHEET = "Report"
+#: the sheets each script never reads: xlwings Lite / Office.js do not send their cells or
+#: tables to it (``@script(exclude=...)``). A pasted export and the Report sheet can be
+#: large; a contract table kept on one of them is not seen by these scripts (README).
+NOT_READ = {
+    "Refresh": (IMPORT_SHEET, REPORT_SHEET), "Validate": (IMPORT_SHEET, REPORT_SHEET),
+    "Close period": (IMPORT_SHEET, REPORT_SHEET), "New project": (IMPORT_SHEET, REPORT_SHEET),
+    "Import actuals": (REPORT_SHEET,), "Report": (IMPORT_SHEET,),
+}
 
 
 def _script(name: str):
-    """``xw.script(name=...)`` for xlwings Lite / Server, with the Dashboard button of the
-    template when it has one (:mod:`xlpmo.template.buttons`); a no-op elsewhere (classic COM
-    would register the function as a VBA Sub, which no ribbon button can call)."""
+    """``xw.script(name=..., exclude=...)`` for xlwings Lite / Server (the sheets of
+    :data:`NOT_READ` left out), with the Dashboard button of the template when it has one
+    (:mod:`xlpmo.template.buttons`); a no-op elsewhere (classic COM would register the
+    function as a VBA Sub, which no ribbon button can call)."""
     if not ON_SERVER:
         return lambda f: f
+    exclude = list(NOT_READ[name])
     button = sheetbuttons.button_for(name)
     if button is None:
-        return xw.script(name=name)
-    return xw.script(name=name, button=button.reference, show_taskpane=True)
+        return xw.script(name=name, exclude=exclude)
+    return xw.script(name=name, exclude=exclude, button=button.reference,
+                     show_taskpane=True)
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -87,7 +98,7 @@ def run_import_actuals(book: Any, source: Any = None) -> str:
     else:
         sheet = next((s for s in book.sheets if s.name.lower() == IMPORT_SHEET.lower()), None)
         if sheet is None:
-            raise XlpmoError(f"paste the export into a sheet named {IMPORT_SHEET!r}, or give "
+            raise InputError(f"paste the export into a sheet named {IMPORT_SHEET!r}, or give "
                              "the file")
         export = app.Export.from_values(range_values(sheet.used_range), f"sheet {sheet.name}")
     done = app.import_export(KeepingSession(book), export)
@@ -101,7 +112,7 @@ def run_new_project(book: Any, project_id: str | None = None, project_name: str 
     :func:`xlpmo.app.commands.new_project`); a blank portfolio / manager / status comes
     from the selected tblProjects row, if the selection is in one. Returns the new ID."""
     if find_table(book, tables.PROJECTS.name) is None:
-        raise XlpmoError("the workbook has no tblProjects table")
+        raise InputError("the workbook has no tblProjects table")
     project = app.NewProject(project_id, project_name, portfolio, manager, None, start,
                              finish, bac)
     like = selected_row(book, tables.PROJECTS.name)

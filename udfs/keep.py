@@ -37,17 +37,26 @@ import pandas as pd
 
 from xlpmo.contract import tables
 from xlpmo.errors import Finding
+from xlpmo.io.a1 import address
 from xlpmo.io.changes import TableEdit
 from xlpmo.io.keyed import Formula, keep_user_columns, orphan_check_rows
-from xlpmo.io.reader import address
 from xlpmo.io.validate import checks_table
 
-from .book import BookSession, find_table, frame_cells, output_job, range_values, write_changes
+from .book import (
+    BookSession,
+    Job,
+    find_table,
+    frame_cells,
+    job_header,
+    output_job,
+    range_values,
+    table_header,
+    write_changes,
+)
 
 __all__ = ["Before", "KeepingSession", "after_write", "before_write", "checks_job",
            "output_jobs"]
 
-Job = tuple[str, list[list[Any]], "str | None"]
 DATE_KINDS = ("date", "period", "timestamp")
 
 
@@ -70,12 +79,33 @@ def _old_grid(table: Any) -> list[list[Any]]:
     return values
 
 
+def _owned_only(header: list[str], frame: pd.DataFrame) -> pd.DataFrame | None:
+    """The new content in the order of the table's current ``header`` (new columns at its
+    right, header texts as the table has them), when every column of the table is one the
+    refresh writes: what :func:`xlpmo.io.keyed.keep_user_columns` gives then, without
+    reading the old rows. None when the table has a user column (or a repeated header)."""
+    lower_old = [h.strip().lower() for h in header]
+    lower_new = [str(c).strip().lower() for c in frame.columns]
+    if len(set(lower_old)) != len(lower_old) or not set(lower_old) <= set(lower_new):
+        return None
+    order = [lower_new.index(k) for k in lower_old]
+    names = list(header)
+    for j, k in enumerate(lower_new):
+        if k not in lower_old:
+            order.append(j)
+            names.append(str(frame.columns[j]))
+    return frame.iloc[:, order].set_axis(names, axis=1)
+
+
 def _job(book: Any, spec: tables.TableSpec, frame: pd.DataFrame
          ) -> tuple[Job, list[Any]]:
     """The write job of one output table, its user columns kept; and the orphaned notes."""
     table = find_table(book, spec.name)
     if table is None:
         return output_job(frame, spec), []
+    same = _owned_only(table_header(table), frame[spec.column_names])
+    if same is not None:  # no user column: the old rows need not be read
+        return (spec.name, same, spec.sheet), []
     sheet, rng = table.parent, table.range
     kept = keep_user_columns(
         spec.name, _old_grid(table), frame_cells(frame[spec.column_names]),
@@ -175,7 +205,7 @@ def after_write(book: Any, jobs: list[Job], before: Before) -> None:
         elif name in before.cleared:
             table.autofilter.clear()  # every column's criteria
     names = [name for name, _cells, _sheet in jobs]
-    headers = [{str(h).strip().lower() for h in cells[0]} for _name, cells, _sheet in jobs]
+    headers = [{h.strip().lower() for h in job_header(cells)} for _name, cells, _sheet in jobs]
     _refresh_pivots(book, names, headers)
 
 

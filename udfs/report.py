@@ -30,9 +30,9 @@ import pandas as pd
 from xlpmo.contract.model import Inputs
 from xlpmo.contract.tables import NUMBER_FORMATS
 from xlpmo.errors import XlpmoError
+from xlpmo.io.a1 import CellRange
 from xlpmo.io.canvas import Canvas
 from xlpmo.io.importer import protect_text
-from xlpmo.io.ooxml.cells import CellRange
 from xlpmo.report.definition import build_report
 from xlpmo.report.sheet import SHEET, canvas
 

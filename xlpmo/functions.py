@@ -247,7 +247,8 @@ def FINISH(start_date: Any, pv_series: Any, ev: Any, at: Any, cumulative: Any = 
 def _raw_table(name: str, value: Any, required: bool = True) -> Any:
     """A table argument (2-D range with its header row) as the reader's RawTable; a blank
     optional argument is None, a blank required one ``#N/A``."""
-    from xlpmo.io.reader import RawTable, address
+    from xlpmo.io.a1 import address
+    from xlpmo.io.raw import RawTable
 
     spec = tables.spec(name)
     if value is None or (not isinstance(value, (list, tuple, np.ndarray))
@@ -263,7 +264,7 @@ def _inputs(status_date: Any, config: Any, **named: Any) -> Any:
     """Canonical Inputs from table arguments (``named``: contract name -> RawTable or None),
     through the reader's coercion, as a workbook refresh would build them."""
     from xlpmo.io.coerce import coerce_inputs
-    from xlpmo.io.reader import RawTable
+    from xlpmo.io.raw import RawTable
 
     raw = {name: table for name, table in named.items() if table is not None}
     cfg = _raw_table(tables.CONFIG.name, config, required=False)

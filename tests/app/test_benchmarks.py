@@ -1,13 +1,16 @@
-"""Smoke runs of the benchmark scripts at tiny sizes (issue 5), so they do not rot.
+"""Smoke runs of the benchmark scripts at tiny sizes (issues 5 and 16), so they do not rot.
 
 The figures at full size are in benchmarks/README.md; here only that the scripts run, that
-the generated workbooks hold the data, and that the SUMIFS formula tracker recalculated by
-LibreOffice agrees with ``xlpmo refresh``.
+the generated workbooks hold the data, that the SUMIFS formula tracker recalculated by
+LibreOffice agrees with ``xlpmo refresh``, that the in-Excel Refresh benchmark sends the
+test suite's JSON book and sees Refresh write every project, and that a child's peak
+memory is its own.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 import re
 import subprocess
@@ -167,3 +170,106 @@ def test_librecalc_refuses_a_python_without_uno():
                            "/dev/null"], capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     assert "no 'uno' module" in done.stderr
+
+
+# -- issue 16: a child's own peak memory, the in-Excel Refresh, the floor -------------------
+
+SCRIPTS_FINAL = re.compile(r"^peak_at_1000_mb=(\d+) payload_at_1000_mb=(\S+) "
+                           r"script_s_at_1000=(\S+) at_1000=(measured|extrapolated)$")
+FLOOR_FINAL = re.compile(r"^refresh_s=(\S+) floor_s=(\S+) calamine_s=(\S+) xlsxwriter_s=(\S+) "
+                         r"floor_ratio=(\S+) peak_mb=(\d+)$")
+
+
+def test_child_peak_is_the_childs_own_not_the_parents():
+    childproc = _load("childproc")
+    code = ("import sys; sys.path.insert(0, {!r}); import childproc; "
+            "childproc.report_peak_at_exit(); x = bytearray({}); x[::4096] = b'1' * len(x[::4096])")
+    small = childproc.run_child([sys.executable, "-c", code.format(str(BENCH), 0)])
+    ballast = bytearray(300 * 2**20)  # the parent touches 300 MB before starting the child
+    ballast[::4096] = b"1" * len(ballast[::4096])
+    again = childproc.run_child([sys.executable, "-c", code.format(str(BENCH), 0)])
+    big = childproc.run_child([sys.executable, "-c", code.format(str(BENCH), 200 * 2**20)])
+    del ballast
+    peaks = (small.peak_mb, again.peak_mb, big.peak_mb)
+    outputs = (small.output, again.output, big.output)
+    assert small.returncode == again.returncode == big.returncode == 0, outputs
+    assert 0 < small.peak_mb < 100 and again.peak_mb < 100, peaks  # not the parent's 300 MB
+    assert 200 < big.peak_mb - small.peak_mb < 230, peaks  # what the child touched itself
+
+
+def test_payload_leaves_out_the_sheets_a_script_excludes(tmp_path):
+    from helpers.xlwings_server import book_payload
+
+    path = bigbook.write_contract_workbook(tmp_path / "book.xlsx", synthetic_inputs(**TINY))
+    full = {s["name"]: s for s in book_payload(str(path))["sheets"]}
+    assert len(full["Timesheets"]["values"]) == 1 + TINY["n_timesheets"]
+    assert [t["name"] for t in full["Timesheets"]["tables"]] == ["tblTimesheets"]
+    part = {s["name"]: s for s in book_payload(str(path), exclude=["Timesheets"])["sheets"]}
+    assert part["Timesheets"]["values"] == [[]] and part["Timesheets"]["tables"] == []
+    assert part["Plan"] == full["Plan"]
+    only = {s["name"]: s for s in book_payload(str(path), include=["Plan"])["sheets"]}
+    assert list(only) == list(full)  # every sheet still listed, by name
+    assert [n for n, s in only.items() if s["values"] != [[]]] == ["Plan"]
+    with pytest.raises(ValueError):
+        book_payload(str(path), include=["Plan"], exclude=["Config"])
+
+
+def test_scripts_script(tmp_path, capsys):
+    bench = _load("scripts")
+    out = tmp_path / "figures.json"
+    figures = bench.main(["--sizes", "4,8", "--months", "24", "--timesheets-per-project", "20",
+                          "--repeat", "1", "--workdir", str(tmp_path), "--json", str(out)])
+    lines = capsys.readouterr().out.strip().splitlines()
+    match = SCRIPTS_FINAL.match(lines[-1])
+    assert match, lines[-1]
+    assert match[4] == "extrapolated" and "extrapolated on the straight line" in lines[-2]
+    small, large = figures["sizes"]["4"], figures["sizes"]["8"]
+    assert large["payload_mb"] > small["payload_mb"] > 0
+    assert large["new"]["payload_cells"] > small["new"]["payload_cells"]
+    # refreshed again, the book carries the full output tables too
+    assert small["again"]["payload_cells"] > small["new"]["payload_cells"]
+    assert small["payload_mb"] == small["again"]["payload_mb"]  # the larger of the two
+    assert small["script_s"] > 0 and 50 < small["peak_mb"] < 1000
+    slope = (large["payload_mb"] - small["payload_mb"]) / 4
+    assert figures["payload_at_1000_mb"] == pytest.approx(large["payload_mb"] + slope * 992)
+    assert json.loads(out.read_text())["at_1000"] == "extrapolated"
+    # the JSON book the child refreshed is the test suite's payload of the contract workbook
+    from helpers.xlwings_server import book_payload
+
+    inputs = synthetic_inputs(4, 24, 8, 80)
+    book = bigbook.write_contract_workbook(tmp_path / "again.xlsx", inputs)
+    sent = json.loads((tmp_path / "book_4_new.json").read_text())
+    assert sent["sheets"] == book_payload(str(book))["sheets"]
+
+
+def test_scripts_refuses_a_run_that_did_not_refresh():
+    bench = _load("scripts")
+    with pytest.raises(SystemExit, match="did not refresh"):
+        bench.check_refreshed({"printed": "xlpmo: cannot refresh", "written": []}, 4)
+    with pytest.raises(SystemExit, match="tblEVM"):
+        bench.check_refreshed({"printed": "refreshed: tblEVM", "written": [
+            {"sheet": "Dashboard", "row": 0, "rows": 4, "first": "ProjectID"}]}, 4)
+    bench.check_refreshed({"printed": "refreshed: tblEVM", "written": [
+        {"sheet": "Dashboard", "row": 0, "rows": 5, "first": "ProjectID"}]}, 4)
+
+
+def test_floor_script(tmp_path, capsys):
+    import openpyxl
+
+    bench = _load("floor")
+    figures = bench.main([*TINY_ARGS[:8], "--repeat", "1", "--workdir", str(tmp_path)])
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert FLOOR_FINAL.match(last), last
+    assert figures["floor_s"] == pytest.approx(figures["calamine_s"] + figures["xlsxwriter_s"])
+    assert figures["floor_ratio"] == pytest.approx(figures["refresh_s"] / figures["floor_s"])
+    assert figures["peak_mb"] > 50
+    # the floor wrote the tables refresh wrote, with the same values
+    refreshed = read_workbook(tmp_path / "refreshed.xlsx")
+    floor = openpyxl.load_workbook(tmp_path / "floor.xlsx")
+    written = {name: ws for ws in floor.worksheets for name in ws.tables}
+    assert set(written) == {n for n in refreshed.tables if n in bench.tables.OUTPUTS}
+    evm = refreshed.tables["tblEVM"]
+    ws = written["tblEVM"]
+    assert ws.tables["tblEVM"].ref == f"A1:{bigbook.col_letter(len(evm.header))}13"
+    assert [c.value for c in ws[1]][:len(evm.header)] == evm.header
+    assert [c.value for c in ws[2]][:3] == list(evm.data[0][:3])

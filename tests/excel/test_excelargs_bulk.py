@@ -153,7 +153,7 @@ def test_a_dataframe_table_keeps_its_cells_and_tuple_headers():
 def test_raw_table_cleaned_once_reads_the_same(value):
     """``table_array(clean=False)`` leaves blanks to RawTable's own cleaning: the table the
     functions read is the one read from the fully cleaned rows."""
-    from xlpmo.io.reader import RawTable
+    from xlpmo.io.raw import RawTable
 
     try:
         full = xa.table_array(value)

@@ -41,7 +41,8 @@ from xlpmo.app.pipeline import RefreshResult, refresh_file, validate_file
 from xlpmo.cli import main
 from xlpmo.contract import tables
 from xlpmo.errors import XLError, XlpmoError
-from xlpmo.io.reader import address, read_workbook
+from xlpmo.io.a1 import address
+from xlpmo.io.reader import read_workbook
 
 STATUS = dt.datetime(2026, 6, 30)
 MONTHS = [dt.datetime(2026, m, 1) for m in range(1, 13)]

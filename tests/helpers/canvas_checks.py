@@ -13,8 +13,8 @@ from typing import Any
 from lxml import etree
 
 from helpers.ooxml import _rels, load_openpyxl, raw_entry, workbook_part, zip_contents, zip_entries
+from xlpmo.io.a1 import CellRange
 from xlpmo.io.canvas import Block, Canvas, ChartPlan, ColourScale
-from xlpmo.io.ooxml.cells import CellRange
 
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"

@@ -8,8 +8,11 @@ variables, so other tests see xlwings as they always do.
 
 Requests: ``meta`` (custom_functions_meta / custom_scripts_meta of the Lite plugin module
 and :func:`xlpmo_udfs.catalogue.catalogue`), ``call`` (custom_functions_call with an
-Office.js-shaped payload) and ``scripts`` (custom_scripts_call on a JSON book, the
-returned actions applied to the book's JSON as Excel would, step after step).
+Office.js-shaped payload), ``scripts`` (custom_scripts_call on a JSON book, the
+returned actions applied to the book's JSON as Excel would, step after step; with
+``as_client`` each script gets the book without the sheets it excludes, as the Office.js
+client sends it) and
+``probe`` (a check of :mod:`helpers.officejs_probes` by name).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 SERVER_ENV = {"XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial"}
@@ -109,17 +113,30 @@ def json_cell(value: Any) -> Any:
     return value
 
 
-def book_payload(path: str) -> dict:
-    """Read an .xlsx with openpyxl into the JSON book the Office.js client sends."""
+def book_payload(path: str, include: Iterable[str] | None = None,
+                 exclude: Iterable[str] | None = None) -> dict:
+    """Read an .xlsx with openpyxl into the JSON book the Office.js client sends.
+
+    ``include`` / ``exclude``: sheet names, as a script's ``@script(include=..., exclude=...)``
+    asks; as xlwings' Office.js client does, a sheet left out is sent with ``values`` ``[[]]``
+    and no tables (its name still listed). Also used by benchmarks/scripts.py, so the
+    benchmark sends the payload the tests send.
+    """
     import openpyxl
 
+    if include and exclude:
+        raise ValueError("either include or exclude, not both (as xlwings)")
+    keep = set(include) if include else None
+    drop = set(exclude or ())
     wb = openpyxl.load_workbook(path, data_only=True)  # cell values, as Office.js sends
     sheets = []
     for ws in wb.worksheets:
-        rows = [[json_cell(v) for v in row] for row in ws.iter_rows(values_only=True)] or [[]]
+        rows: list[list[Any]] = [[]]
         tables = []
-        for t in ws.tables.values():
-            tables.append(table_entry(t.displayName, *parse_a1(t.ref)))
+        if (keep is None or ws.title in keep) and ws.title not in drop:
+            rows = [[json_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            rows = rows or [[]]
+            tables = [table_entry(t.displayName, *parse_a1(t.ref)) for t in ws.tables.values()]
         sheets.append({"name": ws.title, "values": rows, "pictures": [], "shapes": [],
                        "charts": [], "notes": [], "tables": tables, "pivot_tables": [],
                        "show_gridlines": True, "visibility": "Visible", "print_area": None})
@@ -219,6 +236,19 @@ def _serve() -> None:
         except Exception as exc:  # reported to the test, which fails on it
             return {"exception": repr(exc)}
 
+    left_out = {m["function_name"]: m.get("exclude") or ""
+                for m in server.custom_scripts_meta(lite)}
+
+    def as_sent(payload: dict, script: str | None) -> dict:
+        """The book as the Office.js client sends it to ``script``: the sheets the script
+        excludes listed by name only (no values, no tables), as xlwings' client does."""
+        sent = copy.deepcopy(payload)
+        names = {n.strip() for n in left_out.get(script or "", "").split(",") if n.strip()}
+        for sheet in sent["sheets"]:
+            if sheet["name"] in names:
+                sheet.update(values=[[]], tables=[], pivot_tables=[], charts=[])
+        return sent
+
     async def scripts(req: dict) -> Any:
         payload = req["payload"]
         steps = []
@@ -228,7 +258,8 @@ def _serve() -> None:
                 payload["book"]["active_sheet_index"] = next(
                     i for i, s in enumerate(payload["sheets"]) if s["name"] == sheet)
                 payload["book"]["selection"] = cell
-            book = xw.Book(json=copy.deepcopy(payload))
+            book = xw.Book(json=as_sent(payload, step.get("script")) if req.get("as_client")
+                           else copy.deepcopy(payload))
             try:
                 if "run" in step:  # the classic ribbon's dispatcher, on the same Book API
                     from xlpmo_udfs import commands
@@ -257,6 +288,10 @@ def _serve() -> None:
                 out.append(await call(req))
             elif req["kind"] == "scripts":
                 out.append(await scripts(req))
+            elif req["kind"] == "probe":  # checks of helpers/officejs_probes.py
+                from officejs_probes import PROBES
+
+                out.append(PROBES[req["name"]](req))
         return out
 
     results = asyncio.run(main())

@@ -12,7 +12,7 @@ from xlpmo.contract import tables
 from xlpmo.contract.settings import Settings
 from xlpmo.errors import Finding
 from xlpmo.io.coerce import coerce_inputs
-from xlpmo.io.reader import RawTable
+from xlpmo.io.raw import RawTable
 from xlpmo.io.validate import validate
 
 BASE = {"tblConfig": CONFIG, "tblProjects": PROJECTS, "tblPlan": PLAN_LONG}

@@ -19,7 +19,7 @@ from xlpmo.contract import periods, tables
 from xlpmo.contract.model import TABLE_FIELDS, empty_frame
 from xlpmo.errors import Finding, XLError
 from xlpmo.io.coerce import LIMIT, coerce_inputs, coerce_table, load_inputs
-from xlpmo.io.reader import RawTable
+from xlpmo.io.raw import RawTable
 
 D = dt.datetime
 

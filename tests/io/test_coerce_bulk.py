@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from xlpmo.contract import periods
 from xlpmo.io import values
 from xlpmo.io.coerce import coerce_inputs
-from xlpmo.io.reader import RawTable
+from xlpmo.io.raw import RawTable
 from xlpmo.io.values import Report, TableCells
 
 NUMERIC = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True),

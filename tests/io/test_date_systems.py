@@ -23,7 +23,8 @@ from xlpmo.app.pipeline import refresh_file
 from xlpmo.contract import tables
 from xlpmo.io.coerce import coerce_table
 from xlpmo.io.ooxml.cells import excel_serial, serials
-from xlpmo.io.reader import RawTable, read_workbook
+from xlpmo.io.raw import RawTable
+from xlpmo.io.reader import read_workbook
 
 D = dt.datetime
 T = pd.Timestamp

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from xlpmo.app.pipeline import refresh_file, validate_file
 from xlpmo.contract import tables
 from xlpmo.io.coerce import coerce_table
-from xlpmo.io.reader import RawTable, read_workbook
+from xlpmo.io.raw import RawTable
+from xlpmo.io.reader import read_workbook
 
 D = dt.datetime
 def ev(result: Any) -> dict[str, float]:

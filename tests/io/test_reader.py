@@ -17,9 +17,10 @@ from helpers.reader_books import CONFIG, PLAN_LONG, PROJECTS, rezip, table_book,
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xlpmo.errors import XLError
-from xlpmo.io import reader
-from xlpmo.io.reader import RawTable, fingerprint, read_workbook
+from xlpmo.errors import XLError, XlpmoError
+from xlpmo.io import a1, extent, limits
+from xlpmo.io.raw import RawTable, fingerprint
+from xlpmo.io.reader import read_workbook
 
 CORPUS = CORPUS_DIR / "poi__StructuredRefs-lots-with-lookups.xlsx"
 
@@ -29,29 +30,29 @@ CORPUS = CORPUS_DIR / "poi__StructuredRefs-lots-with-lookups.xlsx"
 
 @given(st.integers(1, 16384))
 def test_column_letters_round_trip(n: int) -> None:
-    assert reader.col_number(reader.col_letter(n)) == n
+    assert a1.col_index(a1.col_letter(n)) == n
 
 
 def test_addresses() -> None:
-    assert reader.col_letter(28) == "AB" and reader.col_letter(16384) == "XFD"
-    assert reader.parse_range("F8:C5") == (5, 3, 8, 6)
-    assert reader.address("Plan", 14, 4) == "Plan!D14"
-    assert reader.address("My Sheet", 5, 3) == "'My Sheet'!C5"
-    assert reader.address("O'Brien", 1, 1) == "'O''Brien'!A1"
-    assert reader.address("A1", 1, 1) == "'A1'!A1"  # a sheet named like a cell
-    assert reader.split_address("'O''Brien'!B2") == ("O'Brien", "B2")
+    assert a1.col_letter(28) == "AB" and a1.col_letter(16384) == "XFD"
+    assert a1.CellRange.parse("F8:C5") == a1.CellRange(5, 3, 8, 6)
+    assert a1.address("Plan", 14, 4) == "Plan!D14"
+    assert a1.address("My Sheet", 5, 3) == "'My Sheet'!C5"
+    assert a1.address("O'Brien", 1, 1) == "'O''Brien'!A1"
+    assert a1.address("A1", 1, 1) == "'A1'!A1"  # a sheet named like a cell
+    assert a1.split_address("'O''Brien'!B2") == ("O'Brien", "B2")
 
 
 @given(st.integers(1, 10**8), st.integers(0, 10**9))
 def test_number_regex_matches_exactly_the_larger_numbers(n: int, m: int) -> None:
-    pattern = re.compile(b"(?:" + reader._num_gt(n) + b")")
+    pattern = re.compile(b"(?:" + extent.num_gt(n) + b")")
     assert (pattern.fullmatch(str(m).encode()) is not None) == (m > n)
 
 
 @given(st.integers(1, 16384), st.integers(1, 18278))
 def test_letters_regex_matches_exactly_the_later_columns(c: int, d: int) -> None:
-    pattern = re.compile(b"(?:" + reader._letters_gt(reader.col_letter(c)) + b")")
-    assert (pattern.fullmatch(reader.col_letter(d).encode()) is not None) == (d > c)
+    pattern = re.compile(b"(?:" + extent.letters_gt(a1.letters_any(c)) + b")")
+    assert (pattern.fullmatch(a1.letters_any(d).encode()) is not None) == (d > c)
 
 
 # -- finding tables ---------------------------------------------------------------------------
@@ -258,11 +259,11 @@ def test_outputs_are_optional_and_never_block_the_inputs(
                       {"Plan": [("A1", PLAN_LONG)], "Dashboard": [("A1", evm)]},
                       [("Plan", "tblPlan", "A1:D4"), ("Dashboard", "tblEVM", "A1:B31")])
     assert list(read_workbook(path, outputs=False).tables) == ["tblPlan"]
-    monkeypatch.setattr(reader, "MAX_SHEET_CELLS", 20)  # Plan: 16 cells, Dashboard: 62
+    monkeypatch.setattr(limits, "MAX_SHEET_CELLS", 20)  # Plan: 16 cells, Dashboard: 62
     book = read_workbook(path)
     assert list(book.tables) == ["tblPlan"]
     [note] = book.findings
     assert note.severity == "Warning" and "'Dashboard' are not read" in note.message
-    monkeypatch.setattr(reader, "MAX_SHEET_CELLS", 10)
-    with pytest.raises(reader.XlpmoError, match="'Plan' uses cells up to D4"):
+    monkeypatch.setattr(limits, "MAX_SHEET_CELLS", 10)
+    with pytest.raises(XlpmoError, match="'Plan' uses cells up to D4"):
         read_workbook(path)

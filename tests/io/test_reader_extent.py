@@ -1,9 +1,9 @@
 """The reader's guard on a sheet's used rectangle (calamine allocates the whole rectangle
 its cells span and aborts the process when that fails; see test_reader_guards).
 
-- :func:`reader._quick_bound` (one regex pass, the common case) never returns a bound some
+- :func:`extent.quick_bound` (one regex pass, the common case) never returns a bound some
   cell or row reference exceeds, whatever form its ``r`` attribute takes;
-- :func:`reader._extent` gives what it gave before the quick path existed for sheets whose
+- :func:`extent.extent` gives what it gave before the quick path existed for sheets whose
   references are written ``r="A1"`` (the old function is kept below as the reference), and
   the largest reference in any form otherwise;
 - the refusal decision read_workbook takes is the one the exact extent gives;
@@ -21,21 +21,23 @@ from helpers.reader_books import PLAN_LONG, rezip, table_book
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlpmo.io import reader
+from xlpmo.errors import XlpmoError
+from xlpmo.io import a1, extent
+from xlpmo.io.reader import read_workbook
 
 SHEET = "xl/worksheets/sheet1.xml"
 
 
 def old_extent(xml: bytes) -> tuple[int, int]:
-    """reader._extent as it was before the quick path (commit 133efb7)."""
-    m = reader._RE_DIMENSION.search(xml, 0, 1 << 16)
+    """extent.extent as it was before the quick path (commit 133efb7)."""
+    m = extent.RE_DIMENSION.search(xml, 0, 1 << 16)
     odd = b"r='" in xml or b"\tr=" in xml or b"\nr=" in xml or b"\rr=" in xml
     if m and not odd and not re.search(rb' r="\$?[a-z]', xml):
         corner = (m[2] or m[1]).decode().replace("$", "")
-        rows, cols = reader.parse_cell(corner)
+        rows, cols = a1.parse_ref(corner)
         beyond = re.compile(
-            b' r="(?:(?:' + reader._letters_gt(reader.col_letter(cols)) + b")[0-9]|"
-            b"[A-Z]{0,3}0*(?:" + reader._num_gt(rows) + b')")'
+            b' r="(?:(?:' + extent.letters_gt(a1.letters_any(cols)) + b")[0-9]|"
+            b"[A-Z]{0,3}0*(?:" + extent.num_gt(rows) + b')")'
         )
         if not beyond.search(xml):
             return rows, cols
@@ -44,7 +46,7 @@ def old_extent(xml: bytes) -> tuple[int, int]:
     for letters, digits in set(any_ref.findall(xml)):
         rows = max(rows, int(digits))
         if letters:
-            cols = max(cols, reader.col_number(letters.decode()))
+            cols = max(cols, a1.col_index(letters.decode()))
     return rows, max(cols, 1)
 
 
@@ -82,7 +84,7 @@ def sheets(draw: st.DrawFn) -> tuple[bytes, list[tuple[int, int]], bool, tuple |
             col = draw(st.one_of(st.integers(1, top[1]), st.integers(1, top[1]),
                                  st.integers(1, 17_000)))
             r = row_number()
-            letters = reader.col_letter(col)
+            letters = a1.letters_any(col)
             zeros = "0" * draw(st.sampled_from([0, 0, 0, 0, 1, 2]))
             lower = draw(st.sampled_from([False, False, False, False, True]))
             cform = draw(st.sampled_from([*FORMS, 'r="{}"']))  # also right after a quote
@@ -91,7 +93,7 @@ def sheets(draw: st.DrawFn) -> tuple[bytes, list[tuple[int, int]], bool, tuple |
             cells.append(f'<c t="n"{cform.format(text)}><v>1</v></c>')
             refs.append((r, col))
         body.append(f"<row{form.format(row)}>{''.join(cells)}</row>")
-    head = f'<dimension ref="A1:{reader.col_letter(dim[1])}{dim[0]}"/>' if dim else ""
+    head = f'<dimension ref="A1:{a1.letters_any(dim[1])}{dim[0]}"/>' if dim else ""
     xml = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
            f'{head}<sheetData>{"".join(body)}</sheetData>'
@@ -114,25 +116,25 @@ def expected_extent(refs: list[tuple[int, int]], plain: bool, dim: tuple | None)
 def test_quick_bound_is_sound_and_the_decision_is_the_exact_one(sheet):
     xml, refs, plain, dim = sheet
     exact = expected_extent(refs, plain, dim)
-    assert reader._extent(xml) == exact
+    assert extent.extent(xml) == exact
     if plain:
         assert old_extent(xml) == exact
-    bound = reader._quick_bound(xml)
+    bound = extent.quick_bound(xml)
     if bound is not None:
         assert all(r <= bound[0] and c <= bound[1] for r, c in refs)
         assert dim is not None and dim[0] <= bound[0] and dim[1] == bound[1]
-    used = bound if bound is not None and reader._fits(*bound) else reader._extent(xml)
-    assert reader._fits(*used) == reader._fits(*exact)
+    used = bound if bound is not None and extent.fits(*bound) else extent.extent(xml)
+    assert extent.fits(*used) == extent.fits(*exact)
 
 
 def test_quick_bound_of_a_plain_sheet():
     xml = (b'<worksheet><dimension ref="A1:E500001"/><sheetData><row r="1"><c r="A1"/>'
            b'<c r="E1"/></row><row r="500001"><c r="E500001"/></row></sheetData>'
            b'<pageMargins header="0.3" footer="0.3"/></worksheet>')
-    assert reader._quick_bound(xml) == (599_999, 5)
-    assert reader._quick_bound(xml.replace(b'"E1"', b'"F1"')) is None
-    assert reader._quick_bound(xml.replace(b'"E1"', b'"E600000"')) is None
-    assert reader._quick_bound(xml.replace(b"<dimension", b"<nodimension")) is None
+    assert extent.quick_bound(xml) == (599_999, 5)
+    assert extent.quick_bound(xml.replace(b'"E1"', b'"F1"')) is None
+    assert extent.quick_bound(xml.replace(b'"E1"', b'"E600000"')) is None
+    assert extent.quick_bound(xml.replace(b"<dimension", b"<nodimension")) is None
 
 
 @pytest.mark.parametrize("far", [
@@ -147,5 +149,5 @@ def test_far_cells_in_forms_calamine_reads_are_refused(tmp_path: Path, far: byte
     plan = table_book(tmp_path / "plan.xlsx", "tblPlan", PLAN_LONG)
     path = rezip(plan, tmp_path / "Hidden.xlsx",
                  {SHEET: lambda d: d.replace(b"</sheetData>", far + b"</sheetData>")})
-    with pytest.raises(reader.XlpmoError, match="more than xlpmo reads"):
-        reader.read_workbook(path)
+    with pytest.raises(XlpmoError, match="more than xlpmo reads"):
+        read_workbook(path)

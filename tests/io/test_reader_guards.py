@@ -19,7 +19,8 @@ from helpers.reader_books import (
 )
 
 from xlpmo.errors import XlpmoError
-from xlpmo.io import reader
+from xlpmo.io import limits
+from xlpmo.io.extent import extent
 from xlpmo.io.reader import read_workbook
 
 SHEET = "xl/worksheets/sheet1.xml"
@@ -137,12 +138,12 @@ def test_gigabyte_part_stops_at_the_ratio_cap(gigabyte_bomb: Path) -> None:
 
 def test_gigabyte_part_stops_at_the_part_cap(gigabyte_bomb: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(reader, "MAX_RATIO", 10**9)
+    monkeypatch.setattr(limits, "MAX_RATIO", 10**9)
     refused(gigabyte_bomb, "zip bomb", "more than 256 MB", seconds=10)
 
 
 def test_total_cap(plan: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(reader, "MAX_TOTAL_BYTES", 4096)
+    monkeypatch.setattr(limits, "MAX_TOTAL_BYTES", 4096)
     refused(plan, "parts inflate to more than")
 
 
@@ -150,8 +151,8 @@ def test_sizes_the_zip_claims_are_not_trusted(plan: Path, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     liar = rezip(plan, tmp_path / "Liar.xlsx", {SHEET: b" " * (20 << 20)})
     patch_zip_entry(liar, SHEET, size=100)
-    monkeypatch.setattr(reader, "MAX_RATIO", 10**9)
-    monkeypatch.setattr(reader, "MAX_PART_BYTES", 8 << 20)
+    monkeypatch.setattr(limits, "MAX_RATIO", 10**9)
+    monkeypatch.setattr(limits, "MAX_PART_BYTES", 8 << 20)
     refused(liar, "inflates to more than 8 MB")
 
 
@@ -249,8 +250,19 @@ def test_cells_beyond_excels_grid(plan: Path, tmp_path: Path, far: bytes) -> Non
 def test_extent_fast_path_agrees_with_full_scan(plan: Path) -> None:
     with zipfile.ZipFile(plan) as z:
         xml = z.read(SHEET)
-    assert reader._extent(xml) == (4, 4)
-    assert reader._extent(xml.replace(b"<dimension", b"<nodimension")) == (4, 4)
+    assert extent(xml) == (4, 4)
+    assert extent(xml.replace(b"<dimension", b"<nodimension")) == (4, 4)
     wide = write_book(plan.parent / "w.xlsx", {"S": [("B2", [[1, 2], [3, 4]]), ("AA30", [[5]])]})
     with zipfile.ZipFile(wide) as z:
-        assert reader._extent(z.read(SHEET)) == (30, 27)
+        assert extent(z.read(SHEET)) == (30, 27)
+
+
+@pytest.mark.parametrize("dimension", [b"A1:AAAA4", b"A1:D123456789"])
+def test_an_unusable_dimension_is_not_trusted_nor_fatal(plan: Path, tmp_path: Path,
+                                                        dimension: bytes) -> None:
+    # a <dimension> no cell reference can be (four letters, eight digits): the reader
+    # scans every reference instead (it raised a bare ValueError before)
+    path = rezip(plan, tmp_path / "Dim.xlsx", {SHEET: lambda d: d.replace(
+        b'<dimension ref="A1:D4"/>', b'<dimension ref="' + dimension + b'"/>')})
+    table = read_workbook(path).tables["tblPlan"]
+    assert table.ref == "A1:D4" and table.rows[0][:2] == ["P1", "2026-01"]

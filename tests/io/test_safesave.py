@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from xlpmo.errors import XlpmoError
-from xlpmo.io.safesave import BACKUP_DIR, Fingerprint, atomic_write, excel_lock_owner, fingerprint
+from xlpmo.io.raw import Fingerprint, fingerprint
+from xlpmo.io.safesave import BACKUP_DIR, atomic_write, excel_lock_owner
 
 ORIGINAL = b"PK original workbook bytes " * 1000
 

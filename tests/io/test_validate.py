@@ -16,7 +16,7 @@ from xlpmo.contract import tables
 from xlpmo.contract.model import Inputs
 from xlpmo.errors import Finding
 from xlpmo.io.coerce import coerce_inputs
-from xlpmo.io.reader import RawTable
+from xlpmo.io.raw import RawTable
 from xlpmo.io.validate import LIMIT, check_workbook, checks_table, validate
 
 D = dt.datetime

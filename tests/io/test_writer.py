@@ -523,7 +523,8 @@ def test_file_system_errors_are_clear(tmp_path: Path) -> None:
 
 
 def test_save_tables_goes_through_atomic_write(tmp_path: Path) -> None:
-    from xlpmo.io.safesave import BACKUP_DIR, fingerprint
+    from xlpmo.io.raw import fingerprint
+    from xlpmo.io.safesave import BACKUP_DIR
 
     path = template(tmp_path / "t.xlsx")
     seen = fingerprint(path)

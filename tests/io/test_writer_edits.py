@@ -14,8 +14,8 @@ import xlsxwriter
 
 from xlpmo.errors import XlpmoError
 from xlpmo.io.changes import TableEdit, append_edit, settings_edit
+from xlpmo.io.raw import fingerprint
 from xlpmo.io.reader import read_workbook
-from xlpmo.io.safesave import fingerprint
 from xlpmo.io.writer import save_tables
 
 

@@ -28,8 +28,8 @@ import pytest
 
 from xlpmo.errors import XlpmoError
 from xlpmo.io import writer
+from xlpmo.io.a1 import CellRange
 from xlpmo.io.ooxml import sheet as sheet_module
-from xlpmo.io.ooxml.cells import CellRange
 from xlpmo.io.writer import write_tables
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from xlpmo.app.pipeline import refresh_file
-from xlpmo.io.ooxml.cells import CellRange, col_letter
+from xlpmo.io.a1 import CellRange, col_letter
 from xlpmo.io.ooxml.follow import Resize, follow_reference, follow_sqref
 from xlpmo.io.writer import write_tables
 from xlpmo.template.sample import sample_portfolio

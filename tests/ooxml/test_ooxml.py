@@ -15,17 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from xlpmo.errors import XLError, XlpmoError
-from xlpmo.io.ooxml.cells import (
-    MAX_COLS,
-    CellRange,
-    col_index,
-    col_letter,
-    encode_value,
-    escape_text,
-    excel_serial,
-    parse_ref,
-    serials,
-)
+from xlpmo.io.a1 import MAX_COLS, CellRange, col_index, col_letter, parse_ref
+from xlpmo.io.ooxml.cells import encode_value, escape_text, excel_serial, serials
 from xlpmo.io.ooxml.package import Package, parse_xml, resolve_target, xml_declaration
 from xlpmo.io.ooxml.styles import is_date_format
 
@@ -133,7 +124,7 @@ def test_parser_refuses_dtds_and_does_not_resolve_entities(tmp_path: Path) -> No
               '<!ENTITY l3 "&l2;&l2;&l2;&l2;">]><a>&l3;</a>')
     with pytest.raises(XlpmoError, match="DTD"):
         parse_xml(laughs.encode(), "xl/x.xml")
-    with pytest.raises(XlpmoError, match="not valid XML"):
+    with pytest.raises(XlpmoError, match="not well-formed XML"):
         parse_xml(b"<a><b></a>", "xl/x.xml")
 
 
@@ -206,6 +197,32 @@ def test_part_size_cap_and_duplicate_entries(tmp_path: Path) -> None:
         Package(dup)
 
 
+def test_the_writers_package_reads_parts_under_the_readers_guards(tmp_path: Path) -> None:
+    # one zip reader for reading and writing: sizes the zip claims are not trusted, an
+    # encrypted entry or a compression Excel does not write is refused with a message
+    # (zipfile raised RuntimeError / NotImplementedError or read a cut-short part)
+    from helpers.reader_books import patch_zip_entry
+
+    from xlpmo.errors import FileRefused, LimitExceeded
+
+    big = b"<a>" + b" " * (2 << 20) + b"</a>"
+    liar = patch_zip_entry(_zip(tmp_path / "liar.zip", {"big.xml": (big, 8)}), "big.xml",
+                           size=100)
+    with Package(liar, max_part_bytes=1 << 20) as pkg, \
+            pytest.raises(LimitExceeded, match="inflates to more than 1 MB"):
+        pkg.read("big.xml")
+    enc = patch_zip_entry(_zip(tmp_path / "enc.zip", {"a.xml": (b"<a/>", 8)}), "a.xml",
+                          flags=0x1)
+    with Package(enc) as pkg, pytest.raises(FileRefused, match="encrypted"):
+        pkg.read("a.xml")
+    bz = _zip(tmp_path / "bz.zip", {"a.xml": (b"<a/>", zipfile.ZIP_BZIP2)})
+    with Package(bz) as pkg, pytest.raises(FileRefused, match="compression Excel does not"):
+        pkg.read("a.xml")
+    dtd = _zip(tmp_path / "dtd.zip", {"a.xml": (b'<!DOCTYPE a [<!ENTITY b "c">]><a/>', 8)})
+    with Package(dtd) as pkg, pytest.raises(FileRefused, match="DTD"):
+        pkg.read("a.xml")
+
+
 CORPUS = CORPUS_DIR
 
 
@@ -229,7 +246,7 @@ def test_patching_real_sheets_keeps_everything_else() -> None:
     (extLst, mc:AlternateContent, drawings, conditional formats, ...) stays as it was."""
     from lxml import etree
 
-    from xlpmo.io.ooxml.cells import CellRange
+    from xlpmo.io.a1 import CellRange
     from xlpmo.io.ooxml.sheet import Worksheet
 
     checked = 0

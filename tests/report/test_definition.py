@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from xlpmo.contract import tables
 from xlpmo.core.tracker import compute
-from xlpmo.io.ooxml.cells import CellRange
+from xlpmo.io.a1 import CellRange
 from xlpmo.report.definition import REPORT, baseline, build_report
 from xlpmo.report.sheet import DATA_COL, MARK, MARK_TEXT, canvas
 

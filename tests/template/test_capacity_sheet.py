@@ -18,7 +18,7 @@ import pytest
 from xlpmo.contract import tables
 from xlpmo.core.capacityplan import capacity_plan_table
 from xlpmo.io.coerce import coerce_inputs
-from xlpmo.io.reader import RawTable
+from xlpmo.io.raw import RawTable
 from xlpmo.template.builder import build_workbook
 from xlpmo.template.capacitysheet import GROUPS, MONTHS, PICKER
 from xlpmo.template.layout import MAX_ROW

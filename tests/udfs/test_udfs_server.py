@@ -341,9 +341,10 @@ def server(book_file, wide_file) -> dict:
                      "steps": [{"script": "import_actuals"}, {"script": "import_actuals"},
                                {"script": "close_period"}, {"script": "close_period"}]})
     if TEMPLATE.exists():
-        requests.append({"kind": "scripts", "payload": template_payload(),
+        requests.append({"kind": "scripts", "payload": template_payload(), "as_client": True,
                          "steps": [{"script": "refresh"}, {"script": "import_actuals"},
-                                   {"script": "import_actuals"}, {"script": "report"}]})
+                                   {"script": "import_actuals"}, {"script": "report"},
+                                   {"script": "refresh"}]})
     requests.append({"kind": "scripts", "payload": bottom_up_payload(book_file),
                      "steps": [{"script": "refresh"}]})
     results = run_server(requests)
@@ -403,6 +404,15 @@ def test_meta_lists_the_six_scripts(server):
     assert scripts == {"refresh": "Refresh", "validate": "Validate",
                        "import_actuals": "Import actuals", "close_period": "Close period",
                        "new_project": "New project", "report": "Report"}
+
+
+def test_scripts_leave_out_the_sheets_they_never_read(server):
+    """Issue #16: the Office.js client sends a script only what it reads; a pasted export
+    (Import) and the Report sheet are left out where a script does not use them."""
+    left_out = {s["function_name"]: s.get("exclude") for s in server["meta"]["scripts"]}
+    assert left_out == {"refresh": "Import,Report", "validate": "Import,Report",
+                        "close_period": "Import,Report", "new_project": "Import,Report",
+                        "import_actuals": "Report", "report": "Import"}
 
 
 def test_dashboard_buttons_run_refresh_validate_and_report(server):
@@ -800,3 +810,10 @@ def test_commands_on_the_committed_template(server):
                 if "left out of the statistical EAC range" in str(r["Message"])]
     assert [(r["Severity"], r["Cell"]) for r in left_out] == [("Info", "Progress!B19")]
     assert "'PRJ-103'" in left_out[0]["Message"]
+    # each script got the book as the client sends it (helpers.xlwings_server: as_client):
+    # Refresh wrote nothing on Import or Report, and a Refresh after the Report left it
+    names = [s["name"] for s in payload["sheets"]]
+    for step in (run["steps"][0], run["steps"][4]):
+        touched = {names[a["sheet_position"]] for a in step["actions"]
+                   if a.get("sheet_position") is not None}
+        assert "Dashboard" in touched and not touched & {"Import", "Report"}

@@ -42,9 +42,10 @@ from xlpmo.contract import periods, tables
 from xlpmo.contract.model import Inputs
 from xlpmo.core import commands as rules
 from xlpmo.errors import Finding, XlpmoError
+from xlpmo.io.a1 import quote_sheet
 from xlpmo.io.changes import append_edit, column_position
 from xlpmo.io.importer import key_text, read_number
-from xlpmo.io.reader import RawTable, quote_sheet
+from xlpmo.io.raw import RawTable
 from xlpmo.io.validate import checks_table, refusal
 from xlpmo.user import user_name
 
@@ -107,7 +108,7 @@ def validate(session: Session, *, status_date: Any = None,
 def first_problem_cell(findings: Sequence[Finding]) -> tuple[str, str] | None:
     """(sheet, A1 cell) of the first Error finding that names a cell (else the first
     Warning), or None: where Validate takes the user."""
-    from xlpmo.io.reader import split_address
+    from xlpmo.io.a1 import split_address
 
     for severity in ("Error", "Warning"):
         for f in findings:

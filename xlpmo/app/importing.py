@@ -43,7 +43,7 @@ from xlpmo.core import commands as rules
 from xlpmo.errors import Finding, XlpmoError
 from xlpmo.io import importer
 from xlpmo.io.changes import TableEdit, append_edit, column_position
-from xlpmo.io.reader import RawTable
+from xlpmo.io.raw import RawTable
 
 
 @dataclass

@@ -17,9 +17,10 @@ from xlpmo.app.session import Session
 from xlpmo.contract import tables
 from xlpmo.contract.model import Inputs
 from xlpmo.errors import Finding, XlpmoError
+from xlpmo.io.a1 import quote_sheet
 from xlpmo.io.changes import TableEdit, settings_edit
 from xlpmo.io.coerce import coerce_inputs
-from xlpmo.io.reader import RawTable, quote_sheet
+from xlpmo.io.raw import RawTable
 from xlpmo.io.validate import validate as validate_inputs
 
 

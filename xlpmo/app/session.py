@@ -4,7 +4,7 @@ The commands (:mod:`xlpmo.app.commands`) are written once against :class:`Sessio
 
 - ``read(extra)``: the contract's input tables found in the workbook, plus the other
   contract tables named in ``extra`` (tblHistory, tblImportLog), as
-  :class:`xlpmo.io.reader.RawTable` keyed by contract name, and the reader's own findings;
+  :class:`xlpmo.io.raw.RawTable` keyed by contract name, and the reader's own findings;
 - ``write(tables, edits)``: in ONE step, whole tables (outputs: DataFrames with their
   header) and :class:`xlpmo.io.changes.TableEdit` edits of input tables (cells, added rows
   and month columns; a missing table is created). Either everything is written or nothing,
@@ -32,7 +32,8 @@ import pandas as pd
 from xlpmo.contract import tables as contract
 from xlpmo.errors import Finding, XlpmoError
 from xlpmo.io.changes import TableEdit
-from xlpmo.io.reader import RawTable, read_workbook
+from xlpmo.io.raw import RawTable
+from xlpmo.io.reader import read_workbook
 
 
 class Session(Protocol):

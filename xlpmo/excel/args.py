@@ -374,7 +374,7 @@ def table_array(value: Any, name: str = "table", clean: bool = True) -> np.ndarr
 
     ``clean=False`` blanks only the header row and COM's omitted-argument marker in the
     data rows, leaving the other blanks (``""``, NaN, NaT) to a caller that turns them
-    into None itself (:class:`xlpmo.io.reader.RawTable` does), so they are looked at once.
+    into None itself (:class:`xlpmo.io.raw.RawTable` does), so they are looked at once.
     """
     if isinstance(value, pd.DataFrame):  # cells as they are, blanks included
         body = value.to_numpy(dtype=object)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from xlpmo.io.ooxml.cells import CellRange, cell_ref
+from xlpmo.io.a1 import CellRange, cell_ref
 
 ROW_POINTS = 15.0
 COLUMN_POINTS = 48.0

@@ -28,8 +28,9 @@ import posixpath
 from pathlib import Path
 
 from xlpmo.errors import XlpmoError
+from xlpmo.io.a1 import CellRange, cell_ref, col_letter
 from xlpmo.io.canvas import SERIES_COLOURS, Canvas, ChartPlan
-from xlpmo.io.ooxml.cells import CellRange, cell_ref, col_letter, excel_serial
+from xlpmo.io.ooxml.cells import excel_serial
 from xlpmo.io.ooxml.chart import CHART_CONTENT_TYPE, CHART_REL_TYPE, Axis, Chart, Series
 from xlpmo.io.ooxml.drawing import DRAWING_CONTENT_TYPE, DRAWING_REL_TYPE, ChartFrame, drawing_xml
 from xlpmo.io.ooxml.gridsheet import ColourScaleRule, gridsheet_xml

@@ -1,5 +1,8 @@
 """What the reader learns from the package XML besides calamine's cell values.
 
+- **Error cells** (:func:`error_cells`): calamine reads them as blanks; the reader puts
+  them back as :class:`~xlpmo.errors.XLError`.
+
 - **Percent-formatted cells** (:func:`percent_styles`, :func:`percent_cells`): the cell
   styles (``cellXfs``) whose number format shows a percentage (built-in 9 and 10, or a
   custom code with ``%``), and the cells of a sheet that carry one. Coercion reads such a
@@ -22,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from xlpmo.errors import XLError
+from xlpmo.io.a1 import col_index
 from xlpmo.io.ooxml.styles import PERCENT_FORMAT_IDS, is_percent_format
 
 _RE_R = re.compile(rb"\sr\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']")
@@ -32,6 +37,9 @@ _RE_C_CLOSE = re.compile(rb"</(?:\w+:)?c>")
 _RE_V = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>([^<]*)</(?:\w+:)?v>")
 _RE_F_TEXT = re.compile(rb"^<(?:\w+:)?f(?:\s[^>]*)?>([^<]*)</")
 _RE_T = re.compile(rb"\st\s*=\s*[\"']([a-zA-Z]+)[\"']")
+_RE_ERROR_T = (re.compile(rb' t="e"'), re.compile(rb" t='e'"))
+_RE_V_OR_C = re.compile(rb"<(?:(\w+):)?(v|c)[\s>/]")
+_UNKNOWN_ERROR = XLError.VALUE  # #SPILL!, #CALC!, #BUSY! ... have no XLError member
 
 
 class Uncalculated:
@@ -100,13 +108,6 @@ def percent_styles(styles_root: Any) -> frozenset[int]:
     return frozenset(found)
 
 
-def _col(letters: bytes) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ch - 64
-    return n
-
-
 def _position(xml: bytes, start: int) -> tuple[int, int] | None:
     """(row, column) of the ``<c>`` tag opening at ``start``; None without an address."""
     if start < 0:
@@ -116,7 +117,7 @@ def _position(xml: bytes, start: int) -> tuple[int, int] | None:
     if end < 0 or not _RE_CELL_OPEN.match(tag):
         return None
     ref = _RE_R.search(tag)
-    return None if ref is None else (int(ref[2]), _col(ref[1]))
+    return None if ref is None else (int(ref[2]), col_index(ref[1].decode()))
 
 
 def percent_cells(xml: bytes, styles: frozenset[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -136,6 +137,32 @@ def percent_cells(xml: bytes, styles: frozenset[int]) -> tuple[np.ndarray, np.nd
                 rows.append(where[0])
                 cols.append(where[1])
     return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
+
+
+def error_cells(xml: bytes) -> dict[tuple[int, int], XLError]:
+    """(row, column) -> error value of every error cell (``t="e"``) of a sheet part
+    (calamine reads error cells as blanks); an error without an XLError member (``#SPILL!``,
+    ``#CALC!``) is ``#VALUE!``."""
+    found: dict[tuple[int, int], XLError] = {}
+    quoted = (_RE_ERROR_T if b"'" in xml else _RE_ERROR_T[:1])  # one byte search: quick
+    matches = [m for pattern in quoted for m in pattern.finditer(xml)]
+    for m in matches:
+        start = xml.rfind(b"<", 0, m.start())
+        end = xml.find(b">", m.end())
+        tag = xml[start:end]
+        if start < 0 or end < 0 or not _RE_CELL_OPEN.match(tag) or tag.endswith(b"/"):
+            continue
+        ref = _RE_R.search(tag)
+        if ref is None:
+            continue  # a cell without its address: left blank
+        text = b""
+        nxt = _RE_V_OR_C.search(xml, end)
+        if nxt is not None and nxt[2] == b"v":
+            close = xml.find(b"<", nxt.end())
+            text = xml[nxt.end() : close]
+        err = XLError.parse(text.decode("utf-8", "replace")) or _UNKNOWN_ERROR
+        found[(int(ref[2]), col_index(ref[1].decode()))] = err
+    return found
 
 
 def uncalculating_writer(workbook_root: Any) -> str:

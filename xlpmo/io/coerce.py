@@ -1,8 +1,8 @@
 """Raw cells -> the canonical typed inputs (:class:`xlpmo.contract.model.Inputs`), with findings.
 
 One path for both sources: :func:`xlpmo.io.reader.read_workbook` (a file) and
-:meth:`xlpmo.io.reader.RawTable.from_values` (ranges from the Excel layer) give
-:class:`~xlpmo.io.reader.RawTable` objects; :func:`coerce_inputs` types them by the column
+:meth:`xlpmo.io.raw.RawTable.from_values` (ranges from the Excel layer) give
+:class:`~xlpmo.io.raw.RawTable` objects; :func:`coerce_inputs` types them by the column
 kinds of :mod:`xlpmo.contract.tables`, column by column (vectorised: only cells that fail get
 a finding of their own).
 
@@ -59,8 +59,10 @@ from xlpmo.contract.parse import date_problem, text_date
 from xlpmo.contract.settings import Settings
 from xlpmo.errors import Finding, XLError
 from xlpmo.io import headers
+from xlpmo.io.a1 import address
 from xlpmo.io.cellxml import Uncalculated
-from xlpmo.io.reader import RawTable, RawWorkbook, address, read_workbook
+from xlpmo.io.raw import RawTable, RawWorkbook
+from xlpmo.io.reader import read_workbook
 from xlpmo.io.values import (
     DEFAULTS,
     LIMIT,

@@ -23,8 +23,8 @@ from xlpmo.contract import tables as contract
 from xlpmo.contract.periods import parse_period
 from xlpmo.contract.settings import upsert_settings
 from xlpmo.errors import XlpmoError, occupied_cells_problem, overwrite_refusal
+from xlpmo.io.a1 import CellRange
 from xlpmo.io.changes import TableEdit, column_position, settings_edit
-from xlpmo.io.ooxml.cells import CellRange
 from xlpmo.io.ooxml.follow import Resize
 from xlpmo.io.ooxml.sheet import Worksheet
 from xlpmo.io.ooxml.tablepart import TableColumnInfo, TablePart, check_table_name

@@ -32,15 +32,9 @@ from lxml import etree
 from xlpmo.contract import tables as contract
 from xlpmo.errors import Finding, XLError, XlpmoError
 from xlpmo.io import keyed
+from xlpmo.io.a1 import CellRange, cell_ref
 from xlpmo.io.ooxml.autofilter import clear_filter, clear_sort, read_filter_state
-from xlpmo.io.ooxml.cells import (
-    EPOCH_1900,
-    EPOCH_1904,
-    NUMBER,
-    CellRange,
-    cell_ref,
-    escape_text,
-)
+from xlpmo.io.ooxml.cells import EPOCH_1900, EPOCH_1904, NUMBER, escape_text
 from xlpmo.io.ooxml.formula import shift_formula
 from xlpmo.io.ooxml.render import ColumnStyle
 from xlpmo.io.ooxml.sheet import Worksheet, copy_cell

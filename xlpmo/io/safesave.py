@@ -33,7 +33,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
-import hashlib
 import json
 import os
 import shutil
@@ -47,11 +46,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xlpmo.errors import XlpmoError
+from xlpmo.io.raw import Fingerprint, fingerprint
 from xlpmo.user import user_name
 
 __all__ = [
-    "BACKUP_DIR", "Fingerprint", "SaveResult", "atomic_write", "check_can_save",
-    "excel_lock_owner", "fingerprint",
+    "BACKUP_DIR", "SaveResult", "atomic_write", "check_can_save", "excel_lock_owner",
 ]
 
 BACKUP_DIR = ".xlpmo-backups"
@@ -59,26 +58,6 @@ LOCK_SUFFIX = ".xlpmo-lock"
 TEMP_SUFFIXES = (".xlpmo-tmp", ".xlpmo-part")
 DEFAULT_KEEP = 5
 DEFAULT_STALE_AFTER = 600.0
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """What a file looked like when it was read."""
-
-    size: int
-    mtime_ns: int
-    sha256: str
-
-
-def fingerprint(path: Path) -> Fingerprint:
-    """Size, modification time (ns) and SHA-256 of a file."""
-    path = Path(path)
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return Fingerprint(st.st_size, st.st_mtime_ns, digest.hexdigest())
 
 
 @dataclass(frozen=True)

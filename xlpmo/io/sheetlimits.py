@@ -9,7 +9,7 @@ refresh), which the message says, so nobody reads them as current.
 from __future__ import annotations
 
 from xlpmo.errors import Finding
-from xlpmo.io.ooxml.cells import MAX_COLS, MAX_ROWS, CellRange
+from xlpmo.io.a1 import MAX_COLS, MAX_ROWS, CellRange
 
 __all__ = ["too_big_finding"]
 

@@ -27,7 +27,7 @@ from xlpmo.contract.model import TABLE_FIELDS, Inputs
 from xlpmo.core.capacity import UNKNOWN_COUNTRY, unknown_countries
 from xlpmo.errors import SEVERITIES, Finding
 from xlpmo.io.coerce import load_inputs
-from xlpmo.io.reader import RawTable
+from xlpmo.io.raw import RawTable
 
 LIMIT = 20  # findings naming cells per check; then one summary finding
 MAX_DAY_HOURS = 24.0

@@ -24,7 +24,7 @@ from xlpmo.contract.parse import date_problem, parse_number, text_date
 from xlpmo.errors import Finding, XLError
 from xlpmo.io.cellxml import Uncalculated
 from xlpmo.io.percent import EVIDENT, read_fractions
-from xlpmo.io.reader import RawTable
+from xlpmo.io.raw import RawTable
 
 LIMIT = 20
 

@@ -80,6 +80,7 @@ import pandas as pd
 
 from xlpmo.contract import tables as contract
 from xlpmo.errors import Finding, XlpmoError
+from xlpmo.io.a1 import CellRange, cell_ref, quote_sheet
 from xlpmo.io.changes import TableEdit
 from xlpmo.io.jobs import (
     Job,
@@ -97,11 +98,10 @@ from xlpmo.io.jobs import (
     resize_of,
 )
 from xlpmo.io.keyed import orphan_check_rows
-from xlpmo.io.ooxml.cells import CellRange, cell_ref
 from xlpmo.io.ooxml.follow import Followed, Resize
 from xlpmo.io.ooxml.pivots import WrittenTable, refresh_pivots_on_load
 from xlpmo.io.ooxml.render import ColumnStyle, render_column, render_header, render_value
-from xlpmo.io.ooxml.sheet import CLEAR, copy_cell, sheet_label
+from xlpmo.io.ooxml.sheet import CLEAR, copy_cell
 from xlpmo.io.ooxml.workbook import Book
 from xlpmo.io.rowplan import RowPlan, apply_clears, patch_user_cells, plan_rows
 from xlpmo.io.sheetlimits import too_big_finding
@@ -269,7 +269,7 @@ def _too_big(job: Job, findings: list[Finding], skipped: list[str]) -> bool:
     assert job.new is not None
     if job.edit or job.new.beyond_sheet() is None:
         return False
-    findings.append(too_big_finding(job.name, sheet_label(job.entry.name), job.new,
+    findings.append(too_big_finding(job.name, quote_sheet(job.entry.name), job.new,
                                     existed=job.table is not None))
     skipped.append(job.name)
     return True
@@ -307,7 +307,7 @@ def _with_rows(book: Book, name: str, frame: pd.DataFrame, rows: list[dict[str, 
 def _charts_left(book: Book, resizes: list[Resize]) -> list[Finding]:
     """Infos for the chart series that cover a resized table in part only (left alone)."""
     sheets = book.chart_sheets() if resizes else {}
-    return [Finding("Info", left.table, sheet_label(sheets.get(left.part, left.part)), (
+    return [Finding("Info", left.table, quote_sheet(sheets.get(left.part, left.part)), (
         f"A chart series on {sheets.get(left.part, left.part)} ({left.series}) was not "
         f"stretched with {left.table}: {left.why}. Neither was changed, so the chart shows "
         f"the rows it showed before; point all of the series at whole columns of "

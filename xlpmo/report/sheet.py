@@ -20,8 +20,8 @@ import math
 
 import pandas as pd
 
+from xlpmo.io.a1 import CellRange
 from xlpmo.io.canvas import ROW_POINTS, Block, Canvas, ChartPlan, ColourScale
-from xlpmo.io.ooxml.cells import CellRange
 from xlpmo.report.definition import HEAT_COLOURS, Figure, Report
 
 SHEET = "Report"

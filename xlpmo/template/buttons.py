@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xlpmo.io.ooxml.cells import cell_ref
+from xlpmo.io.a1 import cell_ref
 
 __all__ = ["BUTTONS", "SHEET", "SheetButton", "button_for"]
 

@@ -1,7 +1,7 @@
 """Package-level OOXML (xlsx/xlsm) editing that keeps every part it does not own.
 
 - :mod:`.package`: zip parts, safe XML parsing, relationships, content types, raw-copy save
-- :mod:`.cells`: A1 references and ranges, cell values -> cell XML
+- :mod:`.cells`: cell values -> cell XML (A1 references: :mod:`xlpmo.io.a1`)
 - :mod:`.styles`: number formats of cell styles; styles xlpmo appends
 - :mod:`.tablepart`: Excel Table parts
 - :mod:`.sheet`: worksheet parts and sheetData row patching

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from xlpmo.io.ooxml.cells import CellRange
+from xlpmo.io.a1 import CellRange
 from xlpmo.io.ooxml.package import qn
 from xlpmo.io.ooxml.tablepart import TablePart
 from xlpmo.io.refilter import Criterion, Custom, DateGroup, Dynamic, SortKey, Top, ValueList

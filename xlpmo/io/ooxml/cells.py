@@ -1,6 +1,6 @@
-"""A1 references, ranges, and the XML of single cells.
+"""The XML of single cells: text escapes, dates as Excel serials, one value -> cell XML.
 
-Rows and columns are 1-based, as in Excel (``A1`` is row 1, column 1).
+(A1 references and ranges are :mod:`xlpmo.io.a1`.)
 
 Cell values are written as:
 
@@ -17,160 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from xlpmo.errors import XLError, XlpmoError
+from xlpmo.errors import XLError
 
-MAX_ROWS = 1_048_576
-MAX_COLS = 16_384
 MAX_TEXT = 32_767
-
-_LETTERS_CACHE: dict[str, int] = {}
-_COL_CACHE: dict[int, str] = {}
-_REF_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
-
-
-def col_letter(col: int) -> str:
-    """1 -> ``A``, 27 -> ``AA``."""
-    cached = _COL_CACHE.get(col)
-    if cached is not None:
-        return cached
-    if not 1 <= col <= MAX_COLS:
-        raise ValueError(f"column {col} is outside 1..{MAX_COLS}")
-    n, out = col, ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    _COL_CACHE[col] = out
-    return out
-
-
-def col_index(letters: str) -> int:
-    """``A`` -> 1, ``AA`` -> 27 (case-insensitive)."""
-    cached = _LETTERS_CACHE.get(letters)
-    if cached is not None:
-        return cached
-    n = 0
-    for ch in letters.upper():
-        if not "A" <= ch <= "Z":
-            raise ValueError(f"not a column: {letters!r}")
-        n = n * 26 + ord(ch) - 64
-    _LETTERS_CACHE[letters] = n
-    return n
-
-
-def ref_col(ref: str) -> int:
-    """Column of an A1 reference, fast (``"AB12"`` -> 28)."""
-    return col_index(ref.rstrip("0123456789"))
-
-
-def letters_any(col: int) -> str:
-    """Column letters of any column number, even past the sheet (16,385 -> ``XFE``)."""
-    if 1 <= col <= MAX_COLS:
-        return col_letter(col)
-    n, out = col, ""
-    while n > 0:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def parse_ref(ref: str) -> tuple[int, int]:
-    """``"B3"`` -> ``(3, 2)`` as (row, column); ``$`` anchors are ignored."""
-    m = _REF_RE.match(ref.strip())
-    if not m:
-        raise ValueError(f"not a cell reference: {ref!r}")
-    return int(m.group(2)), col_index(m.group(1))
-
-
-def cell_ref(row: int, col: int) -> str:
-    return f"{col_letter(col)}{row}"
-
-
-@dataclass(frozen=True)
-class CellRange:
-    """A rectangle of cells, inclusive: rows ``r1..r2``, columns ``c1..c2``."""
-
-    r1: int
-    c1: int
-    r2: int
-    c2: int
-
-    @classmethod
-    def parse(cls, text: str) -> CellRange:
-        """``"A1:C10"`` or ``"B2"`` (a sheet prefix ``Sheet1!`` is dropped)."""
-        text = text.split("!")[-1].strip()
-        first, _, last = text.partition(":")
-        r1, c1 = parse_ref(first)
-        r2, c2 = parse_ref(last) if last else (r1, c1)
-        return cls(min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
-
-    @classmethod
-    def parse_sqref(cls, text: str) -> list[CellRange]:
-        """Space-separated ranges (``sqref``/``mergeCell ref``); whole rows/columns skipped."""
-        out = []
-        for part in text.split():
-            try:
-                out.append(cls.parse(part))
-            except ValueError:
-                continue
-        return out
-
-    def __str__(self) -> str:
-        a = f"{letters_any(self.c1)}{self.r1}"
-        if (self.r1, self.c1) == (self.r2, self.c2):
-            return a
-        return f"{a}:{letters_any(self.c2)}{self.r2}"
-
-    @property
-    def rows(self) -> int:
-        return self.r2 - self.r1 + 1
-
-    @property
-    def cols(self) -> int:
-        return self.c2 - self.c1 + 1
-
-    def contains(self, row: int, col: int) -> bool:
-        return self.r1 <= row <= self.r2 and self.c1 <= col <= self.c2
-
-    def contains_range(self, other: CellRange) -> bool:
-        return (
-            self.r1 <= other.r1 and other.r2 <= self.r2
-            and self.c1 <= other.c1 and other.c2 <= self.c2
-        )
-
-    def intersects(self, other: CellRange) -> bool:
-        return not (
-            other.r2 < self.r1 or other.r1 > self.r2 or other.c2 < self.c1 or other.c1 > self.c2
-        )
-
-    def union(self, other: CellRange) -> CellRange:
-        return CellRange(
-            min(self.r1, other.r1), min(self.c1, other.c1),
-            max(self.r2, other.r2), max(self.c2, other.c2),
-        )
-
-    def beyond_sheet(self) -> str | None:
-        """Why the range does not fit on an Excel sheet (``row 1,200,001, past the sheet's
-        last row 1,048,576``), or None when it fits."""
-        over = []
-        if self.r2 > MAX_ROWS:
-            over.append(f"row {self.r2:,}, past the sheet's last row {MAX_ROWS:,}")
-        if self.c2 > MAX_COLS:
-            over.append(f"column {letters_any(self.c2)} ({self.c2:,}), past the sheet's last "
-                        f"column {col_letter(MAX_COLS)} ({MAX_COLS:,})")
-        return " and ".join(over) or None
-
-    def check_bounds(self, what: str) -> None:
-        """Raise when the range does not fit; ``what`` says who needs it
-        (``tblForecastOut needs ForecastOut!A1:G1200001``)."""
-        why = self.beyond_sheet()
-        if why is not None:
-            raise XlpmoError(f"{what}: that reaches {why}")
 
 
 # -- text -----------------------------------------------------------------------------------

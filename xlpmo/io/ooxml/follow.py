@@ -49,7 +49,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from xlpmo.io.ooxml.cells import CellRange, parse_ref
+from xlpmo.io.a1 import CellRange, parse_ref
 
 C15_NS = "http://schemas.microsoft.com/office/drawing/2012/chart"
 XM_NS = "http://schemas.microsoft.com/office/excel/2006/main"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from xlpmo.io.ooxml.cells import MAX_COLS, MAX_ROWS, col_index, col_letter
+from xlpmo.io.a1 import MAX_COLS, MAX_ROWS, col_index, col_letter
 
 __all__ = ["shift_formula"]
 

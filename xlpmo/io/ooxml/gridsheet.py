@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from xlpmo.io.ooxml.cells import CellRange, number_text
+from xlpmo.io.a1 import CellRange
+from xlpmo.io.ooxml.cells import number_text
 
 _NO_GRIDLINES = 'showGridLines="0" '
 

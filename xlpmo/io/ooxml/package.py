@@ -13,18 +13,21 @@ from __future__ import annotations
 
 import copy
 import posixpath
+import re
 import struct
 import zipfile
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import unquote
 
 from lxml import etree
 
-from xlpmo.errors import XlpmoError
-from xlpmo.io.limits import MAX_PART_BYTES, MAX_RATIO, RATIO_FLOOR
+from xlpmo.errors import FileRefused, LimitExceeded
+from xlpmo.io import limits
 
-_CHUNK = 1 << 20
+_CHUNK = 1 << 16  # bytes inflated (and read) at a time
+_HEAD = 1 << 16  # the start of a part searched for a DTD
 
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -38,14 +41,35 @@ _PARSER = etree.XMLParser(**PARSER_OPTIONS)
 
 
 def parse_xml(data: bytes, part: str = "part") -> etree._ElementTree:
-    """Parse one XML part safely (see module docstring); XlpmoError when it is not usable."""
+    """Parse one XML part safely (see module docstring); FileRefused when it is not usable.
+    ``part`` names it in the message (``xl/workbook.xml of Book.xlsx``)."""
     try:
         tree = etree.ElementTree(etree.fromstring(data, _PARSER))
     except etree.XMLSyntaxError as exc:
-        raise XlpmoError(f"the workbook part {part} is not valid XML: {exc}") from None
+        raise FileRefused(f"{part} is damaged: it is not well-formed XML ({exc})") from None
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        raise XlpmoError(f"the workbook part {part} declares a DTD; refusing to read it")
+        raise FileRefused(f"{part} declares a DTD (<!DOCTYPE>), which Excel never writes; "
+                          "refusing it as a possible entity-expansion attack")
     return tree
+
+
+_RE_ROOT = re.compile(rb"<[A-Za-z_]")
+
+
+def refuse_dtd(head: bytes, part: str, label: str) -> None:
+    """Refuse a part whose XML prolog holds a DTD (OOXML never has one), before any parser
+    sees it: ``head`` is the part's start (its first 64 KB)."""
+    text = head
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        text = head.decode("utf-16", errors="ignore").encode("utf-8", errors="ignore")
+    m = _RE_ROOT.search(text)
+    prolog = (text if m is None else text[: m.start()]).upper()
+    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+        raise FileRefused(
+            f"{label}: part {part} declares a DTD (<!DOCTYPE>), which Excel never writes; "
+            "refusing it as a possible entity-expansion attack")
+    if m is None and len(head) >= _HEAD and part.lower().endswith((".xml", ".rels")):
+        raise FileRefused(f"{label}: part {part} has no XML element in its first 64 KB")
 
 
 def xml_declaration(original: bytes | None) -> bytes:
@@ -86,24 +110,44 @@ def relative_target(source_part: str, part: str) -> str:
 
 
 class Package:
-    """An OOXML zip opened for reading, with pending replacements/additions/removals."""
+    """An OOXML zip opened for reading, with pending replacements/additions/removals.
 
-    def __init__(self, path: Path, max_part_bytes: int = MAX_PART_BYTES) -> None:
+    Every part is read by :meth:`read` under the caps of :mod:`xlpmo.io.limits`: its
+    actual deflate stream is inflated (whatever sizes the zip claims) within
+    ``max_part_bytes`` and :data:`~xlpmo.io.limits.MAX_RATIO`, all the parts read
+    together within ``max_total_bytes`` (None: no total cap), its checksum checked, and an
+    XML part whose prolog declares a DTD refused before any parser sees it. ``label`` names
+    the file in messages (default: its file name).
+    """
+
+    def __init__(self, path: Path, max_part_bytes: int | None = None, *,
+                 max_total_bytes: int | None = None, label: str | None = None) -> None:
         self.path = Path(path)
-        self.max_part_bytes = max_part_bytes
+        self.label = label or self.path.name
+        self.max_part_bytes = limits.MAX_PART_BYTES if max_part_bytes is None else max_part_bytes
+        self.max_total_bytes = max_total_bytes
+        self.total = 0  # bytes inflated so far, for max_total_bytes
         try:
             self._zf = zipfile.ZipFile(self.path)
         except FileNotFoundError:
-            raise XlpmoError(f"there is no file {self.path}") from None
+            raise FileRefused(f"there is no file {self.path}") from None
         except OSError as exc:
-            raise XlpmoError(f"cannot read {self.path.name}: {exc.strerror or exc}") from None
-        except zipfile.BadZipFile as exc:
-            raise XlpmoError(f"{self.path.name} is not an Excel workbook (zip): {exc}") from None
+            raise FileRefused(f"cannot read {self.label}: {exc.strerror or exc}") from None
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+            raise FileRefused(
+                f"{self.label} is damaged or incomplete, or not an Excel workbook: it is not a "
+                f"readable zip package ({exc}). Was the download or copy cut short?") from None
         self.infos = self._zf.infolist()
-        names = [i.filename for i in self.infos]
-        if len(set(names)) != len(names):
-            raise XlpmoError(f"{self.path.name} has duplicate zip entries; refusing to write it")
-        self._by_lower = {n.lower(): n for n in names}
+        seen: set[str] = set()
+        for info in self.infos:  # OPC part names are case-insensitive
+            low = info.filename.lstrip("/").lower()
+            if low in seen:  # tools disagree on which copy counts
+                self._zf.close()
+                raise FileRefused(
+                    f"{self.label} is damaged or crafted: it holds two zip entries with the "
+                    f"same part name ({info.filename}); refusing duplicate entries")
+            seen.add(low)
+        self._by_lower = {i.filename.lower(): i.filename for i in self.infos}
         self._new: dict[str, bytes] = {}
         self._added: list[str] = []
         self._removed: set[str] = set()
@@ -136,48 +180,97 @@ class Package:
     def has(self, part: str) -> bool:
         return self.name(part) is not None
 
+    def names(self) -> list[str]:
+        """The stored part names, in the zip's order."""
+        return [i.filename for i in self.infos]
+
     def read(self, part: str) -> bytes:
         name = self.name(part)
         if name is None:
-            raise XlpmoError(f"the workbook has no part {part}")
+            raise FileRefused(f"{self.label} is damaged: it has no part {part}")
         if name in self._new:
             return self._new[name]
         return self._read_original(name)
 
-    def _read_original(self, name: str) -> bytes:
+    def check(self, part: str) -> None:
+        """Inflate a part under the caps without keeping it (a part another parser reads:
+        calamine's shared strings, styles and workbook part)."""
+        name = self.name(part)
+        if name is not None and name not in self._new:
+            self._read_original(name, keep=False)
+
+    def _read_original(self, name: str, keep: bool = True) -> bytes:
+        """Inflate one stored part (its actual stream, whatever sizes the zip claims) under
+        the caps; refuse a part with a DTD. ``keep=False`` returns only its start."""
         info = self._zf.getinfo(name)
-        if info.file_size > self.max_part_bytes:
-            raise XlpmoError(
-                f"{self.path.name}: the workbook part {name} is {info.file_size:,} bytes "
-                "uncompressed, more than "
-                f"the {self.max_part_bytes:,} xlpmo reads"
-            )
+        if info.flag_bits & 0x1:
+            raise FileRefused(f"{self.label} is encrypted at the zip level (part {name}): "
+                              "cannot read it")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise FileRefused(f"{self.label}: part {name} uses a compression Excel does not "
+                              f"write (method {info.compress_type})")
+        inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED \
+            else None
         chunks: list[bytes] = []
-        size = 0
-        try:
-            with self._zf.open(info) as fh:
-                while block := fh.read(_CHUNK):
-                    size += len(block)
-                    if size > self.max_part_bytes:
-                        raise XlpmoError(f"{self.path.name}: the workbook part {name} is larger "
-                                         "than its header says")
-                    if size > RATIO_FLOOR and size > MAX_RATIO * max(info.compress_size, 1):
-                        raise XlpmoError(
-                            f"{self.path.name}: the workbook part {name} is compressed more "
-                            f"than {MAX_RATIO}:1; refusing it as a likely zip bomb")
-                    chunks.append(block)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise XlpmoError(f"the workbook part {name} is damaged: {exc}") from None
-        return b"".join(chunks)
+        head = b""
+        size = crc = consumed = 0
+        for block in _stored_chunks(self._zf, info, self.label):
+            consumed += len(block)
+            pending = block
+            while pending:
+                if inflater is None:
+                    piece, pending = pending, b""
+                else:
+                    try:
+                        piece = inflater.decompress(pending, _CHUNK)
+                    except zlib.error as exc:
+                        raise FileRefused(f"{self.label} is damaged: part {name} ({exc})") \
+                            from None
+                    pending = inflater.unconsumed_tail
+                size += len(piece)
+                crc = zlib.crc32(piece, crc)
+                self._check_size(name, size, consumed - len(pending))
+                if keep:
+                    chunks.append(piece)
+                elif len(head) < _HEAD:
+                    head += piece[:_HEAD - len(head)]
+                if inflater is not None and inflater.eof:
+                    break
+            if inflater is not None and inflater.eof:
+                break
+        self._check_size(name, size, consumed)
+        self.total += size
+        if crc != info.CRC:
+            raise FileRefused(f"{self.label} is damaged: part {name} fails its checksum")
+        out = b"".join(chunks)
+        refuse_dtd(out[:_HEAD] if keep else head, name, self.label)
+        return out if keep else head
+
+    def _check_size(self, name: str, size: int, consumed: int) -> None:
+        if size > self.max_part_bytes:
+            raise LimitExceeded(
+                f"{self.label}: part {name} inflates to more than "
+                f"{self.max_part_bytes >> 20} MB, more than xlpmo reads of one part; refusing "
+                "it (a zip bomb, or far more data than a workbook holds)")
+        if self.max_total_bytes is not None and self.total + size > self.max_total_bytes:
+            raise LimitExceeded(
+                f"{self.label}: its parts inflate to more than {self.max_total_bytes >> 20} MB, "
+                "more than xlpmo reads of one workbook; refusing it (a zip bomb, or far more "
+                "data than a workbook holds)")
+        if size > limits.RATIO_FLOOR and size > limits.MAX_RATIO * max(consumed, 1):
+            raise LimitExceeded(
+                f"{self.label}: part {name} inflates more than {limits.MAX_RATIO}:1 (xlpmo "
+                f"reads parts compressed up to {limits.MAX_RATIO}:1); refusing it as a likely "
+                "zip bomb")
 
     def xml(self, part: str) -> etree._ElementTree:
         """The parsed part (cached: edits to the tree are saved by :meth:`set_xml`)."""
         name = self.name(part)
         if name is None:
-            raise XlpmoError(f"the workbook has no part {part}")
+            raise FileRefused(f"{self.label} is damaged: it has no part {part}")
         tree = self._xml_cache.get(name)
         if tree is None:
-            tree = parse_xml(self.read(name), f"{name} of {self.path.name}")
+            tree = parse_xml(self.read(name), f"{name} of {self.label}")
             self._xml_cache[name] = tree
         return tree
 
@@ -252,7 +345,7 @@ class Package:
                     zi.create_system = info.create_system
                     out.writestr(zi, self._new[name])
                 else:
-                    _copy_raw(self._zf, info, out)
+                    _copy_raw(self._zf, info, out, self.label)
                     copied += 1
             for name in self._added:
                 zi = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
@@ -262,19 +355,46 @@ class Package:
         return copied
 
 
-def _copy_raw(src: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:
-    """Copy one entry's compressed bytes unchanged (no recompression)."""
+def _data_offset(src: zipfile.ZipFile, info: zipfile.ZipInfo, label: str) -> int:
+    """Where an entry's stored (compressed) bytes start: after its local header."""
     fp = src.fp
-    assert fp is not None and out.fp is not None
+    assert fp is not None
     fp.seek(info.header_offset)
     header = fp.read(30)
     if len(header) != 30 or header[:4] != b"PK\x03\x04":
-        raise XlpmoError(f"the zip entry {info.filename} is damaged (bad local header)")
+        raise FileRefused(f"{label} is damaged: the zip entry {info.filename} has a bad local "
+                          "header")
     name_len, extra_len = struct.unpack("<HH", header[26:30])
-    fp.seek(info.header_offset + 30 + name_len + extra_len)
+    return info.header_offset + 30 + name_len + extra_len
+
+
+def _stored_chunks(src: zipfile.ZipFile, info: zipfile.ZipInfo, label: str
+                   ) -> Iterator[bytes]:
+    """An entry's stored bytes (``compress_size`` of them, as the central directory says),
+    in chunks; FileRefused when the file ends first."""
+    start = _data_offset(src, info, label)
+    fp = src.fp
+    assert fp is not None
+    done = 0
+    while done < info.compress_size:
+        fp.seek(start + done)
+        block = fp.read(min(_CHUNK, info.compress_size - done))
+        if not block:
+            raise FileRefused(f"{label} is damaged or incomplete: part {info.filename} is cut "
+                              "short")
+        done += len(block)
+        yield block
+
+
+def _copy_raw(src: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile,
+              label: str) -> None:
+    """Copy one entry's compressed bytes unchanged (no recompression)."""
+    fp = src.fp
+    assert fp is not None and out.fp is not None
+    fp.seek(_data_offset(src, info, label))
     raw = fp.read(info.compress_size)
     if len(raw) != info.compress_size:
-        raise XlpmoError(f"the zip entry {info.filename} is truncated")
+        raise FileRefused(f"{label} is damaged: the zip entry {info.filename} is truncated")
     zi = copy.copy(info)
     zi.flag_bits &= ~0x08  # sizes go in the local header: no data descriptor follows
     strip = getattr(zipfile, "_strip_extra", None)
@@ -319,6 +439,17 @@ class Relationships:
             if (rel.get("Type") or "").rsplit("/", 1)[-1] == suffix:
                 target = resolve_target(self.source, rel.get("Target") or "")
                 out.append((rel.get("Id") or "", target))
+        return out
+
+    def targets(self) -> dict[str, tuple[str, str]]:
+        """Id -> (type suffix, target part) of every internal relationship."""
+        out = {}
+        for rel in self._items():
+            if rel.get("TargetMode") == "External":
+                continue
+            suffix = (rel.get("Type") or "").rsplit("/", 1)[-1]
+            out[rel.get("Id") or ""] = (suffix, resolve_target(self.source,
+                                                               rel.get("Target") or ""))
         return out
 
     def target(self, rid: str) -> tuple[str, str] | None:
@@ -399,7 +530,7 @@ def office_document(pkg: Package) -> str:
     rels = Relationships(pkg, "")
     found = rels.of_type("officeDocument")
     if not found:
-        raise XlpmoError(f"{pkg.path.name} has no workbook part (is it an Excel file?)")
+        raise FileRefused(f"{pkg.label} has no workbook part (is it an Excel file?)")
     return found[0][1]
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from xlpmo.errors import XlpmoError
-from xlpmo.io.ooxml.cells import CellRange
+from xlpmo.io.a1 import CellRange
 from xlpmo.io.ooxml.follow import Followed
 from xlpmo.io.ooxml.package import Package
 

@@ -18,13 +18,13 @@ import numpy as np
 import pandas as pd
 
 from xlpmo.errors import XLError, XlpmoError
+from xlpmo.io.a1 import col_letter
 from xlpmo.io.ooxml.cells import (
     DATE,
     DATETIME,
     MAX_TEXT,
     NUMBER,
     OTHER,
-    col_letter,
     encode_value,
     inline_string_body,
     serials,

@@ -28,7 +28,8 @@ from typing import Any
 from lxml import etree
 
 from xlpmo.errors import XlpmoError
-from xlpmo.io.ooxml.cells import CellRange, cell_ref, col_index, escape_attr, ref_col
+from xlpmo.io.a1 import CellRange, cell_ref, col_index, quote_sheet, ref_col
+from xlpmo.io.ooxml.cells import escape_attr
 from xlpmo.io.ooxml.package import PARSER_OPTIONS, Package, parse_xml, xml_declaration
 
 _FEED = 1 << 20  # bytes fed to the row-by-row parser at a time
@@ -113,7 +114,7 @@ class Worksheet:
 
     @property
     def label(self) -> str:
-        return sheet_label(self.name)
+        return quote_sheet(self.name)
 
     def where(self, row: int, col: int) -> str:
         return f"{self.label}!{cell_ref(row, col)}"
@@ -541,11 +542,6 @@ def copy_cell(c: etree._Element, ref: str) -> etree._Element:
     return copy
 
 
-def sheet_label(name: str) -> str:
-    """A sheet name as a formula writes it (quoted when it holds spaces or symbols)."""
-    return f"'{name}'" if re.search(r"[^A-Za-z0-9_.]", name) else name
-
-
 def _cells_inside(row_el: etree._Element, ctag: str, lo: int, hi: int) -> bool:
     """The row's cells lie in columns ``lo..hi``: its first and last cells (with explicit
     references) fall inside them and it has no more children than those columns."""
@@ -675,5 +671,5 @@ def shared_string_texts(tree: etree._ElementTree) -> list[str]:
 
 __all__ = [
     "CLEAR", "WORKSHEET_CONTENT_TYPE", "Worksheet", "col_index", "copy_cell",
-    "new_worksheet_xml", "shared_string_texts", "sheet_label",
+    "new_worksheet_xml", "shared_string_texts",
 ]

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from lxml import etree
 
 from xlpmo.errors import XlpmoError
-from xlpmo.io.ooxml.cells import CellRange, escape_attr
+from xlpmo.io.a1 import CellRange
+from xlpmo.io.ooxml.cells import escape_attr
 from xlpmo.io.ooxml.package import Package, qn
 
 TABLE_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"

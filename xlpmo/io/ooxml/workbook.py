@@ -15,7 +15,7 @@ from pathlib import Path
 from lxml import etree
 
 from xlpmo.errors import XlpmoError
-from xlpmo.io.ooxml.cells import CellRange
+from xlpmo.io.a1 import CellRange
 from xlpmo.io.ooxml.docprops import record_added_sheets
 from xlpmo.io.ooxml.follow import (
     Followed,

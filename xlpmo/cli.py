@@ -1,8 +1,10 @@
 """The ``xlpmo`` command line: new, demo, validate, refresh, import, close-period,
 new-project, report, functions, addin.
 
-Exit codes (functions.md): 0 done, 1 findings with errors (validate), 2 could not run (the
-message says why; nothing was written)."""
+Exit codes (functions.md): 0 done, 1 findings with errors, 2 could not run (the message says
+why; nothing was written). Exit 0 means the figures are right: ``validate``, ``refresh``,
+``report`` and ``import`` exit 1 when a finding is an Error or changed a number (a value read
+otherwise than typed, or left out), after writing what they could (:func:`findings_exit`)."""
 
 from __future__ import annotations
 
@@ -22,8 +24,8 @@ from xlpmo.contract import tables
 from xlpmo.errors import Finding, WriteConflict, XLError, XlpmoError
 
 __all__ = [
-    "EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "build_parser", "format_table", "group_findings",
-    "main", "print_dashboard",
+    "EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "build_parser", "findings_exit", "format_table",
+    "group_findings", "main", "print_dashboard",
 ]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -97,15 +99,27 @@ def _summary(result) -> None:
     _print_findings(errors + warnings)
 
 
+def findings_exit(findings: Sequence[Finding], *, wrote: bool = True) -> int:
+    """1 (:data:`EXIT_FINDINGS`) when a finding is an Error or changed a number (a value read
+    otherwise than typed, or left out): the figures leave something out, so the exit code
+    must not say "done". Else 0. With ``wrote``, a last line says the file was written
+    anyway and where the findings are."""
+    bad = [f for f in findings if f.severity == "Error" or f.changed_number]
+    if not bad:
+        return EXIT_OK
+    if wrote:
+        print(f"exit 1: {len(bad)} finding(s) left a value out of the figures or read it "
+              "otherwise than typed; the file was written with them listed in tblChecks")
+    return EXIT_FINDINGS
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Exit 1 when a finding is an Error or changed a number (a value read otherwise than
-    typed, or left out), else 0."""
+    """Exit 1 when a finding is an Error or changed a number, else 0."""
     from xlpmo.app.pipeline import validate_file
 
     result = validate_file(args.path, args.status_date, Progress(2, enabled=not args.quiet))
     _summary(result)
-    changed = any(f.changed_number for f in result.findings)
-    return EXIT_FINDINGS if result.errors or changed else EXIT_OK
+    return findings_exit(result.findings, wrote=False)
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -120,7 +134,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     print(f"refreshed {result.path} in {seconds:.1f} s: {sizes}")
     if result.backup:
         print(f"previous version kept as {result.backup}")
-    return EXIT_OK
+    return findings_exit(result.findings)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -143,7 +157,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"wrote {result.pdf}: {result.pages} page(s), the portfolio and one per project")
     if result.backup:
         print(f"previous version kept as {result.backup}")
-    return EXIT_OK
+    return findings_exit(result.findings)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -296,7 +310,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"  {line}")
     _print_findings(done.findings)
     _saved(session)
-    return EXIT_OK
+    return findings_exit(done.findings)
 
 
 def cmd_close_period(args: argparse.Namespace) -> int:

@@ -113,10 +113,11 @@ def test_refresh_keeps_every_other_part_byte_identical(tracker: Path):
             assert after[part] == before[part]
 
 
-def test_validate_names_bad_cells_and_exits_1(tmp_path: Path, capsys):
+def _broken_book(path: Path) -> Path:
+    """A small workbook with typing mistakes: Plan!C2 'abc', a duplicated ProjectID with
+    BAC 'lots' (Projects!A3)."""
     import openpyxl
 
-    path = tmp_path / "Broken.xlsx"
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Config"
@@ -130,6 +131,11 @@ def test_validate_names_bad_cells_and_exits_1(tmp_path: Path, capsys):
     ws.append(["ProjectID", "Jan 2026", "Feb 2026"])
     ws.append(["P1", 100, "abc"])
     wb.save(path)
+    return path
+
+
+def test_validate_names_bad_cells_and_exits_1(tmp_path: Path, capsys):
+    path = _broken_book(tmp_path / "Broken.xlsx")
     before = path.read_bytes()
     assert main(["validate", str(path), "--quiet"]) == 1
     out = capsys.readouterr().out
@@ -137,6 +143,25 @@ def test_validate_names_bad_cells_and_exits_1(tmp_path: Path, capsys):
     assert "Projects!A3" in out  # the duplicated ProjectID
     assert "Traceback" not in out
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("verb", ["refresh", "report"])
+def test_refresh_and_report_with_a_cell_left_out_write_and_exit_1(verb: str, tmp_path: Path,
+                                                                     capsys):
+    # exit 0 must mean the figures are right: Plan!C2 ('abc') is left out of P1's plan, so
+    # the file is written (tblChecks names the cell) but the exit code says so
+    path = _broken_book(tmp_path / "Broken.xlsx")
+    before = path.read_bytes()
+    assert main([verb, str(path), "--quiet", "--no-backup"]) == 1
+    out = capsys.readouterr().out
+    assert "Plan!C2" in out and "exit 1" in out and "Traceback" not in out
+    assert path.read_bytes() != before
+    book = read_workbook(path)
+    if verb == "refresh":
+        checks = _frame(book.tables["tblChecks"])
+        assert "Plan!C2" in set(checks["Cell"])
+    else:
+        assert "Report" in book.sheet_names
 
 
 def test_refresh_refuses_missing_required_table_and_leaves_file(tmp_path: Path, capsys):

@@ -142,8 +142,30 @@ def test_band_by_hand(table):
     t = stats.t.ppf(0.975, 2)
     for h, (cum, low, high) in enumerate(zip(fc.Cumulative, fc.Low, fc.High, strict=True), 1):
         half = t * s * math.sqrt(h + h * h / 3)
-        assert low == pytest.approx(cum - half, rel=1e-9)
         assert high == pytest.approx(cum + half, rel=1e-9)
+        # BU has spent 90 + 110 + 60 + 40 = 300 already: Low stops there (h = 1: 450 − 208.8
+        # = 241.2 would be below it)
+        assert low == pytest.approx(max(cum - half, 300.0), rel=1e-9)
+    assert fc.Low.tolist() == pytest.approx([300.0, 300.0, 300.0])
+
+
+def test_band_low_never_below_the_cost_already_spent():
+    """Low = max(Cumulative − half, min(AC to date, Cumulative)): spent money stays spent;
+    a forecast of credits (Cumulative below AC) keeps its own Low."""
+    actuals = [("A", "2026-01", "", 100), ("A", "2026-02", "", 300), ("A", "2026-03", "", 0)]
+    plan = flat("A", months(1, 6), 100)
+    out = forecast_table(make_inputs(plan, actuals, STATUS), pd.Series({"A": 800.0}))
+    fc = out[out.Kind == "Forecast"]
+    # AC 400; ETC 400 over the three planned months left: 533.3, 666.7, 800; the misses of
+    # 100, 300, 0 against 4/3 × 100 make s ≈ 152.8 and the h = 1 band ± 759: Low 400, not −226
+    assert fc.Cumulative.tolist() == pytest.approx([1600 / 3, 2000 / 3, 800.0])
+    assert fc.Low.tolist() == pytest.approx([400.0, 400.0, 400.0])
+    assert all(h > c for h, c in zip(fc.High, fc.Cumulative, strict=True))
+    credit = forecast_table(make_inputs(flat("B", months(1, 2), 100), flat("B", months(1, 3), 100),
+                                        STATUS), pd.Series({"B": 250.0}))
+    fc = credit[credit.Kind == "Forecast"]
+    assert fc.Cumulative.tolist() == [250.0]  # AC 300, a credit of 50
+    assert fc.Low.tolist() == [250.0]  # below AC by the forecast itself, no further
 
 
 def test_band_with_one_elapsed_month_is_div0():

@@ -109,6 +109,10 @@ def forecast_table(inputs: Inputs, eac: pd.Series | None, confidence: float = 0.
       (a bottom-up £170k a month after £35k months) gets a band as wide as the departure.
       Where nothing was planned, λ·Planned is the forecast's mean amount. ``#N/A`` without
       elapsed months or actuals, ``#DIV/0!`` with one elapsed month (as STDEV.S).
+      **Low never falls below what is already spent**: Low = max(Cumulative − half,
+      min(AC to date, Cumulative)), AC to date the project's Cumulative at its last Actual
+      row (0 before its first): money spent cannot be un-spent, so a wide band stops at the
+      actual cost, and a forecast of credits (Cumulative below AC) keeps its own Low.
 
     Vectorised over all projects and months; the only loop is over distinct history lengths
     (for the t quantiles).
@@ -317,6 +321,13 @@ def _assemble(ids: pd.Index, past: pd.DataFrame, ahead: pd.DataFrame, amount: np
         t[m == history] = t_ppf(q, float(history - 1))
     mm = m[pos].astype(float)
     half = np.where(is_fc, t[pos] * sd[pos] * np.sqrt(step + step**2 / mm), 0.0)
+    spent = np.zeros(len(ids))  # AC to date: the Cumulative of each project's last Actual row
+    actual = np.flatnonzero(~is_fc)  # rows ascend by project, then month
+    last = actual[np.r_[pos[actual][1:] != pos[actual][:-1], True]] if len(actual) else actual
+    spent[pos[last]] = cumulative[last]
+    low = cumulative - half
+    floor = np.minimum(spent[pos], cumulative)
+    low = np.where(np.isnan(floor), low, np.maximum(low, floor))
     band_err = np.full(len(pos), None, dtype=object)
     band_err[is_fc & (m[pos] == 1) & ~np.isnan(cumulative)] = XLError.DIV0
     out = pd.DataFrame({
@@ -325,7 +336,7 @@ def _assemble(ids: pd.Index, past: pd.DataFrame, ahead: pd.DataFrame, amount: np
         "Kind": pd.Series(np.where(is_fc, "Forecast", "Actual"), dtype=object),
         "Amount": money(amounts),
         "Cumulative": money(cumulative),
-        "Low": with_errors(cumulative - half, band_err),
+        "Low": with_errors(low, band_err),
         "High": with_errors(cumulative + half, band_err),
     })
     return out[tables.FORECAST_OUT.column_names]

@@ -27,11 +27,7 @@ MAX_LINES = 800
 TOO_LONG: set[str] = set()
 
 #: forbidden imports that exist today: (importer, imported) -> who clears it
-ALLOWED_TODAY = {
-    # validate reports unknown countries with the capacity module's country list (#10: the
-    # list belongs in contract/ or io/, next to the check)
-    ("xlpmo.io.validate", "xlpmo.core.capacity"): "#10",
-}
+ALLOWED_TODAY: dict[tuple[str, str], str] = {}
 
 #: third-party packages the core must not use: files, zips, XML, Excel (it computes on Inputs)
 NOT_IN_CORE = {"lxml", "zipfile", "python_calamine", "xlwings", "xlsxwriter", "openpyxl",

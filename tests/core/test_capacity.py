@@ -12,13 +12,12 @@ from helpers.capacity_inputs import D, brute_workdays, make_inputs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from xlpmo.contract.countries import resolve_country, unknown_countries
 from xlpmo.contract.settings import parse_workweek
 from xlpmo.core.capacity import (
     capacity,
     capacity_table,
     default_periods,
-    resolve_country,
-    unknown_countries,
     weekmask_from,
     workdays,
 )

@@ -40,7 +40,6 @@ Capacity of a resource in a month (hours)::
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,14 +48,14 @@ import numpy as np
 import pandas as pd
 
 from xlpmo.contract import periods as _periods
+from xlpmo.contract.countries import country_codes, norm, resolve_country
 from xlpmo.contract.model import Inputs
 from xlpmo.contract.settings import parse_workweek
 
 __all__ = [
-    "DAY", "UNKNOWN_COUNTRY", "Calendars", "CapacityGrid", "Country", "build_calendars",
-    "capacity", "capacity_grid", "capacity_table", "default_periods", "grid_frame",
-    "normalise_periods", "package_holidays", "resolve_country", "to_days", "unique_resources",
-    "unknown_countries", "weekmask_from", "workdays",
+    "DAY", "Calendars", "CapacityGrid", "build_calendars", "capacity", "capacity_grid",
+    "capacity_table", "default_periods", "grid_frame", "normalise_periods", "package_holidays",
+    "to_days", "unique_resources", "weekmask_from", "workdays",
 ]
 
 DAY = np.timedelta64(1, "D")
@@ -197,67 +196,6 @@ def workdays(start: Any, end: Any, holidays: Any = None, weekmask: str = "111110
 
 # -- countries and holiday calendars --------------------------------------------------------
 
-Country = tuple[str, str | None]  # (ISO alpha-2 code, subdivision code or None)
-
-_EXTRA_NAMES: dict[str, Country] = {
-    "unitedstatesofamerica": ("US", None), "greatbritain": ("GB", None),
-    "england": ("GB", "ENG"), "scotland": ("GB", "SCT"), "wales": ("GB", "WLS"),
-    "northernireland": ("GB", "NIR"), "czechrepublic": ("CZ", None),
-    "turkiye": ("TR", None), "cotedivoire": ("CI", None), "capeverde": ("CV", None),
-    "holland": ("NL", None), "thenetherlands": ("NL", None),
-}
-_RE_SUBDIV = re.compile(r"^([a-z]{2,3})\s*[-/]\s*([a-z0-9]{1,3})$")
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
-@functools.cache
-def _country_names() -> dict[str, str]:
-    """Normalised name, alpha-2, alpha-3 or alias -> alpha-2, from the holidays registry."""
-    from holidays import registry
-
-    names: dict[str, str] = {}
-    for module, (class_name, alpha2, *aliases) in registry.COUNTRIES.items():
-        keys = [module, class_name, alpha2, *(a for a in aliases if not a.startswith("Holidays"))]
-        for key in keys:
-            names.setdefault(_norm(key), alpha2)
-    return names
-
-
-@functools.cache
-def _subdivisions(alpha2: str) -> frozenset[str]:
-    import holidays
-
-    return frozenset(s.upper() for s in holidays.list_supported_countries().get(alpha2, ()))
-
-
-def resolve_country(text: Any) -> Country | None:
-    """A Country cell -> ``(alpha2, subdivision)``, or None when blank or unknown.
-
-    ``"Germany"``, ``"DE"``, ``"DEU"`` -> ``("DE", None)``; ``"GB-SCT"``, ``"Scotland"`` ->
-    ``("GB", "SCT")``. Matching ignores case, spaces and punctuation.
-    """
-    if text is None or (isinstance(text, float) and np.isnan(text)):
-        return None
-    raw = str(text).strip()
-    key = _norm(raw)
-    if not key:
-        return None
-    if key in _EXTRA_NAMES:
-        return _EXTRA_NAMES[key]
-    names = _country_names()
-    if key in names:
-        return names[key], None
-    m = _RE_SUBDIV.match(raw.lower())
-    if m and _norm(m[1]) in names:
-        alpha2, sub = names[_norm(m[1])], m[2].upper()
-        if sub in _subdivisions(alpha2):
-            return alpha2, sub
-    return None
-
-
 @functools.lru_cache(maxsize=1024)
 def package_holidays(alpha2: str, subdiv: str | None, years: tuple[int, ...]) -> np.ndarray:
     """Public holidays (observed days included) of a country from the ``holidays`` package,
@@ -281,7 +219,7 @@ def _calendar_key(text: Any) -> tuple[str, str | None]:
     if _is_blank(text):
         return "", None
     resolved = resolve_country(text)
-    return resolved if resolved is not None else ("?", _norm(str(text)))
+    return resolved if resolved is not None else ("?", norm(str(text)))
 
 
 def _applies(row_key: tuple[str, str | None], cal_key: tuple[str, str | None]) -> bool:
@@ -307,16 +245,6 @@ class Calendars:
     index: np.ndarray
 
 
-def _country_codes(values: Any) -> tuple[np.ndarray, list[str]]:
-    """Country cells -> (code per cell into the unique stripped texts, those texts);
-    blanks become the text ``""``."""
-    text = pd.Series(list(values) if not isinstance(values, pd.Series) else values,
-                     dtype=object)
-    text = text.where(text.notna(), "").astype(str).str.strip()
-    codes, uniques = pd.factorize(text.to_numpy(dtype=object))
-    return codes, [str(u) for u in uniques]
-
-
 def build_calendars(countries: Any, holiday_table: pd.DataFrame, weekmask: str,
                     years: Iterable[int]) -> Calendars:
     """Holiday calendars for resources with the given Country cells.
@@ -325,7 +253,7 @@ def build_calendars(countries: Any, holiday_table: pd.DataFrame, weekmask: str,
     of that country and the ``holidays`` package's days for ``years``.
     """
     years_t = tuple(sorted({int(y) for y in years}))
-    codes, texts = _country_codes(countries)
+    codes, texts = country_codes(countries)
     text_keys = [_calendar_key(t) for t in texts]
     keys: list[tuple[str, str | None]] = list(dict.fromkeys(text_keys))
     position = {k: i for i, k in enumerate(keys)}
@@ -333,7 +261,7 @@ def build_calendars(countries: Any, holiday_table: pd.DataFrame, weekmask: str,
         if len(codes) else np.array([], dtype=np.int64)
 
     table_dates = to_days(holiday_table["Date"])
-    row_codes, row_texts = _country_codes(holiday_table["Country"])
+    row_codes, row_texts = country_codes(holiday_table["Country"])
     row_text_keys = [_calendar_key(t) for t in row_texts]
     hol_list, cal_list = [], []
     for key in keys:
@@ -346,20 +274,6 @@ def build_calendars(countries: Any, holiday_table: pd.DataFrame, weekmask: str,
         hol_list.append(dates)
         cal_list.append(_calendar(weekmask, dates))
     return Calendars(keys, hol_list, cal_list, index)
-
-
-def unknown_countries(resources: pd.DataFrame) -> np.ndarray:
-    """Mask of tblResources rows whose Country the ``holidays`` package does not know
-    (their capacity then uses only tblHolidays dates); a blank Country is not unknown."""
-    codes, texts = _country_codes(resources["Country"])
-    unknown = np.array([bool(t) and resolve_country(t) is None for t in texts], dtype=bool)
-    return unknown[codes] if len(codes) else np.zeros(0, dtype=bool)
-
-
-UNKNOWN_COUNTRY = (
-    "Country {country!r} is not a country (or subdivision) the holidays package knows; only "
-    "tblHolidays dates are used. Use an ISO code (GB, DEU, US-CA) or an English country name."
-)
 
 
 # -- capacity -------------------------------------------------------------------------------

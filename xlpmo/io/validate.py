@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from xlpmo.contract import periods, tables
+from xlpmo.contract.countries import UNKNOWN_COUNTRY, unknown_countries
 from xlpmo.contract.groups import group_keys
 from xlpmo.contract.model import TABLE_FIELDS, Inputs
-from xlpmo.core.capacity import UNKNOWN_COUNTRY, unknown_countries
 from xlpmo.errors import SEVERITIES, Finding
 from xlpmo.io.coerce import load_inputs
 from xlpmo.io.raw import RawTable

@@ -58,3 +58,43 @@ def test_first_error_is_the_leftmost_member() -> None:
     assert XLError.first(np.array([XLError.DIV0, XLError.NA], dtype=object)) is XLError.DIV0
     assert XLError.first([1.0, "#N/A", None]) is None
     assert XLError.first([]) is None
+
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "workbook" / "PMO_Tracker.xlsx"
+
+
+def test_refusals_keep_the_kind_that_says_why(tmp_path: Path) -> None:
+    """Each refusal a user meets is raised as the kind that says why, and the session's
+    "name the workbook" wrapper keeps that kind (it used to make every one a bare
+    XlpmoError)."""
+    import shutil
+
+    from xlpmo.app.commands import NewProject, new_project
+    from xlpmo.app.importing import Export
+    from xlpmo.app.pipeline import refresh_file
+    from xlpmo.app.session import FileSession
+
+    book = tmp_path / "Tracker.xlsx"
+    shutil.copy(TEMPLATE, book)
+    # open in Excel: Excel's owner file ~$Tracker.xlsx beside it
+    lock = tmp_path / "~$Tracker.xlsx"
+    lock.write_bytes(b"\x05alice" + b" " * 48)
+    with pytest.raises(WriteConflict, match="open in"):
+        refresh_file(book, backup=False)
+    lock.unlink()
+    # saved by someone else between the read and the write
+    session = FileSession(book, backup=False)
+    session.read()
+    book.write_bytes(book.read_bytes() + b"\0")
+    with pytest.raises(FileChanged, match=r"Tracker\.xlsx.*changed since xlpmo read it"):
+        session.write({}, [])
+    shutil.copy(TEMPLATE, book)
+    # an export that is no spreadsheet
+    pdf = tmp_path / "export.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    with pytest.raises(FileRefused, match=r"export\.pdf: an export must be a \.csv"):
+        Export.from_file(pdf, None, {})
+    # a project argument that is no amount
+    with pytest.raises(InputError, match="'lots' is not an amount"):
+        new_project(FileSession(book, backup=False), NewProject("N-1", "New", bac="lots"))
+    assert book.read_bytes() == TEMPLATE.read_bytes()

@@ -29,7 +29,7 @@ import pandas as pd
 
 from xlpmo.contract.model import Inputs
 from xlpmo.contract.tables import NUMBER_FORMATS
-from xlpmo.errors import XlpmoError
+from xlpmo.errors import WriteConflict
 from xlpmo.io.a1 import CellRange
 from xlpmo.io.canvas import Canvas
 from xlpmo.io.importer import protect_text
@@ -66,7 +66,7 @@ def _fresh_sheet(book: Any, plan: Canvas) -> Any:
         if sheet.name.lower() != plan.sheet.lower():
             continue
         if not plan.owns(sheet.range(plan.mark).value):
-            raise XlpmoError(plan.refusal(sheet.name))
+            raise WriteConflict(plan.refusal(sheet.name))
         sheet.delete()
         rest = list(book.sheets)
         if i < len(rest):

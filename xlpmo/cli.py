@@ -21,7 +21,7 @@ import pandas as pd
 from xlpmo import __version__
 from xlpmo.app.progress import Progress
 from xlpmo.contract import tables
-from xlpmo.errors import Finding, WriteConflict, XLError, XlpmoError
+from xlpmo.errors import Finding, InputError, WriteConflict, XLError, XlpmoError
 
 __all__ = [
     "EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "build_parser", "findings_exit", "format_table",
@@ -292,7 +292,7 @@ def _parse_maps(pairs: Sequence[str]) -> dict[str, str]:
     for pair in pairs:
         source, sep, target = pair.rpartition("=")
         if not sep or not source.strip() or not target.strip():
-            raise XlpmoError(f'--map {pair!r}: write it as "Export column=ContractColumn"')
+            raise InputError(f'--map {pair!r}: write it as "Export column=ContractColumn"')
         out[source.strip()] = target.strip()
     return out
 

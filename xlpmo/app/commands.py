@@ -41,7 +41,7 @@ from xlpmo.app.session import Session
 from xlpmo.contract import periods, tables
 from xlpmo.contract.model import Inputs
 from xlpmo.core import commands as rules
-from xlpmo.errors import Finding, XlpmoError
+from xlpmo.errors import Finding, InputError
 from xlpmo.io.a1 import quote_sheet
 from xlpmo.io.changes import append_edit, column_position
 from xlpmo.io.importer import key_text, read_number
@@ -76,7 +76,7 @@ def refresh(session: Session, *, status_date: Any = None,
     del checked  # 500,000 timesheet rows of raw objects need not stay through the write
     problem = refusal(inputs)  # a required table missing or unusable, no StatusDate
     if problem:
-        raise XlpmoError(
+        raise InputError(
             f"{session.name}: cannot refresh: {problem} (Validate lists why); the workbook "
             "was not changed")
     findings = list(findings)
@@ -142,7 +142,7 @@ def close_period(session: Session) -> Closed:
     checked = load(session, extra=[tables.HISTORY.name])
     raw, inputs = checked.raw, checked.inputs
     if not inputs.has(tables.PROJECTS.name):
-        raise XlpmoError(f"{session.name}: cannot close the period: tblProjects is missing")
+        raise InputError(f"{session.name}: cannot close the period: tblProjects is missing")
     status = pd.Timestamp(inputs.settings.StatusDate).normalize()
     history = raw.get(tables.HISTORY.name)
     if history is not None:
@@ -150,13 +150,13 @@ def close_period(session: Session) -> Closed:
         dates = (periods.parse_date(r[j]) for r in history.rows) if j is not None else ()
         closed = {d.normalize() for d in dates if d is not None}
         if status in closed:
-            raise XlpmoError(
+            raise InputError(
                 f"{session.name}: the period of {status:%Y-%m-%d} is already closed (tblHistory "
                 "holds its snapshot): nothing was changed. To close it again, delete those "
                 "tblHistory rows first.")
     config_change = settings_change(raw, {"StatusDate": rules.next_month_end(status)})
     if config_change is None:
-        raise XlpmoError(f"{session.name}: " + plain_config_note(
+        raise InputError(f"{session.name}: " + plain_config_note(
             raw, "xlpmo cannot move StatusDate there, so nothing was changed. Make it an "
                  "Excel Table named tblConfig, or change StatusDate by hand."))
     session.step("earned value")
@@ -215,16 +215,16 @@ def new_project(session: Session, project: NewProject, like_row: int | None = No
     checked = load(session)
     projects = checked.raw.get(tables.PROJECTS.name)
     if projects is None or not projects.is_listobject:
-        raise XlpmoError(f"{session.name}: the workbook has no tblProjects table")
+        raise InputError(f"{session.name}: the workbook has no tblProjects table")
     start, finish, bac = _project_values(project)
     pid_col = column_position(projects.header, "ProjectID")
     if pid_col is None:
-        raise XlpmoError(f"{session.name}: tblProjects has no ProjectID column")
+        raise InputError(f"{session.name}: tblProjects has no ProjectID column")
     existing = [t for t in (key_text(r[pid_col]) for r in projects.rows) if t is not None]
     project_id = (key_text(project.project_id) if project.project_id else None) \
         or rules.next_id(existing)
     if project_id in existing:
-        raise XlpmoError(f"{session.name}: project {project_id} already exists in tblProjects; "
+        raise InputError(f"{session.name}: project {project_id} already exists in tblProjects; "
                          "nothing was changed")
     given = {"ProjectID": project_id, "ProjectName": project.name,
              "Portfolio": project.portfolio, "Manager": project.manager,
@@ -237,7 +237,7 @@ def new_project(session: Session, project: NewProject, like_row: int | None = No
         j = column_position(projects.header, column)
         if j is None:
             if value is not None and column != "Status":
-                raise XlpmoError(f"{session.name}: tblProjects has no {column} column for "
+                raise InputError(f"{session.name}: tblProjects has no {column} column for "
                                  f"{value!r}; add the column or leave the value out")
             continue
         if value is None and template is not None and column in ("Portfolio", "Manager",
@@ -269,16 +269,16 @@ def _project_values(project: NewProject) -> tuple[Any, Any, Any]:
             continue
         ts = periods.parse_date(value)
         if ts is None:
-            raise XlpmoError(f"the {label} date {value!r} is not a date (use 2026-01-31)")
+            raise InputError(f"the {label} date {value!r} is not a date (use 2026-01-31)")
         dates.append(ts.normalize())
     start, finish = dates
     if start is not None and finish is not None and finish < start:
-        raise XlpmoError(f"the finish {finish:%Y-%m-%d} is before the start {start:%Y-%m-%d}")
+        raise InputError(f"the finish {finish:%Y-%m-%d} is before the start {start:%Y-%m-%d}")
     bac = None
     if project.bac not in (None, ""):
         bac = read_number(project.bac)
         if bac is None or bac < 0:
-            raise XlpmoError(f"the BAC {project.bac!r} is not an amount of money (use 250000)")
+            raise InputError(f"the BAC {project.bac!r} is not an amount of money (use 250000)")
     return start, finish, bac
 
 

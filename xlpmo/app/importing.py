@@ -40,7 +40,7 @@ from xlpmo.app.loading import frame_rows, load, now
 from xlpmo.app.session import Session
 from xlpmo.contract import periods, tables
 from xlpmo.core import commands as rules
-from xlpmo.errors import Finding, XlpmoError
+from xlpmo.errors import FileRefused, Finding, InputError
 from xlpmo.io import importer
 from xlpmo.io.changes import TableEdit, append_edit, column_position
 from xlpmo.io.raw import RawTable
@@ -63,7 +63,7 @@ class Export:
         try:
             digest = hashlib.sha256(p.read_bytes()).hexdigest()
         except OSError as exc:
-            raise XlpmoError(f"cannot read the export {p.name}: {exc.strerror or exc}") from None
+            raise FileRefused(f"cannot read the export {p.name}: {exc.strerror or exc}") from None
         return cls(importer.read_export(p, target, overrides), p.name, digest)
 
     @classmethod
@@ -94,14 +94,14 @@ def import_export(session: Session, export: Export, into: str | None = None,
     """Add ``export``'s rows to tblActuals or tblTimesheets (``into``; default: by its
     columns) exactly once (see the module docstring)."""
     if into is not None and into not in importer.TARGETS:
-        raise XlpmoError(f"--into must be one of {', '.join(importer.TARGETS)}, not {into}")
+        raise InputError(f"--into must be one of {', '.join(importer.TARGETS)}, not {into}")
     prepared = importer.prepare(export.frame, into, overrides)
     target = prepared.target
     spec = importer.TARGETS[target]
     if prepared.rows.empty:
         why = (f" (first: row {prepared.skipped[0][0]}: {prepared.skipped[0][1]})"
                if prepared.skipped else "")
-        raise XlpmoError(f"{export.source}: no row could be imported into {target}{why}; "
+        raise InputError(f"{export.source}: no row could be imported into {target}{why}; "
                          "nothing was changed")
     checked = load(session, extra=[tables.IMPORT_LOG.name])
     raw = checked.raw
@@ -128,7 +128,7 @@ def import_export(session: Session, export: Export, into: str | None = None,
                         f"were all imported before ({before}); nothing was changed", details)
     table = raw.get(target)
     if table is not None and not table.is_listobject:
-        raise XlpmoError(f"{session.name}: {target} is a plain sheet ({table.sheet}), not an "
+        raise InputError(f"{session.name}: {target} is a plain sheet ({table.sheet}), not an "
                          "Excel Table, so xlpmo cannot add rows to it: make it an Excel Table "
                          f"named {target} and import again; nothing was changed")
     edit, summary, dropped = _table_edit(target, spec, table, new)
@@ -174,7 +174,7 @@ def _log_counts(log: RawTable | None, target: str) -> tuple[dict[str, int], dict
         return counts, seen
     col = {c: column_position(log.header, c) for c in tables.IMPORT_LOG.column_names}
     if col["Reference"] is None or col["Table"] is None:
-        raise XlpmoError("tblImportLog needs its Table and Reference columns to tell what was "
+        raise InputError("tblImportLog needs its Table and Reference columns to tell what was "
                          "imported before; nothing was changed")
     for row in log.rows:
         table = importer.key_text(row[col["Table"]])
@@ -219,7 +219,7 @@ def _is_wide(table: RawTable) -> bool:
 def _wide_edit(table: RawTable, new: pd.DataFrame) -> tuple[TableEdit, str, list[str]]:
     pid = column_position(table.header, "ProjectID")
     if pid is None:
-        raise XlpmoError(f"tblActuals ({table.sheet}) has no ProjectID column; nothing was "
+        raise InputError(f"tblActuals ({table.sheet}) has no ProjectID column; nothing was "
                          "changed")
     ct = column_position(table.header, "CostType")
     keys = [(importer.key_text(r[pid]), importer.key_text(r[ct]) if ct is not None else None)
@@ -228,7 +228,7 @@ def _wide_edit(table: RawTable, new: pd.DataFrame) -> tuple[TableEdit, str, list
     if addition.problems:
         cells = ", ".join(f"{table.cell(i, table.header.index(h))} ({v!r})"
                           for i, h, v in addition.problems[:8])
-        raise XlpmoError(f"tblActuals cannot take the import: {cells} "
+        raise InputError(f"tblActuals cannot take the import: {cells} "
                          f"{'hold' if len(addition.problems) > 1 else 'holds'} no amount to "
                          "add to; correct them and import again (nothing was changed)")
     edit = append_edit(tables.ACTUALS.name, table.header, table.rows,

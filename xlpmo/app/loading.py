@@ -16,7 +16,7 @@ import pandas as pd
 from xlpmo.app.session import Session
 from xlpmo.contract import tables
 from xlpmo.contract.model import Inputs
-from xlpmo.errors import Finding, XlpmoError
+from xlpmo.errors import Finding, InputError
 from xlpmo.io.a1 import quote_sheet
 from xlpmo.io.changes import TableEdit, settings_edit
 from xlpmo.io.coerce import coerce_inputs
@@ -64,7 +64,7 @@ def check(raw: dict[str, RawTable], notes: Sequence[Finding] = (),
         try:
             inputs.settings = inputs.settings.with_status_date(status_date)
         except ValueError as exc:
-            raise XlpmoError(str(exc)) from None
+            raise InputError(str(exc)) from None
         inputs.unusable.pop("StatusDate", None)  # the given date stands in for tblConfig's
     return Checked(raw, inputs, [*notes, *findings, *validate_inputs(inputs, raw)])
 

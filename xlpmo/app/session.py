@@ -110,7 +110,7 @@ class FileSession:
         except XlpmoError as exc:  # the writer's messages name parts: say which workbook
             if self.name in str(exc):
                 raise
-            raise XlpmoError(f"{self.name}: {exc}") from None
+            raise type(exc)(f"{self.name}: {exc}") from None  # the same kind, named
         self.backup_path = saved.backup
         self.fingerprint = None  # a second write needs a second read
         self.written = True

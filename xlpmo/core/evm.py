@@ -58,7 +58,7 @@ from xlpmo.core.ranges import append_ranges
 from xlpmo.core.schedule import earned_schedule, finish_dates
 from xlpmo.core.trend import Phasing
 from xlpmo.core.xvalue import NA, NUM, OK, VALUE, XValue, _shape_like, to_output
-from xlpmo.errors import XlpmoError
+from xlpmo.errors import InputError
 
 # -- primitives -----------------------------------------------------------------------------
 
@@ -250,7 +250,7 @@ def project_measures(inputs: Inputs) -> pd.DataFrame:
     index = pd.Index(projects["ProjectID"].to_numpy(dtype=object), name="ProjectID")
     if index.has_duplicates:
         dups = ", ".join(sorted(map(str, index[index.duplicated()].unique())))
-        raise XlpmoError(f"tblProjects: ProjectID must be unique; repeated: {dups}")
+        raise InputError(f"tblProjects: ProjectID must be unique; repeated: {dups}")
     n = len(index)
     status = _month_number(inputs.settings.StatusDate)
 

@@ -30,7 +30,7 @@ from xlpmo.core.variance import (
     phased,
     project_order,
 )
-from xlpmo.errors import XLError, XlpmoError
+from xlpmo.errors import InputError, XLError
 
 #: the longest forecast spread after the status period (months): a ForecastFinish further
 #: out (IEAC(t) of a project that has earned almost nothing) is cut to this
@@ -118,7 +118,7 @@ def forecast_table(inputs: Inputs, eac: pd.Series | None, confidence: float = 0.
     (for the t quantiles).
     """
     if not 0.0 < confidence < 1.0:
-        raise XlpmoError(f"the forecast band's confidence must be in (0, 1), not {confidence}")
+        raise InputError(f"the forecast band's confidence must be in (0, 1), not {confidence}")
     ph = phased(inputs)
     past = elapsed(ph)
     s = ph.status

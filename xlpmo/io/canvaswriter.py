@@ -27,7 +27,7 @@ import math
 import posixpath
 from pathlib import Path
 
-from xlpmo.errors import XlpmoError
+from xlpmo.errors import FileRefused, WriteConflict, XlpmoError
 from xlpmo.io.a1 import CellRange, cell_ref, col_letter
 from xlpmo.io.canvas import SERIES_COLOURS, Canvas, ChartPlan
 from xlpmo.io.ooxml.cells import excel_serial
@@ -51,7 +51,7 @@ def write_canvas(src: Path, dst: Path, canvas: Canvas) -> WriteReport:
     book = Book(src)
     try:
         if book.ns == STRICT_MAIN:
-            raise XlpmoError(f"{src.name} is saved as Strict Open XML; xlpmo writes the "
+            raise FileRefused(f"{src.name} is saved as Strict Open XML; xlpmo writes the "
                              f"{canvas.sheet} sheet into the usual Excel Workbook (.xlsx) "
                              "format only: save it as an Excel Workbook and run it again")
         entry = book.sheet_entry(canvas.sheet)
@@ -76,12 +76,12 @@ def write_canvas(src: Path, dst: Path, canvas: Canvas) -> WriteReport:
 
 def _check_owned(book: Book, entry: SheetEntry, canvas: Canvas) -> None:
     if entry.kind != "worksheet" or entry.part is None or not book.pkg.has(entry.part):
-        raise XlpmoError(canvas.refusal(entry.name, entry.kind))
+        raise WriteConflict(canvas.refusal(entry.name, entry.kind))
     ws = Worksheet(book.pkg, entry.part, entry.name)
     cell = ws.cell(*canvas.mark)
     shared = book.shared_strings() if cell is not None and cell.get("t") == "s" else None
     if not canvas.owns(ws.cell_value(cell, shared) if cell is not None else None):
-        raise XlpmoError(canvas.refusal(entry.name))
+        raise WriteConflict(canvas.refusal(entry.name))
 
 
 def _rels_targets(pkg: Package, source: str) -> list[tuple[str, str]]:

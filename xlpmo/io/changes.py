@@ -17,7 +17,7 @@ from typing import Any
 
 from xlpmo.contract.periods import parse_period
 from xlpmo.contract.settings import upsert_settings
-from xlpmo.errors import XlpmoError
+from xlpmo.errors import InputError
 
 
 @dataclass
@@ -78,7 +78,7 @@ def settings_edit(name: str, headers: Sequence[Any], rows: Sequence[Sequence[Any
     s_col = column_position(headers, "Setting")
     v_col = column_position(headers, "Value")
     if s_col is None or v_col is None:
-        raise XlpmoError(f"{name} needs the columns Setting and Value to take settings")
+        raise InputError(f"{name} needs the columns Setting and Value to take settings")
     setting, value = str(headers[s_col]), str(headers[v_col])
     plan = upsert_settings([r[s_col] for r in rows], [r[v_col] for r in rows], updates)
     edit = TableEdit(name)

@@ -42,7 +42,7 @@ import pandas as pd
 
 from xlpmo.contract import periods, tables
 from xlpmo.contract.parse import parse_number
-from xlpmo.errors import XlpmoError
+from xlpmo.errors import FileRefused, InputError, XlpmoError
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "ProjectID": ("projectid", "project", "projectcode", "projectno", "projectnumber",
@@ -99,9 +99,9 @@ def read_export(path: str | Path, target: str | None = None,
             grid = pd.read_excel(p, header=None, dtype=object, engine="calamine")
             rows = [[None if _blank(v) else v for v in r] for r in grid.itertuples(index=False)]
         else:
-            raise XlpmoError(f"{p.name}: an export must be a .csv, .txt or .xlsx file")
+            raise FileRefused(f"{p.name}: an export must be a .csv, .txt or .xlsx file")
     except (OSError, ValueError, UnicodeDecodeError, csv.Error) as exc:
-        raise XlpmoError(f"cannot read the export {p.name}: {exc}") from None
+        raise FileRefused(f"cannot read the export {p.name}: {exc}") from None
     return export_frame(rows, target, overrides, p.name)
 
 
@@ -147,7 +147,7 @@ def header_index(rows: list[list[Any]], target: str | None = None,
             continue
         return i
     if first is None:
-        raise XlpmoError("the export has no header row (a row with two columns or more)")
+        raise InputError("the export has no header row (a row with two columns or more)")
     return first
 
 
@@ -157,7 +157,7 @@ def export_frame(rows: list[list[Any]], target: str | None = None,
     """Rows of cells (a file's, or an export pasted into a sheet) -> the export's
     DataFrame from its header row (:func:`header_index`) down."""
     if not any(not _blank(c) for r in rows for c in r):
-        raise XlpmoError(f"{name} is empty")
+        raise InputError(f"{name} is empty")
     h = header_index(rows, target, overrides)
     frame = frame_from_values(rows[h:])
     frame.attrs["lines"] = [h + n for n in frame.attrs.get("lines", [])]
@@ -172,7 +172,7 @@ def _decode(data: bytes, name: str) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise XlpmoError(f"cannot read the export {name}: it is neither UTF-8 nor Windows-1252 "
+    raise FileRefused(f"cannot read the export {name}: it is neither UTF-8 nor Windows-1252 "
                      "text; save it as CSV UTF-8")
 
 
@@ -206,7 +206,7 @@ def map_columns(columns: list[Any], target: str,
         wanted = next((c for c in [*spec.column_names, REFERENCE]
                        if c.lower() == contract_col.strip().lower()), None)
         if wanted is None:
-            raise XlpmoError(f"--map {source}={contract_col}: {target} has no column "
+            raise InputError(f"--map {source}={contract_col}: {target} has no column "
                              f"{contract_col} (its columns: {', '.join(spec.column_names)}, "
                              f"and {REFERENCE} for the export's invoice or document number)")
         hit = next((c for c in columns if str(c).strip().lower() == source.strip().lower()),
@@ -233,7 +233,7 @@ def map_columns(columns: list[Any], target: str,
         shown = ", ".join(str(c) for c in columns if str(c).strip())
         what = (f"no column for {', '.join(missing)} of {target}" if missing
                 else f"no column {', '.join(map(repr, unmatched))} (given with --map)")
-        raise XlpmoError(f"the export has {what} (its columns: {shown}); name the export's "
+        raise InputError(f"the export has {what} (its columns: {shown}); name the export's "
                          'column with --map "Export column=ContractColumn"')
     return mapping
 
@@ -270,7 +270,7 @@ def decimal_comma(values: Any, column: Any = "") -> bool:
     comma = next((t for t in texts if _COMMA_DECIMAL.search(t)), None)
     point = next((t for t in texts if _POINT_DECIMAL.search(t)), None)
     if comma is not None and point is not None:
-        raise XlpmoError(f"the export's column {column} mixes decimal commas ({comma}) and "
+        raise InputError(f"the export's column {column} mixes decimal commas ({comma}) and "
                          f"decimal points ({point}): make them all alike and import again")
     return comma is not None
 

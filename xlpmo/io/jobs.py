@@ -22,7 +22,13 @@ import pandas as pd
 from xlpmo.contract import tables as contract
 from xlpmo.contract.periods import parse_period
 from xlpmo.contract.settings import upsert_settings
-from xlpmo.errors import XlpmoError, occupied_cells_problem, overwrite_refusal
+from xlpmo.errors import (
+    InputError,
+    WriteConflict,
+    XlpmoError,
+    occupied_cells_problem,
+    overwrite_refusal,
+)
 from xlpmo.io.a1 import CellRange
 from xlpmo.io.changes import TableEdit, column_position, settings_edit
 from xlpmo.io.ooxml.follow import Resize
@@ -72,14 +78,14 @@ def column_plans(name: str, df: pd.DataFrame, spec: contract.TableSpec | None) -
     for i, label in enumerate(df.columns):
         header = header_text(label).strip()
         if not header:
-            raise XlpmoError(f"{name}: column {i + 1} has no name; a table header cannot be blank")
+            raise InputError(f"{name}: column {i + 1} has no name; a table header cannot be blank")
         if header.lower() in seen:
-            raise XlpmoError(f"{name}: the column name {header!r} appears twice")
+            raise InputError(f"{name}: the column name {header!r} appears twice")
         seen.add(header.lower())
         series = df.iloc[:, i]
         plans.append(ColumnPlan(header, series, column_kind(spec, header, label, series)))
     if not plans:
-        raise XlpmoError(f"{name}: a table needs at least one column")
+        raise InputError(f"{name}: a table needs at least one column")
     return plans
 
 
@@ -114,7 +120,7 @@ class Job:
 
 def prepare(book: Book, name: str, df: pd.DataFrame) -> Job:
     if not isinstance(df, pd.DataFrame):
-        raise XlpmoError(f"{name}: expected a DataFrame, got {type(df).__name__}")
+        raise InputError(f"{name}: expected a DataFrame, got {type(df).__name__}")
     try:
         spec: contract.TableSpec | None = contract.spec(name)
     except KeyError:
@@ -123,13 +129,13 @@ def prepare(book: Book, name: str, df: pd.DataFrame) -> Job:
     plans = column_plans(name, df, spec)
     if table is not None:
         if table.table_type != "worksheet":
-            raise XlpmoError(f"the table {table.name} is linked to external data "
+            raise WriteConflict(f"the table {table.name} is linked to external data "
                              f"({table.table_type}); xlpmo will not write into it")
         entry = book.sheet_of_part(table.sheet_part)
         book.check_worksheet(entry)
         return Job(table.name, book, entry, plans, len(df), table=table)
     if spec is None:
-        raise XlpmoError(f"the workbook has no table {name!r} and it is not a table of the "
+        raise InputError(f"the workbook has no table {name!r} and it is not a table of the "
                          "xlpmo contract, so xlpmo does not know where to create it")
     check_table_name(spec.name)
     entry = book.sheet_entry(spec.sheet)
@@ -164,7 +170,7 @@ def geometry(job: Job) -> None:
             plan.col = old.c1 + old.cols + appended
             appended += 1
     if appended and table.header_rows == 0:
-        raise XlpmoError(f"the table {table.name} has no header row; xlpmo cannot add the "
+        raise InputError(f"the table {table.name} has no header row; xlpmo cannot add the "
                          "columns " + ", ".join(p.header for p in job.plans if p.existing is None))
     old_data = old.rows - table.header_rows - table.totals_rows
     n_data = max(job.n_rows, 1) if job.full else max(old_data + job.extra_rows, 1)
@@ -279,7 +285,7 @@ def data_rows(job: Job) -> int:
 def merge_config(df: pd.DataFrame, updates: Mapping[str, Any]) -> pd.DataFrame:
     cols = {str(c).lower(): c for c in df.columns}
     if "setting" not in cols or "value" not in cols:
-        raise XlpmoError("tblConfig needs the columns Setting and Value")
+        raise InputError("tblConfig needs the columns Setting and Value")
     out = df.copy()
     out[cols["value"]] = out[cols["value"]].astype(object)
     plan = upsert_settings(out[cols["setting"]].tolist(), out[cols["value"]].tolist(),
@@ -302,7 +308,7 @@ def edit_job(book: Book, table: TablePart, edit: TableEdit, rows_styled: bool = 
     the formula), a row the table does not have or a column it lacks that is not new.
     """
     if table.table_type != "worksheet":
-        raise XlpmoError(f"the table {table.name} is linked to external data "
+        raise WriteConflict(f"the table {table.name} is linked to external data "
                          f"({table.table_type}); xlpmo will not write into it")
     entry = book.sheet_of_part(table.sheet_part)
     book.check_worksheet(entry)
@@ -320,7 +326,7 @@ def edit_job(book: Book, table: TablePart, edit: TableEdit, rows_styled: bool = 
     for header in edit.referenced():
         i = column_position(names, header)
         if i is None and header not in edit.columns:
-            raise XlpmoError(f"the table {table.name} has no column {header!r}")
+            raise InputError(f"the table {table.name} has no column {header!r}")
         if i is None:
             col, label, added = old.c1 + old.cols + added, header, added + 1
         else:
@@ -336,11 +342,11 @@ def edit_job(book: Book, table: TablePart, edit: TableEdit, rows_styled: bool = 
     ws = job.ws
     for (i, header), value in edit.cells.items():
         if not 0 <= i < n_old:
-            raise XlpmoError(f"{table.name} has no data row {i + 1}")
+            raise InputError(f"{table.name} has no data row {i + 1}")
         r, col = top + i, col_of[header]
         c = ws.cell(r, col)
         if c is not None and ws.is_formula(c):
-            raise XlpmoError(f"{ws.where(r, col)} in {table.name} holds a formula; xlpmo "
+            raise WriteConflict(f"{ws.where(r, col)} in {table.name} holds a formula; xlpmo "
                              "changes only values there. Replace the formula by its value "
                              "and run the command again.")
         job.cell_values[(r, col)] = value
@@ -366,7 +372,7 @@ def config_job(book: Book, table: TablePart, updates: Mapping[str, Any]) -> Job:
     names = [c.name for c in table.columns]
     lowered = [n.strip().lower() for n in names]
     if "setting" not in lowered or "value" not in lowered:
-        raise XlpmoError(f"the table {table.name} on {ws.label} needs the columns Setting and "
+        raise InputError(f"the table {table.name} on {ws.label} needs the columns Setting and "
                          "Value to take the refresh stamp")
     old = table.ref
     top = old.r1 + table.header_rows

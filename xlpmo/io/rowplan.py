@@ -30,7 +30,7 @@ import pandas as pd
 from lxml import etree
 
 from xlpmo.contract import tables as contract
-from xlpmo.errors import Finding, XLError, XlpmoError
+from xlpmo.errors import Finding, WriteConflict, XLError
 from xlpmo.io import keyed
 from xlpmo.io.a1 import CellRange, cell_ref
 from xlpmo.io.ooxml.autofilter import clear_filter, clear_sort, read_filter_state
@@ -168,7 +168,7 @@ class _Formulas:
             self._anchors = self.t.ws.shared_formula_anchors()
         found = self._anchors.get(si)
         if found is None:
-            raise XlpmoError(f"{self.t.ws.where(r, self.col)} uses a shared formula whose "
+            raise WriteConflict(f"{self.t.ws.where(r, self.col)} uses a shared formula whose "
                              "first cell is missing; xlpmo cannot move it")
         row, col, text = found
         return shift_formula(text, r - row, self.col - col)
@@ -331,7 +331,7 @@ def _moved_cell(t: _Table, formulas: _Formulas, info: TableColumnInfo, old_r: in
     if kind == "array":
         rng = CellRange.parse(f.get("ref") or ref)
         if rng.rows * rng.cols > 1:
-            raise XlpmoError(f"{ws.where(old_r, col)} holds an array formula over several "
+            raise WriteConflict(f"{ws.where(old_r, col)} holds an array formula over several "
                              "cells in a column of the table; xlpmo cannot move it with its "
                              "row. Make it a formula of one cell.")
         fc.set("ref", ref)

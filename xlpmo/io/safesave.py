@@ -45,7 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from xlpmo.errors import XlpmoError
+from xlpmo.errors import FileChanged, FileRefused, WriteConflict, XlpmoError
 from xlpmo.io.raw import Fingerprint, fingerprint
 from xlpmo.user import user_name
 
@@ -113,7 +113,7 @@ def _refuse_if_open(path: Path) -> None:
     if owner is not None:
         program, user = owner
         by = f" by {user}" if user else ""
-        raise XlpmoError(
+        raise WriteConflict(
             f"{path.name} is open in {program}{by}: close it there first (xlpmo will not "
             "overwrite a workbook that is open; its changes would be lost)"
         )
@@ -148,7 +148,7 @@ def check_can_save(path: Path) -> None:
     the user cannot create files in. Raises XlpmoError with a message that says which."""
     path = Path(path).absolute().resolve()
     if path.exists() and _read_only(path):
-        raise XlpmoError(
+        raise FileRefused(
             f"{path.name} is read-only (its file permissions, or the read-only attribute in "
             "its Properties): xlpmo will not replace it. Make it writable if it should be "
             "refreshed (or refresh a copy); the workbook was not changed."
@@ -227,13 +227,13 @@ class _Lock:
             except FileExistsError:
                 info = _read_lock(self.lock)
                 if not _is_stale(self.lock, info, self.stale_after):
-                    raise XlpmoError(self._busy_message(info)) from None
+                    raise WriteConflict(self._busy_message(info)) from None
                 self._take_over(info)
                 continue
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(self.info, fh)
             return
-        raise XlpmoError(f"could not lock {self.lock.name}: other refreshes keep taking it")
+        raise WriteConflict(f"could not lock {self.lock.name}: other refreshes keep taking it")
 
     def _take_over(self, seen: dict | None) -> None:
         """Move a stale lock aside; if it turned out to be a fresh one, put it back."""
@@ -359,7 +359,7 @@ def atomic_write(
             write(tmp)
             with open(tmp, "rb+") as fh:
                 if os.fstat(fh.fileno()).st_size == 0:
-                    raise XlpmoError(f"nothing was written for {path.name}; it was not changed")
+                    raise FileRefused(f"nothing was written for {path.name}; it was not changed")
                 os.fsync(fh.fileno())
             if path.exists():
                 os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
@@ -396,10 +396,10 @@ def _check_unchanged(path: Path, expected: Fingerprint | None) -> None:
     if expected is None:
         return
     if not path.exists():
-        raise XlpmoError(f"{path.name} was moved or deleted since it was read; nothing saved")
+        raise FileChanged(f"{path.name} was moved or deleted since it was read; nothing saved")
     if os.stat(path).st_size == expected.size and fingerprint(path).sha256 == expected.sha256:
         return
-    raise XlpmoError(
+    raise FileChanged(
         f"{path.name} changed since xlpmo read it (saved by someone else?): nothing was "
         "written. Refresh again to work on the current version."
     )

@@ -79,7 +79,7 @@ import numpy as np
 import pandas as pd
 
 from xlpmo.contract import tables as contract
-from xlpmo.errors import Finding, XlpmoError
+from xlpmo.errors import Finding, InputError, WriteConflict
 from xlpmo.io.a1 import CellRange, cell_ref, quote_sheet
 from xlpmo.io.changes import TableEdit
 from xlpmo.io.jobs import (
@@ -193,7 +193,7 @@ def _render_job(job: Job, book: Book) -> bool:
 
     for plan in job.plans:
         if (plan.existing is None) and any(ord(ch) < 32 and ch != "\n" for ch in plan.header):
-            raise XlpmoError(f"{job.name}: the column name {plan.header!r} holds a control "
+            raise InputError(f"{job.name}: the column name {plan.header!r} holds a control "
                              "character; a table header cannot")
 
     # header cells of new columns
@@ -236,7 +236,7 @@ def _render_job(job: Job, book: Book) -> bool:
             cell = render_value(value, cell_ref(r, col), ColumnStyle(styles, base, plan_kind),
                                 book.date1904)
         except (ValueError, TypeError) as exc:
-            raise XlpmoError(f"{job.name}: {ws.where(r, col)}: {exc}") from None
+            raise InputError(f"{job.name}: {ws.where(r, col)}: {exc}") from None
         ws.patch(r, col, cell)
 
     # table columns the DataFrame does not write (user columns): each cell stays with its
@@ -408,7 +408,7 @@ def write_tables(
     timings: dict[str, float] = {}
     lowered = [n.lower() for n in [*tables, *(e.name for e in edits)]]
     if len(set(lowered)) != len(lowered):
-        raise XlpmoError("the same table name is given twice (names are case-insensitive)")
+        raise InputError("the same table name is given twice (names are case-insensitive)")
     book = Book(src)
     try:
         tables = dict(tables)
@@ -428,7 +428,7 @@ def write_tables(
             elif edit:
                 jobs.append(edit_job(book, table, edit))
         if updates and "tblconfig" in lowered:
-            raise XlpmoError("tblConfig is both edited and given settings: give one")
+            raise InputError("tblConfig is both edited and given settings: give one")
         if updates:
             cfg = book.find_table("tblConfig")
             if cfg is None:
@@ -445,7 +445,7 @@ def write_tables(
         for job in jobs:
             problems += conflicts(job, book, planned)
         if problems:
-            raise XlpmoError("Nothing was written. " + "\n".join(problems))
+            raise WriteConflict("Nothing was written. " + "\n".join(problems))
         timings["plan"] = time.perf_counter() - t1
 
         t2 = time.perf_counter()

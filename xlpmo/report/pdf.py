@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from xlpmo.contract import tables
-from xlpmo.errors import XLError, XlpmoError
+from xlpmo.errors import FileRefused, InputError, XLError
 from xlpmo.report.definition import (
     ON_PLAN,
     TREND,
@@ -74,7 +74,7 @@ def write_pack(report: Report, path: Path, title: str = "PMO") -> int:
 
     evm = report.outputs.get(tables.EVM.name)
     if evm is None:
-        raise XlpmoError("the PDF pack needs tblEVM, which was not computed")
+        raise InputError("the PDF pack needs tblEVM, which was not computed")
     path = Path(path)
     pages = 0
     try:
@@ -86,7 +86,7 @@ def write_pack(report: Report, path: Path, title: str = "PMO") -> int:
                 _page(pdf, lambda fig, row=row: _project_page(fig, report, row))
                 pages += 1
     except OSError as exc:
-        raise XlpmoError(f"could not write {path}: {exc.strerror or exc}") from None
+        raise FileRefused(f"could not write {path}: {exc.strerror or exc}") from None
     return pages
 
 

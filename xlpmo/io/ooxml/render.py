@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlpmo.errors import XLError, XlpmoError
+from xlpmo.errors import InputError, XLError
 from xlpmo.io.a1 import col_letter
 from xlpmo.io.ooxml.cells import (
     DATE,
@@ -134,7 +134,7 @@ def _render_objects(values: list[Any], letter: str, rows: range, style: ColumnSt
             try:
                 out.append(render_value(value, ref, style, date1904))
             except (ValueError, TypeError) as exc:
-                raise XlpmoError(f"{where}, cell {ref} (row {r - first_row + 1}): {exc}") \
+                raise InputError(f"{where}, cell {ref} (row {r - first_row + 1}): {exc}") \
                     from None
     return out
 

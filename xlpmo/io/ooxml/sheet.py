@@ -27,7 +27,7 @@ from typing import Any
 
 from lxml import etree
 
-from xlpmo.errors import XlpmoError
+from xlpmo.errors import WriteConflict, XlpmoError
 from xlpmo.io.a1 import CellRange, cell_ref, col_index, quote_sheet, ref_col
 from xlpmo.io.ooxml.cells import escape_attr
 from xlpmo.io.ooxml.package import PARSER_OPTIONS, Package, parse_xml, xml_declaration
@@ -328,7 +328,7 @@ class Worksheet:
                 ]
                 if outside:
                     kind = "an array formula" if f.get("t") == "array" else "a shared formula"
-                    raise XlpmoError(
+                    raise WriteConflict(
                         f"{self.where(r, col)} holds {kind} that cells outside the table use "
                         f"({', '.join(outside[:5])}{' ...' if len(outside) > 5 else ''}); "
                         "xlpmo will not overwrite it. Move the formula out of the table's range."

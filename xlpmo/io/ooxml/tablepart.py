@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from xlpmo.errors import XlpmoError
+from xlpmo.errors import FileRefused, InputError
 from xlpmo.io.a1 import CellRange
 from xlpmo.io.ooxml.cells import escape_attr
 from xlpmo.io.ooxml.package import Package, qn
@@ -67,7 +67,7 @@ class TablePart:
     def _columns_el(self) -> etree._Element:
         el = self.root.find(qn(self.ns, "tableColumns"))
         if el is None:
-            raise XlpmoError(f"the table part {self.part} has no tableColumns")
+            raise FileRefused(f"the table part {self.part} has no tableColumns")
         return el
 
     @property
@@ -124,7 +124,7 @@ class TablePart:
 
 def check_table_name(name: str) -> None:
     if not _NAME_RE.match(name) or len(name) > 255:
-        raise XlpmoError(f"{name!r} cannot be an Excel table name")
+        raise InputError(f"{name!r} cannot be an Excel table name")
 
 
 def _escape_name(name: str) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from xlpmo.errors import XlpmoError
+from xlpmo.errors import FileRefused, InputError, WriteConflict, XlpmoError
 from xlpmo.io.a1 import CellRange
 from xlpmo.io.ooxml.docprops import record_added_sheets
 from xlpmo.io.ooxml.follow import (
@@ -65,7 +65,7 @@ class Book:
         self.root = self.tree.getroot()
         self.ns = etree.QName(self.root).namespace or ""
         if etree.QName(self.root).localname != "workbook":
-            raise XlpmoError(f"{path.name}: the main part is not a workbook")
+            raise FileRefused(f"{path.name}: the main part is not a workbook")
         self.rel_ns = STRICT_REL if self.ns == STRICT_MAIN else TRANSITIONAL_REL
         self.rels = Relationships(self.pkg, self.part)
         self.content_types = ContentTypes(self.pkg)
@@ -114,7 +114,7 @@ class Book:
         for entry in self.sheets:
             if entry.part == part:
                 return entry
-        raise XlpmoError(f"no sheet uses the part {part}")
+        raise FileRefused(f"no sheet uses the part {part}")
 
     def find_table(self, name: str) -> TablePart | None:
         for table in self.tables:
@@ -134,7 +134,7 @@ class Book:
     def check_worksheet(self, entry: SheetEntry) -> None:
         """Refuse a sheet that is not a worksheet (without parsing anything)."""
         if entry.kind != "worksheet" or entry.part is None:
-            raise XlpmoError(
+            raise WriteConflict(
                 f"the sheet {entry.name!r} is a {entry.kind}, not a worksheet: xlpmo cannot "
                 "write a table on it (rename it or remove it)"
             )
@@ -181,13 +181,13 @@ class Book:
     # -- additions --------------------------------------------------------------------------
     def add_worksheet(self, name: str) -> SheetEntry:
         if len(name) > 31 or not name or _BAD_SHEET_CHARS.search(name) or name[0] == "'":
-            raise XlpmoError(f"{name!r} cannot be a sheet name")
+            raise InputError(f"{name!r} cannot be a sheet name")
         part = self.pkg.unused_name("xl/worksheets/sheet{}.xml")
         self.pkg.set(part, new_worksheet_xml(self.ns, self.rel_ns))
         rid = self.rels.add(f"{self.rel_ns}/worksheet", part)
         sheets = self.root.find(self._q("sheets"))
         if sheets is None:
-            raise XlpmoError("the workbook part has no <sheets> list")
+            raise FileRefused("the workbook part has no <sheets> list")
         sheet_id = max([0, *[s.sheet_id for s in self.sheets]]) + 1
         etree.SubElement(sheets, self._q("sheet"),
                          {"name": name, "sheetId": str(sheet_id), f"{{{self.rel_ns}}}id": rid})
@@ -200,7 +200,7 @@ class Book:
 
     def add_table(self, ws: Worksheet, name: str, ref: CellRange, headers: list[str]) -> TablePart:
         if name.lower() in self.defined_names():
-            raise XlpmoError(
+            raise WriteConflict(
                 f"the workbook has a defined name {name!r}; a new table cannot take that name "
                 "(rename or delete the defined name)"
             )
@@ -369,12 +369,12 @@ class Book:
             try:
                 copied = self.pkg.save(tmp)
             except OSError as exc:
-                raise XlpmoError(f"could not write {dst}: {exc.strerror or exc}") from exc
+                raise FileRefused(f"could not write {dst}: {exc.strerror or exc}") from exc
             self.close()
             try:
                 os.replace(tmp, dst)
             except OSError as exc:
-                raise XlpmoError(f"could not write {dst}: {exc.strerror or exc}") from exc
+                raise FileRefused(f"could not write {dst}: {exc.strerror or exc}") from exc
         finally:
             if tmp.exists():
                 tmp.unlink()

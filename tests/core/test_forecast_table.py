@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -210,7 +209,8 @@ def test_no_projects_gives_empty_table():
     assert out.empty and list(out.columns) == tables.FORECAST_OUT.column_names
 
 
-def test_scales_to_1000_projects_60_months():
+def test_1000_projects_60_months_end_at_their_eac():
+    # (how fast: benchmarks/core.py, not a timed test)
     rng = np.random.default_rng(11)
     n, span = 1000, 60
     periods = pd.date_range("2023-01-01", periods=span, freq="MS").to_numpy()
@@ -225,13 +225,10 @@ def test_scales_to_1000_projects_60_months():
                     projects=pd.DataFrame({"ProjectID": pd.Series(ids, dtype=object)}),
                     plan=plan, actuals=actuals, present=frozenset({"tblActuals"}))
     eac = pd.Series(rng.uniform(3e4, 7e4, n), index=ids)
-    start = time.process_time()  # CPU time of this process: other jobs do not count
     out = forecast_table(inputs, eac)
-    elapsed = time.process_time() - start
     assert len(out) == n * span
     last = out.groupby("ProjectID", sort=False).Cumulative.last().astype(float)
     assert np.allclose(last.to_numpy(), eac.reindex(last.index).to_numpy())
-    assert elapsed < 1.0
 
 
 def test_etc_of_float_noise_gives_no_forecast_rows():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import time
 from pathlib import Path
 from typing import Any
 
@@ -360,7 +359,8 @@ def test_any_cells_coerce_without_raising(name: str, body: list[list[Any]]) -> N
 
 
 @pytest.mark.slow
-def test_coercion_speed() -> None:
+def test_coercion_of_500k_timesheets_and_a_60k_x_24_plan() -> None:
+    # (how fast: benchmarks/, not a timed test)
     rng = np.random.default_rng(7)
     n = 500_000
     dates = (np.datetime64("2025-01-01") + rng.integers(0, 600, n)).astype("datetime64[us]")
@@ -377,13 +377,7 @@ def test_coercion_speed() -> None:
     plan[:, 1] = "Labour"
     plan[:, 2:] = rng.random((60_000, 24)).round(2).astype(object)
     wide = RawTable("tblPlan", "Plan", ["ProjectID", "CostType", *months], plan)
-    start = time.perf_counter()
     inputs, findings = coerce_inputs({"tblTimesheets": ts})
-    ts_seconds = time.perf_counter() - start
-    start = time.perf_counter()
     inputs2, _ = coerce_inputs({"tblPlan": wide})
-    plan_seconds = time.perf_counter() - start
     assert len(inputs.timesheets) == n and findings == []
     assert len(inputs2.plan) == 60_000 * 24
-    print(f"500k timesheets {ts_seconds:.2f} s, 60k x 24 wide plan {plan_seconds:.2f} s")
-    assert ts_seconds < 5 and plan_seconds < 8  # about 1 s each on a quiet machine

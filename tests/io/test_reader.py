@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import os
 import re
-import time
 from pathlib import Path
 
 import openpyxl
@@ -223,7 +222,8 @@ def test_from_values_like_the_excel_layer() -> None:
 
 
 @pytest.mark.slow
-def test_calamine_is_faster_than_openpyxl_on_20k_rows(tmp_path: Path) -> None:
+def test_20k_rows_read_as_openpyxl_reads_them(tmp_path: Path) -> None:
+    # (how fast against openpyxl: benchmarks/, not a timed test)
     path = tmp_path / "big.xlsx"
     wb = xlsxwriter.Workbook(path, {"constant_memory": True})
     ws = wb.add_worksheet("Plan")
@@ -231,16 +231,11 @@ def test_calamine_is_faster_than_openpyxl_on_20k_rows(tmp_path: Path) -> None:
     for i in range(1, 20_001):
         ws.write_row(i, 0, [f"P{i // 30}", f"2026-{i % 12 + 1:02d}", "Labour", i * 1.5])
     wb.close()
-    t0 = time.perf_counter()
     t = read_workbook(path).tables["tblPlan"]
-    ours = time.perf_counter() - t0
-    t0 = time.perf_counter()
     ws = openpyxl.load_workbook(path, read_only=True, data_only=True)["Plan"]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    theirs = time.perf_counter() - t0
     assert len(t) == len(rows) - 1 == 20_000
     assert t.rows[-1] == rows[-1]
-    assert ours < theirs
 
 
 def test_from_sheet_applies_the_sheet_rule() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 from typing import Any
 
@@ -252,7 +251,8 @@ def test_check_workbook_end_to_end(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_validate_speed() -> None:
+def test_validate_500k_timesheet_rows_caps_its_findings() -> None:
+    # (how fast: benchmarks/, not a timed test)
     n = 500_000
     rng = np.random.default_rng(3)
     body = np.empty((n, 4), dtype=object)
@@ -266,9 +266,6 @@ def test_validate_speed() -> None:
     raw["tblTimesheets"] = RawTable("tblTimesheets", "Timesheets",
                                     ["ResourceID", "ProjectID", "Date", "Hours"], body)
     inputs, _ = coerce_inputs(raw)
-    start = time.perf_counter()
     findings = validate(inputs, raw)
-    seconds = time.perf_counter() - start
-    assert seconds < 3
     negative = [f for f in findings if "negative Hours" in f.message]
     assert len(negative) == LIMIT + 1

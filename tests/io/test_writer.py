@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -580,18 +579,13 @@ def _variance(n: int) -> pd.DataFrame:
     })
 
 
-def test_60k_row_variance_table_is_fast(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_60k_row_variance_table_written_and_rewritten(tmp_path: Path) -> None:
+    # (how fast: benchmarks/, not a timed test)
     src = template(tmp_path / "t.xlsx")
     df = _variance(60_000)
     first, second = tmp_path / "1.xlsx", tmp_path / "2.xlsx"
-    t0 = time.perf_counter()
-    r1 = write_tables(src, first, {"tblVariance": df})
-    t1 = time.perf_counter()
-    r2 = write_tables(first, second, {"tblVariance": df.iloc[::-1].reset_index(drop=True)})
-    t2 = time.perf_counter()
-    print(f"\n60,000-row tblVariance: create {t1 - t0:.2f}s {r1.timings}\n"  # shown with -s
-          f"  rewrite over 60,000 rows {t2 - t1:.2f}s {r2.timings}")
-    assert t1 - t0 < 30 and t2 - t1 < 30  # a few seconds; generous for loaded CI machines
+    write_tables(src, first, {"tblVariance": df})
+    write_tables(first, second, {"tblVariance": df.iloc[::-1].reset_index(drop=True)})
     info = tables_in_zip(second)["tblvariance"]
     assert info.ref == "A1:K60001"
     grid = read_table_calamine(second, info)

@@ -104,10 +104,6 @@ def _choice(value: Any, allowed: tuple[str, ...]) -> str | XLError:
     return text if text in allowed else XLError.VALUE
 
 
-def _first_error(*values: Any) -> XLError | None:
-    return next((v for v in values if isinstance(v, XLError)), None)
-
-
 # -- linear least squares -------------------------------------------------------------------------
 
 
@@ -156,7 +152,7 @@ def forecast_linear(x_new: Any, known_y: Any, known_x: Any) -> Any:
     y = _series(known_y, blank_is_zero=False)
     x = _series(known_x, blank_is_zero=False)
     new = _series(x_new, blank_is_zero=False)
-    err = _first_error(new, y, x)
+    err = XLError.first((new, y, x))
     if err is not None:
         return err
     if len(x) != len(y):
@@ -269,7 +265,7 @@ def runrate(history: Any, window: Any = 3) -> Any:
     for a window below 1.
     """
     values, w = _history(history), _count(window)
-    err = _first_error(values, w)
+    err = XLError.first((values, w))
     if err is not None:
         return err
     return float(np.mean(values[-w:]))
@@ -300,7 +296,7 @@ def forecast(
       ``#N/A`` without target or plan, ``#DIV/0!`` when the remaining plan sums to 0.
     """
     h, m = _count(horizon), _choice(method, METHODS)
-    err = _first_error(h, m)
+    err = XLError.first((h, m))
     if err is not None:
         return err
     if m == "PLAN":
@@ -324,7 +320,7 @@ def _plan_forecast(history: Any, h: int, target: Any, plan: Any) -> np.ndarray |
         return XLError.NA
     goal, remaining = _scalar(target), _series(plan)
     values = _series(history)  # only its sum counts: blanks (nothing spent yet) are 0
-    err = _first_error(goal, remaining, values)
+    err = XLError.first((goal, remaining, values))
     if err is not None:
         return err
     total = float(np.sum(remaining))
@@ -362,7 +358,7 @@ def forecast_range(
     """
     h, m, c = _count(horizon), _choice(method, BAND_METHODS), _scalar(confidence)
     values = _history(history)
-    err = _first_error(h, m, c, values)
+    err = XLError.first((h, m, c, values))
     if err is not None:
         return err
     if not 0.0 < c < 1.0:
@@ -422,7 +418,7 @@ def phase(amount: Any, profile: Any) -> np.ndarray | XLError:
     negative weights are allowed (a credit). ``#DIV/0!`` when the weights sum to 0.
     """
     total, weights = _scalar(amount), _series(profile)
-    err = _first_error(total, weights)
+    err = XLError.first((total, weights))
     if err is not None:
         return err
     denominator = float(np.sum(weights))
@@ -461,7 +457,7 @@ def scurve(total: Any, periods: Any, shape: Any = "LINEAR") -> np.ndarray | XLEr
     for an unknown shape.
     """
     amount, n, kind = _scalar(total), _count(periods), _choice(shape, SHAPES)
-    err = _first_error(amount, n, kind)
+    err = XLError.first((amount, n, kind))
     if err is not None:
         return err
     fraction = scurve_fraction(np.arange(1, n + 1, dtype=float) / n, kind)
@@ -486,7 +482,7 @@ def pert(optimistic: Any, likely: Any, pessimistic: Any, probability: Any = None
     ``#NUM!`` unless O ≤ M ≤ P and 0 ≤ p ≤ 1; with O = P every value is O.
     """
     o, m, p = _scalar(optimistic), _scalar(likely), _scalar(pessimistic)
-    err = _first_error(o, m, p)
+    err = XLError.first((o, m, p))
     if err is not None:
         return err
     if not o <= m <= p:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -48,11 +47,9 @@ def plan(tmp_path: Path) -> Path:
     return table_book(tmp_path / "plan.xlsx", "tblPlan", PLAN_LONG)
 
 
-def refused(path: Path, *words: str, seconds: float = 5.0) -> str:
-    start = time.perf_counter()
+def refused(path: Path, *words: str) -> str:
     with pytest.raises(XlpmoError) as info:
         read_workbook(path)
-    assert time.perf_counter() - start < seconds
     message = str(info.value)
     assert path.name in message or str(path) in message
     for word in words:
@@ -129,7 +126,7 @@ def gigabyte_bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_gigabyte_part_stops_at_the_ratio_cap(gigabyte_bomb: Path) -> None:
     tracemalloc.start()
     try:
-        refused(gigabyte_bomb, "zip bomb", "200:1", seconds=3)
+        refused(gigabyte_bomb, "zip bomb", "200:1")
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -139,7 +136,7 @@ def test_gigabyte_part_stops_at_the_ratio_cap(gigabyte_bomb: Path) -> None:
 def test_gigabyte_part_stops_at_the_part_cap(gigabyte_bomb: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(limits, "MAX_RATIO", 10**9)
-    refused(gigabyte_bomb, "zip bomb", "more than 256 MB", seconds=10)
+    refused(gigabyte_bomb, "zip bomb", "more than 256 MB")
 
 
 def test_total_cap(plan: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -176,7 +173,7 @@ def test_billion_laughs_in_a_table_part(plan: Path, tmp_path: Path) -> None:
     lol = rezip(plan, tmp_path / "Lol.xlsx", {TABLE: LAUGHS})
     tracemalloc.start()
     try:
-        refused(lol, "DTD", TABLE, seconds=2)
+        refused(lol, "DTD", TABLE)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

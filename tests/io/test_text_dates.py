@@ -136,8 +136,11 @@ def test_an_unreadable_status_date_stops_refresh(tmp_path: Path, capsys, value,
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["t.xlsx"]  # no backup, no temp file
     assert main(["validate", str(path), "--quiet"]) == 1
-    # the StatusDate given on the command line stands in for it
+    # the StatusDate given on the command line stands in for it: nothing is left out, exit 0,
+    # and tblChecks says the cell was not used
     assert main(["refresh", str(path), "--quiet", "--status-date", "2026-03-31"]) == 0
+    [said] = [f for f in validate_file(path, "2026-03-31").findings if f.cell == "Config!B2"]
+    assert said.severity == "Info" and "2026-03-31, stands in for it" in said.message
 
 
 def test_an_impossible_status_date_argument_is_a_clear_message(tmp_path: Path, capsys) -> None:

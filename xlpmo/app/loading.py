@@ -66,7 +66,21 @@ def check(raw: dict[str, RawTable], notes: Sequence[Finding] = (),
         except ValueError as exc:
             raise InputError(str(exc)) from None
         inputs.unusable.pop("StatusDate", None)  # the given date stands in for tblConfig's
+        findings = [_stood_in(f, inputs.settings.StatusDate) for f in findings]
     return Checked(raw, inputs, [*notes, *findings, *validate_inputs(inputs, raw)])
+
+
+def _stood_in(finding: Finding, status: Any) -> Finding:
+    """A finding on tblConfig's StatusDate cell when a status date was given: that cell is
+    not used, so nothing is left out of the figures; an Info says so (not an Error, which
+    would make the command exit 1 for a value it never needed)."""
+    if (finding.table.lower() != tables.CONFIG.name.lower() or finding.severity == "Info"
+            or not finding.message.startswith("StatusDate")):
+        return finding
+    said = finding.message.split(": refresh stops")[0]
+    return Finding("Info", finding.table, finding.cell,
+                   f"{said}; not used: the status date given, "
+                   f"{pd.Timestamp(status):%Y-%m-%d}, stands in for it")
 
 
 def load(session: Session, extra: Sequence[str] = (), status_date: Any = None) -> Checked:

@@ -368,7 +368,7 @@ def _scurve(ax: Any, report: Report, row: dict[str, Any], curve: Figure | None) 
             ax.plot([at, at], [low, high], "_", color=LINES["Actual"], ms=14)
         ax.plot([at], [eac], "D", color=LINES["Actual"], label="EAC")
     _money_axis(ax)
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.legend(loc="lower right", fontsize=8, frameon=False)  # cumulative curves leave it empty
 
 
 def _eac_trend(ax: Any, trend: pd.DataFrame, row: dict[str, Any], pid: str) -> None:

@@ -320,8 +320,9 @@ def cmd_close_period(args: argparse.Namespace) -> int:
     done = close_period(session)
     progress.done()
     print(done.message)
+    _print_findings(done.findings)
     _saved(session)
-    return EXIT_OK
+    return findings_exit(done.findings)
 
 
 def cmd_new_project(args: argparse.Namespace) -> int:
@@ -333,8 +334,9 @@ def cmd_new_project(args: argparse.Namespace) -> int:
         args.finish, args.bac))
     progress.done()
     print(done.message)
+    _print_findings(done.findings)
     _saved(session)
-    return EXIT_OK
+    return findings_exit(done.findings)
 
 
 def cmd_functions(args: argparse.Namespace) -> int:

@@ -209,3 +209,76 @@ def test_import_on_the_demo_workbook(demo: Path, tmp_path: Path, capsys) -> None
     assert next(r["Oct 2026"] for r in records(book, "tblActuals")
                 if (r["ProjectID"], r["CostType"]) == ("PRJ-101", "Labour")) == oct_labour + 1000
     assert main(["refresh", str(book), "--quiet", "--no-backup"]) == 0
+
+
+
+def charted(path: Path, table: str, header: list[str], rows: list[list]) -> Path:
+    """A small tracker (tblConfig, tblProjects, tblPlan, ``table``) whose chart draws ``table``'s
+    second column against its first: categories over the whole column, values over all
+    rows but the last (a range a user typed), so xlpmo leaves the series as it is."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path))
+    config = wb.add_worksheet("Config")
+    config.add_table("A1:B2", {"name": "tblConfig", "columns": [
+        {"header": "Setting"}, {"header": "Value"}], "data": [["StatusDate", "2026-03-31"]]})
+    if table != "tblProjects":
+        projects = wb.add_worksheet("Projects")
+        projects.add_table("A1:C2", {"name": "tblProjects", "columns": [
+            {"header": h} for h in ("ProjectID", "ProjectName", "BAC")],
+            "data": [["P1", "Alpha", 1000]]})
+    plan = wb.add_worksheet("Plan")
+    plan.add_table("A1:D2", {"name": "tblPlan", "columns": [
+        {"header": h} for h in ("ProjectID", "2026-01", "2026-02", "2026-03")],
+        "data": [["P1", 300, 300, 400]]})
+    ws = wb.add_worksheet(table[3:])
+    end = xlsxwriter.utility.xl_rowcol_to_cell(len(rows), len(header) - 1)
+    ws.add_table(f"A1:{end}", {"name": table, "columns": [{"header": h} for h in header],
+                               "data": rows})
+    chart = wb.add_chart({"type": "column"})
+    sheet = table[3:]
+    chart.add_series({"categories": f"={sheet}!$A$2:$A${len(rows) + 1}",
+                      "values": f"={sheet}!$B$2:$B${len(rows)}"})
+    ws.insert_chart("H2", chart)
+    wb.close()
+    return path
+
+
+def test_what_the_write_says_is_printed(tmp_path: Path, capsys) -> None:
+    """close-period and new-project add rows to a table a chart draws in part: the series is
+    left as it was and the command says so (as refresh does in tblChecks), not silently."""
+    from xlpmo.contract import tables
+
+    history = tables.HISTORY.column_names
+    old = dict.fromkeys(history)
+    old.update(ClosedOn=dt.datetime(2026, 3, 1), ProjectID="P1", StatusDate=dt.datetime(
+        2026, 2, 28), BAC=1000, PV=1, EV=1, AC=1)
+    earlier = {**old, "StatusDate": dt.datetime(2026, 1, 31)}
+    book = charted(tmp_path / "h.xlsx", "tblHistory",
+                   history, [[r[c] for c in history] for r in (earlier, old)])
+    assert main(["close-period", str(book), "--quiet", "--no-backup"]) == 0
+    out = capsys.readouterr().out
+    assert "copied into tblHistory" in out
+    assert "Info: History:" in out and "was not stretched with tblHistory" in out, out
+
+    book = charted(tmp_path / "p.xlsx", "tblProjects", ["ProjectID", "ProjectName", "BAC"],
+                   [["P1", "Alpha", 1000], ["P2", "Beta", 2000]])
+    assert main(["new-project", str(book), "--id", "P3", "--name", "Gamma", "--quiet",
+                 "--no-backup"]) == 0
+    out = capsys.readouterr().out
+    assert "added project P3" in out
+    assert "Info: Projects:" in out and "was not stretched with tblProjects" in out, out
+
+
+def test_close_period_with_a_value_left_out_exits_1(tmp_path: Path, capsys) -> None:
+    """The snapshot leaves out an actual typed as text: written, the cell named, exit 1
+    (exit 0 means the figures are right)."""
+    from helpers.tracker_books import ACTUALS, base, tracker
+
+    actuals = [*ACTUALS, ["P2", dt.datetime(2026, 3, 1), "abc"]]
+    book = tracker(tmp_path / "t.xlsx", base(tblActuals=actuals))
+    assert main(["close-period", str(book), "--quiet", "--no-backup"]) == 1
+    out = capsys.readouterr().out
+    assert "3 project(s) at 2026-03-31 copied into tblHistory" in out
+    assert "Error: Actuals!C5: text 'abc' where" in out, out
+    assert len(records(book, "tblHistory")) == 3

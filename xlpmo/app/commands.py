@@ -167,14 +167,14 @@ def close_period(session: Session) -> Closed:
                            [] if history is None else history.rows, new_rows,
                            tables.HISTORY.column_names)
     session.step("writing workbook")
-    session.write({}, [snapshot, config_change])
+    written = session.write({}, [snapshot, config_change])  # a filter it had to clear
     following = rules.next_month_end(status)
     errors = len(checked.errors)
     note = (f" ({errors} error(s) in the inputs were left out of the figures: run Validate)"
             if errors else "")
     message = (f"period closed: {len(rows)} project(s) at {status:%Y-%m-%d} copied into "
                f"tblHistory; StatusDate is now {following:%Y-%m-%d}{note}")
-    return Closed(status, following, len(rows), message, checked.findings)
+    return Closed(status, following, len(rows), message, [*checked.findings, *written])
 
 
 # -- New project ----------------------------------------------------------------------------------
@@ -201,6 +201,7 @@ class Added:
     project_id: str
     plan_rows: int
     message: str
+    findings: list[Finding] = field(default_factory=list)  # what the write said (a filter)
 
 
 def new_project(session: Session, project: NewProject, like_row: int | None = None) -> Added:
@@ -252,12 +253,12 @@ def new_project(session: Session, project: NewProject, like_row: int | None = No
         plan = checked.raw[tables.PLAN.name]
         edits.append(append_edit(tables.PLAN.name, plan.header, plan.rows, plan_rows,
                                  tables.PLAN.column_names))
-    session.write({}, edits)
+    written = session.write({}, edits)
     name = f" ({project.name})" if project.name else ""
     plan_note = (f" and {len(plan_rows)} plan row(s) to tblPlan" if plan_rows else
                  "; add its plan to tblPlan")
     return Added(project_id, len(plan_rows),
-                 f"added project {project_id}{name} to tblProjects{plan_note}")
+                 f"added project {project_id}{name} to tblProjects{plan_note}", written)
 
 
 def _project_values(project: NewProject) -> tuple[Any, Any, Any]:

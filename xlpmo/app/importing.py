@@ -143,8 +143,8 @@ def import_export(session: Session, export: Export, into: str | None = None,
                            [] if log is None else log.rows, entries,
                            tables.IMPORT_LOG.column_names)
     session.step("writing workbook")
-    session.write({}, [edit, log_edit])
-    findings = _unknown_ids(checked.inputs, new, target)
+    written = session.write({}, [edit, log_edit])  # a filter it had to clear
+    findings = [*_unknown_ids(checked.inputs, new, target), *written]
     skipped = (f"; {len(picked.skipped)} row(s) imported before were skipped ({before})"
                if picked.skipped else "")
     message = f"{target}: {summary} from {export.source}{skipped}; recorded in tblImportLog"

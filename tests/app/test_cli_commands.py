@@ -282,3 +282,22 @@ def test_close_period_with_a_value_left_out_exits_1(tmp_path: Path, capsys) -> N
     assert "3 project(s) at 2026-03-31 copied into tblHistory" in out
     assert "Error: Actuals!C5: text 'abc' where" in out, out
     assert len(records(book, "tblHistory")) == 3
+
+
+@pytest.mark.parametrize(("tables_", "said"), [
+    ({"tblConfig": [["Setting", "Value"], ["StatusDate", "2026-13-45"]]},
+     "StatusDate '2026-13-45' in Config!B2 cannot be read"),
+    ({"tblPlan": None}, "required table(s) tblPlan missing"),
+])
+def test_close_period_refuses_what_refresh_refuses(tmp_path: Path, capsys, tables_: dict,
+                                                   said: str) -> None:
+    """An unreadable StatusDate (which period would it close?) or a missing required table
+    stops close-period as it stops refresh: exit 2, the file untouched."""
+    from helpers.tracker_books import base, tracker
+
+    book = tracker(tmp_path / "t.xlsx", base(**tables_))
+    before = sha(book)
+    assert main(["close-period", str(book), "--quiet", "--no-backup"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot close the period" in err and said in err and "not changed" in err, err
+    assert sha(book) == before

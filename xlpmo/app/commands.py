@@ -135,14 +135,17 @@ class Closed:
 def close_period(session: Session) -> Closed:
     """Snapshot tblEVM, computed at the status date, into tblHistory (``ClosedOn`` = now),
     then move StatusDate to the end of the next month (functions.md). A status date whose
-    snapshot tblHistory already holds is not closed twice."""
+    snapshot tblHistory already holds is not closed twice; what stops a refresh (a required
+    table missing or unusable, an unreadable StatusDate) stops it too."""
     from xlpmo.core.evm import evm_table
     from xlpmo.core.tracker import first_project_rows
 
     checked = load(session, extra=[tables.HISTORY.name])
     raw, inputs = checked.raw, checked.inputs
-    if not inputs.has(tables.PROJECTS.name):
-        raise InputError(f"{session.name}: cannot close the period: tblProjects is missing")
+    problem = refusal(inputs)  # as refresh: which period, and what would the snapshot be?
+    if problem:
+        raise InputError(f"{session.name}: cannot close the period: {problem} (Validate lists "
+                         "why); the workbook was not changed")
     status = pd.Timestamp(inputs.settings.StatusDate).normalize()
     history = raw.get(tables.HISTORY.name)
     if history is not None:

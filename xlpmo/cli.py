@@ -310,7 +310,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"  {line}")
     _print_findings(done.findings)
     _saved(session)
-    return findings_exit(done.findings)
+    code = findings_exit(done.findings)
+    if done.left_out and code == EXIT_OK:  # the table holds less than the export says
+        print(f"exit 1: {done.left_out} posting(s) of the export could not be read and were "
+              "left out")
+        return EXIT_FINDINGS
+    return code
 
 
 def cmd_close_period(args: argparse.Namespace) -> int:

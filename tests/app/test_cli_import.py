@@ -311,3 +311,30 @@ def _table_parts(sheet_of: dict[str, str], parts: dict[str, bytes], sheets: tupl
                 if r.get("Type", "").endswith("/table"):
                     out.add("xl/tables/" + r.get("Target").rsplit("/", 1)[1])
     return out
+
+
+def test_a_posting_that_cannot_be_read_makes_exit_1(wide: Path, tmp_path: Path,
+                                                    capsys) -> None:
+    """A posting (ID and amount typed) whose amount is unreadable is left out of the table:
+    the rest is imported, the row named, exit 1 (the table holds less than the export). A
+    totals line (no ID) and a line with no amount are not postings: they do not count."""
+    export = tmp_path / "finance.csv"
+    export.write_bytes(csv_bytes([
+        ["Invoice No", "Project", "Posting Date", "Cost Type", "Amount (GBP)"],
+        ["INV-1", "P05", "2026-03-30", "Labour", "2,000.00"],
+        ["INV-2", "P05", "2026-03-30", "Labour", "=1+2"],      # a posting left out
+        ["INV-3", "P06", "2026-03-30", "Labour", ""],          # nothing to add
+        ["", "", "", "", "2,000.00"]]))                       # the total
+    assert main(["import", str(wide), str(export), "--quiet", "--no-backup"]) == 1
+    out = capsys.readouterr().out
+    assert "3 export row(s) left out (first: row 3: Actual is blank or unreadable ('=1+2'))" \
+        in out, out
+    assert "exit 1: 1 posting(s) of the export could not be read" in out
+    assert cell(wide, "P05", "Labour", "Mar 2026") == 61000.0  # the readable one is in
+    clean = tmp_path / "clean.csv"
+    clean.write_bytes(csv_bytes([
+        ["Invoice No", "Project", "Posting Date", "Cost Type", "Amount (GBP)"],
+        ["INV-4", "P05", "2026-03-30", "Labour", "10"],
+        ["INV-5", "P06", "2026-03-30", "Labour", ""],
+        ["", "", "", "", "10"]]))
+    assert main(["import", str(wide), str(clean), "--quiet", "--no-backup"]) == 0

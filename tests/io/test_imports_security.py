@@ -191,9 +191,10 @@ def contract_book(path: Path) -> Path:
 
 def import_into_file(path: Path, export: Path) -> int:
     """``xlpmo import`` of the export into the workbook file's long tblActuals (saved
-    safely); returns the number of rows added."""
+    safely); returns the number of rows added. Exit 1: the export's two postings with a
+    formula for an amount (``=1+1``, ``@SUM(A1)``) are left out, and the exit says so."""
     before = len(read_workbook(path).tables["tblActuals"])
-    assert main(["import", str(path), str(export), "--quiet", "--no-backup"]) == 0
+    assert main(["import", str(path), str(export), "--quiet", "--no-backup"]) == 1
     return len(read_workbook(path).tables["tblActuals"]) - before
 
 

@@ -78,7 +78,10 @@ class Export:
 @dataclass
 class Imported:
     """What an import did: the table, rows imported and skipped (already imported), the
-    one-line ``message``, further ``details`` lines and Warning findings (unknown IDs)."""
+    one-line ``message``, further ``details`` lines, Warning findings (unknown IDs) and
+    ``left_out``: postings that could not be read (an ID and an amount typed, but the
+    amount, the date or the period unreadable), so the table holds less than the export
+    says (:attr:`xlpmo.io.importer.Prepared.lost`; a totals line is not one)."""
 
     table: str
     imported: int
@@ -87,6 +90,7 @@ class Imported:
     details: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     written: bool = False
+    left_out: int = 0
 
 
 def import_export(session: Session, export: Export, into: str | None = None,
@@ -125,7 +129,8 @@ def import_export(session: Session, export: Export, into: str | None = None,
     if new.empty:
         return Imported(target, 0, len(picked.skipped),
                         f"{target}: nothing new in {export.source}: its {len(keys)} row(s) "
-                        f"were all imported before ({before}); nothing was changed", details)
+                        f"were all imported before ({before}); nothing was changed", details,
+                        left_out=len(prepared.lost))
     table = raw.get(target)
     if table is not None and not table.is_listobject:
         raise InputError(f"{session.name}: {target} is a plain sheet ({table.sheet}), not an "
@@ -149,7 +154,7 @@ def import_export(session: Session, export: Export, into: str | None = None,
                if picked.skipped else "")
     message = f"{target}: {summary} from {export.source}{skipped}; recorded in tblImportLog"
     return Imported(target, len(new), len(picked.skipped), message, details, findings,
-                    written=True)
+                    written=True, left_out=len(prepared.lost))
 
 
 def _export_notes(prepared: importer.Prepared) -> list[str]:

@@ -318,7 +318,9 @@ class Prepared:
     and its :data:`REFERENCE` text (``references``, None without one); the export rows
     left out (file row number, with why), and the rows that repeat an earlier one exactly
     (file row numbers; imported all the same: two equal postings are two postings;
-    listed so the user can check them)."""
+    listed so the user can check them). ``lost``: the left-out rows that are postings (an
+    ID and an amount typed, something unreadable), unlike a totals line (no ID) or a line
+    with nothing to add (no amount): the table then holds less than the export says."""
 
     target: str
     rows: pd.DataFrame
@@ -327,6 +329,7 @@ class Prepared:
     lines: list[int] = field(default_factory=list)
     references: list[str | None] = field(default_factory=list)
     mapping: dict[str, Any] = field(default_factory=dict)
+    lost: list[int] = field(default_factory=list)
 
     @property
     def has_reference(self) -> bool:
@@ -342,6 +345,10 @@ def prepare(export: pd.DataFrame, target: str | None = None,
     spec = TARGETS[target]
     out: dict[str, list[Any]] = {c: [] for c in spec.column_names}
     skipped: list[tuple[int, str]] = []
+    lost: list[int] = []
+    typed = [mapping[c] for c in (*(c for c in spec.required_columns
+                                    if spec.column(c).kind == "id"), _AMOUNT[spec.name])
+             if c in mapping]  # an ID and the amount: what makes a row a posting
     kept: list[int] = []
     references: list[str | None] = []
     commas = {col: decimal_comma(export[source].tolist(), source)
@@ -351,9 +358,10 @@ def prepare(export: pd.DataFrame, target: str | None = None,
     for i, record in zip(lines, export.to_dict("records"), strict=True):
         row, problem = _typed(record, mapping, spec, commas)
         if problem:
-            if any(v not in (None, "") and not (isinstance(v, float) and math.isnan(v))
-                   for v in record.values()):
+            if any(not _blank(v) for v in record.values()):
                 skipped.append((i, problem))
+                if typed and not any(_blank(record.get(c)) for c in typed):
+                    lost.append(i)
             continue
         for c in spec.column_names:
             out[c].append(row.get(c))
@@ -371,7 +379,12 @@ def prepare(export: pd.DataFrame, target: str | None = None,
             frame[c] = frame[c].astype(object)
     with_ref = frame.assign(_ref=pd.Series(references, dtype=object))
     repeated = [kept[k] for k in np.flatnonzero(with_ref.duplicated(keep="first").to_numpy())]
-    return Prepared(target, frame, skipped, repeated, kept, references, mapping)
+    return Prepared(target, frame, skipped, repeated, kept, references, mapping, lost)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and math.isnan(value))
 
 
 def _typed(record: dict, mapping: dict[str, Any], spec: tables.TableSpec,

@@ -57,6 +57,22 @@ def test_a_column_of_whole_percentages_is_read_0_to_100_with_a_warning(tmp_path:
     assert result.inputs.progress["PercentComplete"].tolist() == pytest.approx([0.72, 0.3, 0.4])
 
 
+@pytest.mark.parametrize("dropped", [
+    ["abc-typed-as-id", None, 0.5],  # no Period: the row is ignored
+    [True, D(2026, 3, 1), 0.5],      # TRUE is no ProjectID: the row is ignored
+])
+def test_a_row_that_is_ignored_has_no_say_in_the_scale(tmp_path: Path, dropped: list) -> None:
+    """Found by the slow fuzz: a row ignored for its ID or period still held 0.5, which put
+    the whole plain column on the fraction scale, so 72 (72 %) became 7,200 % and was left
+    out: EV #N/A. The ignored row must not change how the other rows are read."""
+    rows = [["ProjectID", "Period", "PercentComplete"], ["P1", D(2026, 3, 1), 72],
+            ["P2", D(2026, 3, 1), 30], ["P3", D(2026, 3, 1), 40], dropped]
+    result = refresh_file(tracker(tmp_path / "t.xlsx", base(tblProgress=rows)), backup=False)
+    assert ev(result) == pytest.approx({"P1": 720.0, "P2": 300.0, "P3": 800.0})
+    errors = [f for f in result.findings if f.severity == "Error"]
+    assert [f.cell for f in errors] == ["Progress!B5" if dropped[1] is None else "Progress!A5"]
+
+
 def test_a_300_percent_booking_stays_over_allocated(tmp_path: Path) -> None:
     rows = [["ResourceID", "ProjectID", "Period", "Percent"],
             ["R1", "P1", D(2026, 3, 1), 0.5], ["R1", "P2", D(2026, 3, 1), 3.0],

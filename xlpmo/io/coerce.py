@@ -66,6 +66,7 @@ from xlpmo.io.reader import read_workbook
 from xlpmo.io.values import (
     DEFAULTS,
     LIMIT,
+    Column,
     Report,
     TableCells,
     ambiguous_text,
@@ -149,10 +150,14 @@ def _read_columns(
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Coerce the contract columns; -> (columns, mask of rows whose required values read).
     ``either``: columns of which a row needs one value (ResourceID or Role); an unreadable
-    one drops its row (never read as the other kind)."""
+    one drops its row (never read as the other kind). Fraction columns (PercentComplete,
+    Percent) are read last: a row already dropped for its ID or period has no say in
+    whether the column is on a 0–100 scale (:mod:`xlpmo.io.percent`); its cells are still
+    checked."""
     out: dict[str, np.ndarray] = {}
     keep, given, first = np.ones(len(rows), dtype=bool), np.zeros(len(rows), dtype=bool), None
-    for c in columns:
+    ordered = sorted(columns, key=lambda c: c.kind == "fraction")  # stable
+    for c in ordered:
         j = where.get(c.name)
         if j is None:
             out[c.name] = blank_of(c.kind, len(rows))
@@ -160,9 +165,11 @@ def _read_columns(
                 out[c.name][:] = DEFAULTS[c.name]
             continue
         is_required, one_of = c.name in required, c.name in either
+        if c.kind == "fraction" and first is not None:  # the either-rule first, once
+            keep, first = _either(first, either, where, keep, given), None
         col = t.column(c.name, j, rows, "; row ignored" if is_required or one_of else
                        "; read as blank")
-        values = coerce_column(col, c.kind)
+        values = coerce_column(col, c.kind, voters=keep.copy())
         out[c.name] = values
         keep &= ~col.uncalculated
         if col.left_out is not None:
@@ -180,10 +187,17 @@ def _read_columns(
             missing = is_missing(values)
             keep, given, first = keep & (~missing | col.kinds.blank), given | ~missing, first or col
     if first is not None:
-        names = " and ".join(n for n in either if n in where)
-        first.flag("Error", keep & ~given, lambda _x: f"blank {names}")
-        keep &= given
+        keep = _either(first, either, where, keep, given)
     return out, keep
+
+
+def _either(first: Column, either: tuple[str, ...], where: dict[str, int], keep: np.ndarray,
+            given: np.ndarray) -> np.ndarray:
+    """Rows with none of the ``either`` columns given: an Error on the first, dropped."""
+    names = " and ".join(n for n in either if n in where)
+    first.flag("Error", keep & ~given, lambda _x: f"blank {names}")
+    return keep & given
+
 
 
 def _left_out_progress(cols: dict[str, np.ndarray], keep: np.ndarray) -> None:

@@ -54,12 +54,14 @@ class Fractions:
 
 
 def read_fractions(name: str, values: np.ndarray, explicit: np.ndarray,
-                   formats_known: bool) -> Fractions:
+                   formats_known: bool, voters: np.ndarray | None = None) -> Fractions:
     """Read one fraction column (see the module docstring).
 
     ``values``: the numbers as typed (NaN = blank or unreadable); ``explicit``: cells that
     are fractions whatever the column holds (percent-formatted, ``45%`` text);
-    ``formats_known``: False where the number formats are unknown (never rescale).
+    ``formats_known``: False where the number formats are unknown (never rescale);
+    ``voters``: the cells that weigh on the scale (a row ignored for its ID does not);
+    default every cell.
     """
     out = np.array(values, dtype=float, copy=True)
     finite = np.isfinite(out)
@@ -67,7 +69,7 @@ def read_fractions(name: str, values: np.ndarray, explicit: np.ndarray,
     limit = MAXIMUM.get(name)
     evident = EVIDENT.get(name, 1.0)
     with np.errstate(invalid="ignore"):
-        weighed = plain & (out > 0)
+        weighed = plain & (out > 0) if voters is None else plain & (out > 0) & voters
         if limit is not None:  # a value no scale fits (150 in a 0–100 column) does not vote
             weighed &= out <= 100.0 * limit
     positive = out[weighed]

@@ -314,14 +314,15 @@ def _pct(x: float) -> str:
     return f"{x * 100:,.10g} %"
 
 
-def _fractions(col: Column) -> np.ndarray:
+def _fractions(col: Column, voters: np.ndarray | None = None) -> np.ndarray:
     """PercentComplete / Percent as fractions (:mod:`xlpmo.io.percent`), with findings; the
-    cells left out are kept in ``col.left_out``."""
+    cells left out are kept in ``col.left_out``. ``voters``: the rows whose plain numbers
+    weigh on the column's scale (not those of rows already ignored); default all."""
     typed, pct = numbers(col, "fraction")
     mask = col.raw.percent_mask(col.index, col.rows)
     explicit = pct if mask is None else pct | mask
-    got = read_fractions(col.name, typed, explicit, mask is not None)
-    plain = typed[got.plain & (typed > 0)]
+    got = read_fractions(col.name, typed, explicit, mask is not None, voters)
+    plain = typed[got.plain & (typed > 0) & (True if voters is None else voters)]
     if got.scaled:
         col.report.add(
             "Warning", col.raw.name, col.header_cell,
@@ -505,9 +506,11 @@ def _texts(col: Column, is_id: bool) -> np.ndarray:
     return out
 
 
-def coerce_column(col: Column, kind: str) -> np.ndarray:
+def coerce_column(col: Column, kind: str, voters: np.ndarray | None = None) -> np.ndarray:
+    """A column's cells as ``kind`` (findings on ``col``); ``voters``: for a fraction
+    column, the rows that weigh on its scale (:func:`_fractions`)."""
     if kind in _NUMBER_KINDS:
-        return _fractions(col) if kind == "fraction" else numbers(col, kind)[0]
+        return _fractions(col, voters) if kind == "fraction" else numbers(col, kind)[0]
     if kind in ("date", "timestamp"):
         return _dates(col, month=False)
     if kind == "period":

@@ -5,6 +5,7 @@
 - :mod:`.styles`: number formats of cell styles; styles xlpmo appends
 - :mod:`.tablepart`: Excel Table parts
 - :mod:`.sheet`: worksheet parts and sheetData row patching
+- :mod:`.rowscan`: the rows a rewrite replaces, found by a byte scan (lxml's result, faster)
 - :mod:`.render`: DataFrame columns -> cell XML with the right styles
 - :mod:`.follow`: chart series, defined names and CF/DV ranges that follow a resized table
 - :mod:`.chart`, :mod:`.drawing`: chart parts and the drawing that anchors them
@@ -19,5 +20,5 @@ The public entry point is :func:`xlpmo.io.writer.write_tables`.
 
 __all__ = [
     "autofilter", "cells", "chart", "docprops", "drawing", "follow", "formula", "gridsheet",
-    "package", "pivots", "render", "sheet", "styles", "tablepart", "workbook",
+    "package", "pivots", "render", "rowscan", "sheet", "styles", "tablepart", "workbook",
 ]

@@ -22,15 +22,16 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from lxml import etree
 
-from xlpmo.errors import WriteConflict, XlpmoError
+from xlpmo.errors import FileRefused, WriteConflict, XlpmoError
 from xlpmo.io.a1 import CellRange, cell_ref, col_index, quote_sheet, ref_col
 from xlpmo.io.ooxml.cells import escape_attr
 from xlpmo.io.ooxml.package import PARSER_OPTIONS, Package, parse_xml, xml_declaration
+from xlpmo.io.ooxml.rowscan import scan_rows
 
 _FEED = 1 << 20  # bytes fed to the row-by-row parser at a time
 
@@ -76,7 +77,7 @@ class Worksheet:
         self._declaration = xml_declaration(data)
         # row number -> start tag of a row left out of the tree, to be rewritten
         self._rewritten: dict[int, str] = {}
-        parsed = _parse_leaving_out(data, part, rewrite) if rewrite else None
+        parsed = _parse_rewriting(data, part, rewrite) if rewrite else None
         if parsed is None:
             self.tree = parse_xml(data, part)
         else:
@@ -579,10 +580,25 @@ def _row_start_tag(row_el: etree._Element, row_open: str) -> str:
     if len(keys) <= 2 and all(k in ("r", "spans") for k in keys):  # most rows: r="5" only
         r = row_el.get("r")
         return f'{row_open} r="{escape_attr(r)}">' if r is not None else f"{row_open}>"
-    prefixes = {uri: p for p, uri in (row_el.nsmap or {}).items() if p}
-    prefixes["http://www.w3.org/XML/1998/namespace"] = "xml"
+    return _start_tag_of(row_el.attrib.items(), _prefixes(row_el.nsmap), row_open)
+
+
+_XML_NS = "http://www.w3.org/XML/1998/namespace"
+
+
+def _prefixes(nsmap: dict[str | None, str] | None) -> dict[str, str]:
+    """Namespace URI -> the prefix a start tag writes for it (``xml`` included)."""
+    prefixes = {uri: p for p, uri in (nsmap or {}).items() if p}
+    prefixes[_XML_NS] = "xml"
+    return prefixes
+
+
+def _start_tag_of(items: Iterable[tuple[str, str]], prefixes: dict[str, str],
+                  row_open: str) -> str:
+    """A row start tag from its attributes (lxml's ``{uri}local`` keys), ``spans`` left out
+    (:func:`_row_start_tag`)."""
     parts = []
-    for key, value in row_el.attrib.items():
+    for key, value in items:
         if key == "spans":
             continue
         if key.startswith("{"):
@@ -590,6 +606,51 @@ def _row_start_tag(row_el: etree._Element, row_open: str) -> str:
             key = f"{prefixes[uri]}:{local}" if uri in prefixes else local
         parts.append(f' {key}="{escape_attr(value)}"')
     return f"{row_open}{''.join(parts)}>"
+
+
+def _parse_rewriting(data: bytes, part: str, blocks: Sequence[CellRange]
+                     ) -> tuple[etree._ElementTree, dict[int, str]] | None:
+    """The part's tree without the rows to be rewritten, and their start tags: found by the
+    byte scan (:func:`_parse_scanned`) when it is sure, else by lxml row by row
+    (:func:`_parse_leaving_out`; None when the part is better parsed whole)."""
+    return _parse_scanned(data, part, blocks) or _parse_leaving_out(data, part, blocks)
+
+
+def _parse_scanned(data: bytes, part: str, blocks: Sequence[CellRange]
+                   ) -> tuple[etree._ElementTree, dict[int, str]] | None:
+    """:func:`_parse_leaving_out`'s result from :func:`~.rowscan.scan_rows`: the rows it
+    cuts are those lxml would leave out, and the rest is parsed whole. None when the scan is
+    not sure or what it kept is not what it assumed (a main namespace that is not the
+    default one in ``sheetData``, an unbound prefix, XML lxml refuses)."""
+    scan = scan_rows(data, blocks)
+    if scan is None:
+        return None
+    try:
+        tree = parse_xml(scan.remainder(), part)
+    except FileRefused:
+        return None
+    root = tree.getroot()
+    ns = etree.QName(root).namespace or ""
+    sheet_data = root.find(f"{{{ns}}}sheetData")
+    if sheet_data is None or sheet_data.nsmap.get(None) != ns:
+        return None
+    nsmap = {**sheet_data.nsmap, "xml": _XML_NS}
+    prefixes = _prefixes(sheet_data.nsmap)
+    tags: dict[int, str] = {}
+    for r, attrs in scan.left_out.items():
+        if not attrs:  # r="5" (and spans) only
+            tags[r] = f'<row r="{r}">'
+            continue
+        items = []
+        for key, value in attrs:
+            if ":" in key:
+                prefix, local = key.split(":", 1)
+                if prefix not in nsmap:
+                    return None
+                key = f"{{{nsmap[prefix]}}}{local}"
+            items.append((key, value))
+        tags[r] = _start_tag_of(items, prefixes, "<row")
+    return tree, tags
 
 
 def _parse_leaving_out(data: bytes, part: str, blocks: Sequence[CellRange]

@@ -30,6 +30,7 @@ from lxml import etree
 from xlpmo.errors import FileRefused, WriteConflict, XlpmoError
 from xlpmo.io.a1 import CellRange, cell_ref, col_index, quote_sheet, ref_col
 from xlpmo.io.ooxml.cells import escape_attr
+from xlpmo.io.ooxml.deflated import DeflatedPart
 from xlpmo.io.ooxml.package import PARSER_OPTIONS, Package, parse_xml, xml_declaration
 from xlpmo.io.ooxml.rowscan import scan_rows
 
@@ -495,32 +496,35 @@ class Worksheet:
         dim.set("ref", str(self._extra_dimension if empty else old.union(self._extra_dimension)))
 
     def to_bytes(self) -> bytes:
-        """The part as it now is (patches applied by :meth:`apply`).
+        """The part as it now is (patches applied by :meth:`apply`)."""
+        return b"".join(self.chunks())
 
-        The rows rendered as text are encoded one run at a time, each released once
-        encoded, and joined with the rest in one copy.
-        """
+    def chunks(self) -> Iterator[bytes]:
+        """The part as it now is, in pieces: the tree's serialisation between the runs of
+        rows rendered as text, each run encoded when its turn comes and released then (for
+        :class:`~.deflated.DeflatedPart`, which deflates them as they come)."""
         if self._rewritten:
             raise XlpmoError(f"internal error: rows {sorted(self._rewritten)[:5]} of "
                              f"{self.part} were left out of the parse and not rewritten")
         data = etree.tostring(self.tree, encoding="UTF-8", xml_declaration=False)
         token, placeholders = self._placeholders
+        yield self._declaration
         if not placeholders:
-            return self._declaration + data
+            yield data
+            return
         pattern = re.compile(rb"<!--xlpmo-" + token.encode() + rb"-(\d+)-->")
         pieces = pattern.split(data)  # text, index, text, index, ..., text
         del data
-        out = [self._declaration]
+        self._placeholders = ("", [])
         for i, piece in enumerate(pieces):
+            pieces[i] = b""  # released as it is handed on
             if i % 2 == 0:
-                out.append(piece)
+                yield piece
                 continue
             k = int(piece)
             rows, placeholders[k] = placeholders[k], None
             assert rows is not None, "each placeholder appears once"
-            out.append("".join(rows).encode("utf-8"))
-        self._placeholders = ("", [])
-        return b"".join(out)
+            yield from _encoded(rows)
 
     def save(self) -> None:
         """Put the part into the package (when it changed) and free the parsed tree.
@@ -529,11 +533,22 @@ class Worksheet:
         """
         self._check_open()
         if self.changed:
-            self.pkg.set(self.part, self.to_bytes())
+            self.pkg.set(self.part, DeflatedPart.of(self.chunks()))
         self.saved = True
         self.tree = self.root = self.sheet_data = None  # type: ignore[assignment]
         self._rows = {}
         self.patches = {}
+
+
+_RUN = 1 << 12  # rendered rows encoded (and deflated) at a time
+
+
+def _encoded(rows: list[str]) -> Iterator[bytes]:
+    """A run of rendered rows as UTF-8, a few thousand rows at a time, each slice of the
+    list released once encoded."""
+    for start in range(0, len(rows), _RUN):
+        yield "".join(rows[start:start + _RUN]).encode("utf-8")
+        rows[start:start + _RUN] = [""] * min(_RUN, len(rows) - start)
 
 
 def copy_cell(c: etree._Element, ref: str) -> etree._Element:

@@ -10,12 +10,15 @@ Rows whose cells are all new are rendered as text and spliced into the serialise
 tree.
 
 Rows the caller will rewrite (``rewrite`` blocks: the data rows of a table whose every
-column is written again) are not kept in the tree at all: the part is parsed row by row and
-a row of a block whose cells all lie in the block's columns, with no formula, is replaced
-by its start tag. The rows of a table of 30,000 rows would otherwise cost ~18 times their
-XML in lxml nodes, only to be thrown away. Every such row must then be patched in all of
+column is written again) are not kept in the tree at all: a row of a block whose cells all
+lie in the block's columns, with no formula, is replaced by its start tag. Such rows are
+found by a byte scan (:mod:`~xlpmo.io.ooxml.rowscan`), which cuts them from the part before
+lxml parses the rest; when the scan is not sure, the part is parsed row by row with lxml
+instead, to the same result. The rows of a table of 30,000 rows would otherwise cost ~18
+times their XML in lxml nodes, only to be thrown away. Every such row must then be patched in all of
 the block's columns with rendered text (or nothing), which the writer guarantees; the
-result is byte for byte what patching the parsed row gives.
+result is byte for byte what patching the parsed row gives. A saved part is deflated as its
+pieces are serialised (:mod:`~xlpmo.io.ooxml.deflated`), never joined whole.
 """
 
 from __future__ import annotations

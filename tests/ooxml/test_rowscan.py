@@ -179,6 +179,8 @@ def test_the_scan_declines_what_it_does_not_follow() -> None:
         rows.replace('<row r="5">', '<row r="5" ht="1&amp;2">'),  # a reference in a value
         rows.replace('<row r="5">', '<row r="3">'),  # out of order
         rows + "<!-- c -->",
+        rows.replace("<v>1.5</v>", "<v>1\x01</v>", 1),  # a control character
+        rows.replace("<v>1.5</v>", "<v>]]></v>", 1),
         rows.replace('<row r="2">', f'<row r="2" xmlns="{MAIN}">'),
     ]:
         assert left_out(odd, "A2:C6") is None, odd

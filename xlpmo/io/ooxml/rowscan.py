@@ -62,6 +62,8 @@ _CELL_R = re.compile(rb"<c(?:[ \t\r\n]+(?!r[ \t\r\n=])" + _NAME + rb"[ \t\r\n]*=
 _FORMULA = re.compile(rb"<f[ \t\r\n/>]")
 _ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9A-Fa-f]+);)")
 _XMLNS = re.compile(rb"[ \t\r\n]xmlns[:=]")
+_ALLOWED = bytes([9, 10, 13, *range(32, 256)])
+"""Bytes XML allows in a UTF-8 part (no control characters but tab, line feed, return)."""
 _ENCODING = re.compile(rb"encoding[ \t\r\n]*=[ \t\r\n]*[\"']([A-Za-z0-9._-]+)[\"']")
 
 
@@ -185,9 +187,13 @@ def _utf8(data: bytes) -> bool:
 def _unsure_region(data: bytes, start: int, end: int) -> bool:
     """``sheetData`` holds markup the scan does not follow: comments, CDATA, processing
     instructions, namespace declarations, entity references other than the predefined and
-    character ones, or bytes that are not UTF-8."""
+    character ones, characters XML forbids (control characters, ``]]>`` in text), or bytes
+    that are not UTF-8. (Cut rows are never parsed: what lxml would refuse in them must be
+    seen here.)"""
     if data.find(b"<!", start, end) >= 0 or data.find(b"<?", start, end) >= 0:
         return True
+    if data.find(b"]]>", start, end) >= 0 or data.translate(None, _ALLOWED):
+        return True  # (the whole part: no copy; XML forbids these bytes everywhere)
     at = data.find(b"xmlns", start, end)
     if at >= 0 and _XMLNS.search(data, at - 1, end):
         return True

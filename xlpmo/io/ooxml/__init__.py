@@ -5,6 +5,8 @@
 - :mod:`.styles`: number formats of cell styles; styles xlpmo appends
 - :mod:`.tablepart`: Excel Table parts
 - :mod:`.sheet`: worksheet parts and sheetData row patching
+- :mod:`.rowscan`: the rows a rewrite replaces, found by a byte scan (lxml's result, faster)
+- :mod:`.deflated`: a new part deflated as its pieces are serialised
 - :mod:`.render`: DataFrame columns -> cell XML with the right styles
 - :mod:`.follow`: chart series, defined names and CF/DV ranges that follow a resized table
 - :mod:`.chart`, :mod:`.drawing`: chart parts and the drawing that anchors them
@@ -18,6 +20,7 @@ The public entry point is :func:`xlpmo.io.writer.write_tables`.
 """
 
 __all__ = [
-    "autofilter", "cells", "chart", "docprops", "drawing", "follow", "formula", "gridsheet",
-    "package", "pivots", "render", "sheet", "styles", "tablepart", "workbook",
+    "autofilter", "cells", "chart", "deflated", "docprops", "drawing", "follow", "formula",
+    "gridsheet", "package", "pivots", "render", "rowscan", "sheet", "styles", "tablepart",
+    "workbook",
 ]

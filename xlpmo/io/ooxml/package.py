@@ -25,6 +25,7 @@ from lxml import etree
 
 from xlpmo.errors import FileRefused, LimitExceeded
 from xlpmo.io import limits
+from xlpmo.io.ooxml.deflated import DeflatedPart
 
 _CHUNK = 1 << 16  # bytes inflated (and read) at a time
 _HEAD = 1 << 16  # the start of a part searched for a DTD
@@ -148,7 +149,7 @@ class Package:
                     f"same part name ({info.filename}); refusing duplicate entries")
             seen.add(low)
         self._by_lower = {i.filename.lower(): i.filename for i in self.infos}
-        self._new: dict[str, bytes] = {}
+        self._new: dict[str, bytes | DeflatedPart] = {}
         self._added: list[str] = []
         self._removed: set[str] = set()
         self._xml_cache: dict[str, etree._ElementTree] = {}
@@ -189,7 +190,8 @@ class Package:
         if name is None:
             raise FileRefused(f"{self.label} is damaged: it has no part {part}")
         if name in self._new:
-            return self._new[name]
+            new = self._new[name]
+            return new.data() if isinstance(new, DeflatedPart) else new
         return self._read_original(name)
 
     def check(self, part: str) -> None:
@@ -279,7 +281,8 @@ class Package:
         return self._read_original(name) if name else None
 
     # -- changing ---------------------------------------------------------------------------
-    def set(self, part: str, data: bytes) -> None:
+    def set(self, part: str, data: bytes | DeflatedPart) -> None:
+        """Put a part's new content: bytes, or a part deflated already (saved as it is)."""
         part = part.lstrip("/")
         existing = self._by_lower.get(part.lower())
         if existing is not None:
@@ -343,14 +346,14 @@ class Package:
                     zi.compress_type = info.compress_type
                     zi.external_attr = info.external_attr
                     zi.create_system = info.create_system
-                    out.writestr(zi, self._new[name])
+                    _write_new(out, zi, self._new[name])
                 else:
                     _copy_raw(self._zf, info, out, self.label)
                     copied += 1
             for name in self._added:
                 zi = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
                 zi.compress_type = zipfile.ZIP_DEFLATED
-                out.writestr(zi, self._new[name])
+                _write_new(out, zi, self._new[name])
             out.comment = self._zf.comment
         return copied
 
@@ -390,16 +393,38 @@ def _copy_raw(src: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile,
               label: str) -> None:
     """Copy one entry's compressed bytes unchanged (no recompression)."""
     fp = src.fp
-    assert fp is not None and out.fp is not None
+    assert fp is not None
     fp.seek(_data_offset(src, info, label))
     raw = fp.read(info.compress_size)
     if len(raw) != info.compress_size:
         raise FileRefused(f"{label} is damaged: the zip entry {info.filename} is truncated")
     zi = copy.copy(info)
-    zi.flag_bits &= ~0x08  # sizes go in the local header: no data descriptor follows
     strip = getattr(zipfile, "_strip_extra", None)
     if strip is not None:
         zi.extra = strip(zi.extra, (1,))  # a zip64 extra is rebuilt by FileHeader if needed
+    _write_raw(out, zi, raw)
+
+
+def _write_new(out: zipfile.ZipFile, zi: zipfile.ZipInfo, data: bytes | DeflatedPart) -> None:
+    """A new part: bytes deflated by zipfile, or a deflated part's stream as it is (the
+    same entry bytes, :mod:`~xlpmo.io.ooxml.deflated`)."""
+    if not isinstance(data, DeflatedPart) or zi.compress_type != zipfile.ZIP_DEFLATED:
+        out.writestr(zi, data.data() if isinstance(data, DeflatedPart) else data)
+        return
+    if data.size * 1.05 > zipfile.ZIP64_LIMIT:  # zipfile's own zip64 choice: let it deflate
+        out.writestr(zi, data.data())
+        return
+    zi.CRC, zi.compress_size, zi.file_size = data.crc, len(data.raw), data.size
+    zi.flag_bits = 0  # as zipfile's _open_to_write sets an entry it deflates
+    if not zi.external_attr:
+        zi.external_attr = 0o600 << 16
+    _write_raw(out, zi, data.raw)
+
+
+def _write_raw(out: zipfile.ZipFile, zi: zipfile.ZipInfo, raw: bytes) -> None:
+    """Write an entry whose stored bytes are ``raw`` (``zi`` has their CRC and sizes)."""
+    assert out.fp is not None
+    zi.flag_bits &= ~0x08  # sizes go in the local header: no data descriptor follows
     zip64 = zi.file_size > zipfile.ZIP64_LIMIT or zi.compress_size > zipfile.ZIP64_LIMIT
     zi.header_offset = out.fp.tell()
     out.fp.write(zi.FileHeader(zip64))

@@ -10,27 +10,32 @@ Rows whose cells are all new are rendered as text and spliced into the serialise
 tree.
 
 Rows the caller will rewrite (``rewrite`` blocks: the data rows of a table whose every
-column is written again) are not kept in the tree at all: the part is parsed row by row and
-a row of a block whose cells all lie in the block's columns, with no formula, is replaced
-by its start tag. The rows of a table of 30,000 rows would otherwise cost ~18 times their
-XML in lxml nodes, only to be thrown away. Every such row must then be patched in all of
+column is written again) are not kept in the tree at all: a row of a block whose cells all
+lie in the block's columns, with no formula, is replaced by its start tag. Such rows are
+found by a byte scan (:mod:`~xlpmo.io.ooxml.rowscan`), which cuts them from the part before
+lxml parses the rest; when the scan is not sure, the part is parsed row by row with lxml
+instead, to the same result. The rows of a table of 30,000 rows would otherwise cost ~18
+times their XML in lxml nodes, only to be thrown away. Every such row must then be patched in all of
 the block's columns with rendered text (or nothing), which the writer guarantees; the
-result is byte for byte what patching the parsed row gives.
+result is byte for byte what patching the parsed row gives. A saved part is deflated as its
+pieces are serialised (:mod:`~xlpmo.io.ooxml.deflated`), never joined whole.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from lxml import etree
 
-from xlpmo.errors import WriteConflict, XlpmoError
+from xlpmo.errors import FileRefused, WriteConflict, XlpmoError
 from xlpmo.io.a1 import CellRange, cell_ref, col_index, quote_sheet, ref_col
 from xlpmo.io.ooxml.cells import escape_attr
+from xlpmo.io.ooxml.deflated import DeflatedPart
 from xlpmo.io.ooxml.package import PARSER_OPTIONS, Package, parse_xml, xml_declaration
+from xlpmo.io.ooxml.rowscan import scan_rows
 
 _FEED = 1 << 20  # bytes fed to the row-by-row parser at a time
 
@@ -76,7 +81,7 @@ class Worksheet:
         self._declaration = xml_declaration(data)
         # row number -> start tag of a row left out of the tree, to be rewritten
         self._rewritten: dict[int, str] = {}
-        parsed = _parse_leaving_out(data, part, rewrite) if rewrite else None
+        parsed = _parse_rewriting(data, part, rewrite) if rewrite else None
         if parsed is None:
             self.tree = parse_xml(data, part)
         else:
@@ -494,32 +499,35 @@ class Worksheet:
         dim.set("ref", str(self._extra_dimension if empty else old.union(self._extra_dimension)))
 
     def to_bytes(self) -> bytes:
-        """The part as it now is (patches applied by :meth:`apply`).
+        """The part as it now is (patches applied by :meth:`apply`)."""
+        return b"".join(self.chunks())
 
-        The rows rendered as text are encoded one run at a time, each released once
-        encoded, and joined with the rest in one copy.
-        """
+    def chunks(self) -> Iterator[bytes]:
+        """The part as it now is, in pieces: the tree's serialisation between the runs of
+        rows rendered as text, each run encoded when its turn comes and released then (for
+        :class:`~.deflated.DeflatedPart`, which deflates them as they come)."""
         if self._rewritten:
             raise XlpmoError(f"internal error: rows {sorted(self._rewritten)[:5]} of "
                              f"{self.part} were left out of the parse and not rewritten")
         data = etree.tostring(self.tree, encoding="UTF-8", xml_declaration=False)
         token, placeholders = self._placeholders
+        yield self._declaration
         if not placeholders:
-            return self._declaration + data
+            yield data
+            return
         pattern = re.compile(rb"<!--xlpmo-" + token.encode() + rb"-(\d+)-->")
         pieces = pattern.split(data)  # text, index, text, index, ..., text
         del data
-        out = [self._declaration]
+        self._placeholders = ("", [])
         for i, piece in enumerate(pieces):
+            pieces[i] = b""  # released as it is handed on
             if i % 2 == 0:
-                out.append(piece)
+                yield piece
                 continue
             k = int(piece)
             rows, placeholders[k] = placeholders[k], None
             assert rows is not None, "each placeholder appears once"
-            out.append("".join(rows).encode("utf-8"))
-        self._placeholders = ("", [])
-        return b"".join(out)
+            yield from _encoded(rows)
 
     def save(self) -> None:
         """Put the part into the package (when it changed) and free the parsed tree.
@@ -528,11 +536,22 @@ class Worksheet:
         """
         self._check_open()
         if self.changed:
-            self.pkg.set(self.part, self.to_bytes())
+            self.pkg.set(self.part, DeflatedPart.of(self.chunks()))
         self.saved = True
         self.tree = self.root = self.sheet_data = None  # type: ignore[assignment]
         self._rows = {}
         self.patches = {}
+
+
+_RUN = 1 << 12  # rendered rows encoded (and deflated) at a time
+
+
+def _encoded(rows: list[str]) -> Iterator[bytes]:
+    """A run of rendered rows as UTF-8, a few thousand rows at a time, each slice of the
+    list released once encoded."""
+    for start in range(0, len(rows), _RUN):
+        yield "".join(rows[start:start + _RUN]).encode("utf-8")
+        rows[start:start + _RUN] = [""] * min(_RUN, len(rows) - start)
 
 
 def copy_cell(c: etree._Element, ref: str) -> etree._Element:
@@ -579,10 +598,25 @@ def _row_start_tag(row_el: etree._Element, row_open: str) -> str:
     if len(keys) <= 2 and all(k in ("r", "spans") for k in keys):  # most rows: r="5" only
         r = row_el.get("r")
         return f'{row_open} r="{escape_attr(r)}">' if r is not None else f"{row_open}>"
-    prefixes = {uri: p for p, uri in (row_el.nsmap or {}).items() if p}
-    prefixes["http://www.w3.org/XML/1998/namespace"] = "xml"
+    return _start_tag_of(row_el.attrib.items(), _prefixes(row_el.nsmap), row_open)
+
+
+_XML_NS = "http://www.w3.org/XML/1998/namespace"
+
+
+def _prefixes(nsmap: dict[str | None, str] | None) -> dict[str, str]:
+    """Namespace URI -> the prefix a start tag writes for it (``xml`` included)."""
+    prefixes = {uri: p for p, uri in (nsmap or {}).items() if p}
+    prefixes[_XML_NS] = "xml"
+    return prefixes
+
+
+def _start_tag_of(items: Iterable[tuple[str, str]], prefixes: dict[str, str],
+                  row_open: str) -> str:
+    """A row start tag from its attributes (lxml's ``{uri}local`` keys), ``spans`` left out
+    (:func:`_row_start_tag`)."""
     parts = []
-    for key, value in row_el.attrib.items():
+    for key, value in items:
         if key == "spans":
             continue
         if key.startswith("{"):
@@ -590,6 +624,51 @@ def _row_start_tag(row_el: etree._Element, row_open: str) -> str:
             key = f"{prefixes[uri]}:{local}" if uri in prefixes else local
         parts.append(f' {key}="{escape_attr(value)}"')
     return f"{row_open}{''.join(parts)}>"
+
+
+def _parse_rewriting(data: bytes, part: str, blocks: Sequence[CellRange]
+                     ) -> tuple[etree._ElementTree, dict[int, str]] | None:
+    """The part's tree without the rows to be rewritten, and their start tags: found by the
+    byte scan (:func:`_parse_scanned`) when it is sure, else by lxml row by row
+    (:func:`_parse_leaving_out`; None when the part is better parsed whole)."""
+    return _parse_scanned(data, part, blocks) or _parse_leaving_out(data, part, blocks)
+
+
+def _parse_scanned(data: bytes, part: str, blocks: Sequence[CellRange]
+                   ) -> tuple[etree._ElementTree, dict[int, str]] | None:
+    """:func:`_parse_leaving_out`'s result from :func:`~.rowscan.scan_rows`: the rows it
+    cuts are those lxml would leave out, and the rest is parsed whole. None when the scan is
+    not sure or what it kept is not what it assumed (a main namespace that is not the
+    default one in ``sheetData``, an unbound prefix, XML lxml refuses)."""
+    scan = scan_rows(data, blocks)
+    if scan is None:
+        return None
+    try:
+        tree = parse_xml(scan.remainder(), part)
+    except FileRefused:
+        return None
+    root = tree.getroot()
+    ns = etree.QName(root).namespace or ""
+    sheet_data = root.find(f"{{{ns}}}sheetData")
+    if sheet_data is None or sheet_data.nsmap.get(None) != ns:
+        return None
+    nsmap = {**sheet_data.nsmap, "xml": _XML_NS}
+    prefixes = _prefixes(sheet_data.nsmap)
+    tags: dict[int, str] = {}
+    for r, attrs in scan.left_out.items():
+        if not attrs:  # r="5" (and spans) only
+            tags[r] = f'<row r="{r}">'
+            continue
+        items = []
+        for key, value in attrs:
+            if ":" in key:
+                prefix, local = key.split(":", 1)
+                if prefix not in nsmap:
+                    return None
+                key = f"{{{nsmap[prefix]}}}{local}"
+            items.append((key, value))
+        tags[r] = _start_tag_of(items, prefixes, "<row")
+    return tree, tags
 
 
 def _parse_leaving_out(data: bytes, part: str, blocks: Sequence[CellRange]

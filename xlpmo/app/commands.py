@@ -170,7 +170,7 @@ def close_period(session: Session) -> Closed:
                            [] if history is None else history.rows, new_rows,
                            tables.HISTORY.column_names)
     session.step("writing workbook")
-    written = session.write({}, [snapshot, config_change])  # a filter it had to clear
+    written = session.write({}, [snapshot, config_change])  # a chart series left alone ...
     following = rules.next_month_end(status)
     errors = len(checked.errors)
     note = (f" ({errors} error(s) in the inputs were left out of the figures: run Validate)"
@@ -204,7 +204,7 @@ class Added:
     project_id: str
     plan_rows: int
     message: str
-    findings: list[Finding] = field(default_factory=list)  # what the write said (a filter)
+    findings: list[Finding] = field(default_factory=list)  # what the write said
 
 
 def new_project(session: Session, project: NewProject, like_row: int | None = None) -> Added:

@@ -148,7 +148,7 @@ def import_export(session: Session, export: Export, into: str | None = None,
                            [] if log is None else log.rows, entries,
                            tables.IMPORT_LOG.column_names)
     session.step("writing workbook")
-    written = session.write({}, [edit, log_edit])  # a filter it had to clear
+    written = session.write({}, [edit, log_edit])  # a chart series left alone ...
     findings = [*_unknown_ids(checked.inputs, new, target), *written]
     skipped = (f"; {len(picked.skipped)} row(s) imported before were skipped ({before})"
                if picked.skipped else "")

@@ -199,7 +199,6 @@ def _either(first: Column, either: tuple[str, ...], where: dict[str, int], keep:
     return keep & given
 
 
-
 def _left_out_progress(cols: dict[str, np.ndarray], keep: np.ndarray) -> None:
     """A progress row whose PercentComplete was left out (an Error) and that has no Earned
     is dropped, so the project's previous progress row counts (workbook.md v2)."""

@@ -18,7 +18,8 @@ read**:
   not read on the 0–100 scale (11 is 1,100 % or 11 %: a doubt, and a Warning names the
   column) — is an Error naming its cell, and the cell is left out (for progress, the
   project's previous progress row counts). Numbers no scale fits (a PercentComplete of 150
-  in a 0–100 column) do not vote on the column's scale.
+  in a 0–100 column) do not vote on the column's scale, nor do the cells of a row ignored
+  for its ID or period.
 
 Percent-formatted and percentage-text cells never depend on other cells. A plain cell can
 depend on the others of its column only through the column's scale, and then never

@@ -382,11 +382,6 @@ def prepare(export: pd.DataFrame, target: str | None = None,
     return Prepared(target, frame, skipped, repeated, kept, references, mapping, lost)
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and math.isnan(value))
-
-
 def _typed(record: dict, mapping: dict[str, Any], spec: tables.TableSpec,
            commas: dict[str, bool] | None = None) -> tuple[dict[str, Any], str | None]:
     row: dict[str, Any] = {}

@@ -23,7 +23,7 @@ from helpers.paths import CORPUS, TEMPLATE
 
 from xlpmo.app import commands
 from xlpmo.app.pipeline import refresh_file
-from xlpmo.io.ooxml import sheet
+from xlpmo.io.ooxml import leftout
 from xlpmo.io.writer import write_tables
 
 CLOCK = pd.Timestamp("2026-05-04 09:30:00")
@@ -34,7 +34,7 @@ def refreshed(src: Path, dst: Path, scan: bool, monkeypatch: pytest.MonkeyPatch)
     if src != dst:
         shutil.copy(src, dst)
     counts: list[int] = []
-    real = sheet._parse_scanned
+    real = leftout.parse_scanned
 
     def spy(data: bytes, part: str, blocks: object) -> object:
         result = real(data, part, blocks) if scan else None  # type: ignore[arg-type]
@@ -43,7 +43,7 @@ def refreshed(src: Path, dst: Path, scan: bool, monkeypatch: pytest.MonkeyPatch)
 
     with monkeypatch.context() as m:
         m.setattr(commands, "now", lambda: CLOCK)
-        m.setattr(sheet, "_parse_scanned", spy)
+        m.setattr(leftout, "parse_scanned", spy)
         refresh_file(dst, backup=False, refreshed_by="tester")
     return sum(counts)
 

@@ -29,6 +29,7 @@ import pytest
 from xlpmo.errors import XlpmoError
 from xlpmo.io import writer
 from xlpmo.io.a1 import CellRange
+from xlpmo.io.ooxml import leftout
 from xlpmo.io.ooxml import sheet as sheet_module
 from xlpmo.io.writer import write_tables
 
@@ -275,24 +276,24 @@ def _write(src: Path, dst: Path, tables: dict[str, pd.DataFrame], announce: bool
         return b"".join(i.filename.encode() + b"\0" + z.read(i) + b"\0" for i in z.infolist())
 
 
-def _spy(monkeypatch: pytest.MonkeyPatch, name: str) -> list[int]:
-    """Counts the rows ``sheet_module.<name>`` leaves out (a spy: the real parser runs)."""
+def _spy(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[int]:
+    """Counts the rows ``module.<name>`` leaves out (a spy: the real parser runs)."""
     counts: list[int] = []
-    real = getattr(sheet_module, name)
+    real = getattr(module, name)
 
     def spy(data: bytes, part: str, blocks: object) -> object:
         result = real(data, part, blocks)
         counts.append(len(result[1]) if result is not None else 0)
         return result
 
-    monkeypatch.setattr(sheet_module, name, spy)
+    monkeypatch.setattr(module, name, spy)
     return counts
 
 
 @pytest.fixture
 def left_out(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the rows left out of the parse, by the byte scan or by lxml row by row."""
-    return _spy(monkeypatch, "_parse_rewriting")
+    return _spy(monkeypatch, sheet_module, "parse_rewriting")
 
 
 # cases whose rows the byte scan finds itself; the others fall back to lxml row by row:
@@ -312,8 +313,8 @@ def test_leaving_rows_out_writes_the_same_bytes(case: str, n: int, scan: bool, t
     """Byte scan or lxml row by row (the scan switched off), the bytes are the whole
     parse's."""
     if not scan:
-        monkeypatch.setattr(sheet_module, "_parse_scanned", lambda *args: None)
-    scanned = _spy(monkeypatch, "_parse_scanned")
+        monkeypatch.setattr(leftout, "parse_scanned", lambda *args: None)
+    scanned = _spy(monkeypatch, leftout, "parse_scanned")
     sheet_xml, tables = CASES[case]()
     src = package(tmp_path / "src.xlsx", sheet_xml, tables, calc_chain=case == "formula")
     todo = {}

@@ -1,5 +1,5 @@
 """The byte scan that finds the rows a rewrite leaves out (:mod:`xlpmo.io.ooxml.rowscan`),
-against its oracle, the lxml row-by-row parse (``sheet._parse_leaving_out``).
+against its oracle, the lxml row-by-row parse (``leftout.parse_leaving_out``).
 
 Whenever the scan answers (it may decline: None), its tree must serialise to the same bytes
 as the lxml path's and its start tags of the left-out rows must be the same. Sheets are
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from xlpmo.io.a1 import CellRange, col_letter
-from xlpmo.io.ooxml import sheet
+from xlpmo.io.ooxml import leftout
 from xlpmo.io.ooxml.rowscan import scan_rows
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -122,10 +122,10 @@ blocks_st = st.lists(
 
 def same_as_lxml(data: bytes, blocks: list[CellRange]) -> bool:
     """Checks the scan against the lxml path; True when the scan answered."""
-    scanned = sheet._parse_scanned(data, PART, blocks)
+    scanned = leftout.parse_scanned(data, PART, blocks)
     if scanned is None:
         return False
-    oracle = sheet._parse_leaving_out(data, PART, blocks)
+    oracle = leftout.parse_leaving_out(data, PART, blocks)
     assert oracle is not None, "the scan answered where lxml parses the part whole"
     assert etree.tostring(scanned[0]) == etree.tostring(oracle[0])
     assert scanned[1] == oracle[1]

@@ -101,6 +101,7 @@ from xlpmo.io.keyed import orphan_check_rows
 from xlpmo.io.ooxml.follow import Followed, Resize
 from xlpmo.io.ooxml.pivots import WrittenTable, refresh_pivots_on_load
 from xlpmo.io.ooxml.render import ColumnStyle, render_column, render_header, render_value
+from xlpmo.io.ooxml.rowblock import Renderer
 from xlpmo.io.ooxml.sheet import CLEAR, copy_cell
 from xlpmo.io.ooxml.workbook import Book
 from xlpmo.io.rowplan import RowPlan, apply_clears, patch_user_cells, plan_rows
@@ -208,23 +209,11 @@ def _render_job(job: Job, book: Book) -> bool:
     rows = range(data_top, data_top + n_data)
     rowplan = job.rowplan or RowPlan()
     if job.full:
-        columns = []
+        ws.patch_block(data_top, n_data, [plan.col for plan in job.plans],
+                       _column_renderer(job, book, data_top, n_data, base_style))
         for plan in job.plans:
-            style = ColumnStyle(styles, base_style(plan.col), plan.kind)
-            series = plan.series
-            if rowplan.order is not None:
-                series = series.iloc[rowplan.order].reset_index(drop=True)
-            if len(series) < n_data:  # an empty DataFrame keeps one blank data row
-                series = pd.Series([None] * n_data, dtype=object)
-            columns.append((plan.col, render_column(
-                series, plan.col, data_top, style, book.date1904,
-                f"{job.name}[{plan.header}] on {ws.label}",
-            )))
             if plan.existing is not None and plan.existing.calculated_formula is not None:
                 table.drop_calculated_formula(plan.existing)
-        cols = [c for c, _ in columns]
-        for i, cells in enumerate(zip(*[cells for _, cells in columns], strict=True)):
-            ws.patch_row(rows[i], dict(zip(cols, cells, strict=True)))
 
     # explicit cell values (edits): a cell keeps its own style; a row an edit appends takes
     # the column's (its first data row's), except in tblConfig, where each row is its own
@@ -261,6 +250,31 @@ def _render_job(job: Job, book: Book) -> bool:
         job.table = book.add_table(ws, job.name, new, [p.header for p in job.plans])
     ws.extend_dimension(new)
     return formulas_added
+
+def _column_renderer(job: Job, book: Book, data_top: int, n_data: int,
+                     base_style: Callable[[int], int]) -> Renderer:
+    """The renderer of a full job's data cells, a run of rows at a time when the sheet is
+    saved (:class:`~xlpmo.io.ooxml.rowblock.RowBlock`): each column's values in the order
+    of the table's sort, if any; an empty DataFrame keeps one blank data row."""
+    order = (job.rowplan or RowPlan()).order
+    columns = [(plan.series, plan.col, ColumnStyle(book.styles, base_style(plan.col), plan.kind),
+                f"{job.name}[{plan.header}] on {job.ws.label}") for plan in job.plans]
+
+    def render(start: int, stop: int) -> list[list[str | None]]:
+        out = []
+        for series, col, style, where in columns:
+            if len(series) < n_data:
+                part = pd.Series([None] * (stop - start), dtype=object)
+            elif order is not None:
+                part = series.iloc[order[start:stop]]
+            else:
+                part = series.iloc[start:stop]
+            out.append(render_column(part, col, data_top + start, style, book.date1904,
+                                     where, origin=data_top))
+        return out
+
+    return render
+
 
 def _too_big(job: Job, findings: list[Finding], skipped: list[str]) -> bool:
     """Is the job's new range past the sheet? Then it is left out with an Error. Not an

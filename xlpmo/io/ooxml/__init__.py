@@ -5,7 +5,9 @@
 - :mod:`.styles`: number formats of cell styles; styles xlpmo appends
 - :mod:`.tablepart`: Excel Table parts
 - :mod:`.sheet`: worksheet parts and sheetData row patching
+- :mod:`.leftout`: a worksheet part parsed without the rows a rewrite replaces
 - :mod:`.rowscan`: the rows a rewrite replaces, found by a byte scan (lxml's result, faster)
+- :mod:`.rowblock`: a table's data rows rendered a run at a time as the part is written
 - :mod:`.deflated`: a new part deflated as its pieces are serialised
 - :mod:`.render`: DataFrame columns -> cell XML with the right styles
 - :mod:`.follow`: chart series, defined names and CF/DV ranges that follow a resized table
@@ -21,6 +23,6 @@ The public entry point is :func:`xlpmo.io.writer.write_tables`.
 
 __all__ = [
     "autofilter", "cells", "chart", "deflated", "docprops", "drawing", "follow", "formula",
-    "gridsheet", "package", "pivots", "render", "rowscan", "sheet", "styles", "tablepart",
-    "workbook",
+    "gridsheet", "leftout", "package", "pivots", "render", "rowblock", "rowscan", "sheet",
+    "styles", "tablepart", "workbook",
 ]

@@ -96,11 +96,12 @@ def render_header(text: str, ref: str, style: int) -> str:
 
 def render_column(
     series: pd.Series, col: int, first_row: int, style: ColumnStyle, date1904: bool,
-    where: str,
+    where: str, origin: int | None = None,
 ) -> list[str | None]:
     """Cell XML for every value of a column written from ``first_row`` down.
 
-    ``where`` names the table and column for error messages.
+    ``where`` names the table and column for error messages, which count rows from
+    ``origin`` (the table's first data row; default ``first_row``).
     """
     letter = col_letter(col)
     rows = range(first_row, first_row + len(series))
@@ -113,7 +114,8 @@ def render_column(
         pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
     ):
         return _render_numbers(series, letter, rows, style)
-    return _render_objects(series.tolist(), letter, rows, style, date1904, where, first_row)
+    return _render_objects(series.tolist(), letter, rows, style, date1904, where,
+                           first_row if origin is None else origin)
 
 
 def _render_objects(values: list[Any], letter: str, rows: range, style: ColumnStyle,

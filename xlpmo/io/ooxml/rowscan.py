@@ -9,7 +9,7 @@ order, each holding ``<c>`` cells with values or inline strings.
 :func:`scan_rows` walks ``<sheetData>`` tag by tag and returns the part with the rows left
 out cut from its bytes (a row with the whitespace after it, as lxml drops a row's tail with
 it), and each left-out row's number and attributes. It decides each row as the lxml path
-(``sheet._parse_leaving_out``) does and returns None whenever it cannot be sure it would
+(``leftout.parse_leaving_out``) does and returns None whenever it cannot be sure it would
 decide the same: markup it does not know inside a block row (rich text, extensions,
 prefixed tags), comments, CDATA or processing instructions in ``sheetData``, namespace
 declarations there, rows without a numeric ``r`` or out of order, attribute values that
@@ -242,7 +242,7 @@ def _row_number(attrs: Sequence[tuple[str, str]], r: int) -> int | None:
 
 def _leaves_out(data: bytes, start: int, end: int, block: CellRange) -> bool | None:
     """Whether lxml's path leaves the row whose content is ``data[start:end]`` out: no
-    formula, every cell in the block's columns (``sheet._cells_inside``). None: not sure."""
+    formula, every cell in the block's columns (``leftout.cells_inside``). None: not sure."""
     if _FORMULA.search(data, start, end):
         return False  # a formula row is parsed and kept, markup and all
     if _CELLS.fullmatch(data, start, end) is None:

@@ -10,19 +10,21 @@ Rows whose cells are all new are rendered as text and spliced into the serialise
 tree.
 
 Rows the caller will rewrite (``rewrite`` blocks: the data rows of a table whose every
-column is written again) are not kept in the tree at all: a row of a block whose cells all
-lie in the block's columns, with no formula, is replaced by its start tag. Such rows are
-found by a byte scan (:mod:`~xlpmo.io.ooxml.rowscan`), which cuts them from the part before
-lxml parses the rest; when the scan is not sure, the part is parsed row by row with lxml
-instead, to the same result. The rows of a table of 30,000 rows would otherwise cost ~18
-times their XML in lxml nodes, only to be thrown away. Every such row must then be patched in all of
-the block's columns with rendered text (or nothing), which the writer guarantees; the
-result is byte for byte what patching the parsed row gives. A saved part is deflated as its
-pieces are serialised (:mod:`~xlpmo.io.ooxml.deflated`), never joined whole.
+column is written again) are not kept in the tree at all (:mod:`~xlpmo.io.ooxml.leftout`):
+the rows of a table of 30,000 rows would otherwise cost ~18 times their XML in lxml nodes,
+only to be thrown away. Every such row must then be patched in all of the block's columns
+with rendered text (or nothing), which the writer guarantees; the result is byte for byte
+what patching the parsed row gives.
+
+A table's data cells are queued as a :class:`~xlpmo.io.ooxml.rowblock.RowBlock` and
+rendered a run of rows at a time while the part is serialised, so that one run's cell text
+is in memory, not the table's. A saved part is deflated as its pieces are serialised
+(:mod:`~xlpmo.io.ooxml.deflated`), never joined whole.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -30,14 +32,12 @@ from typing import Any
 
 from lxml import etree
 
-from xlpmo.errors import FileRefused, WriteConflict, XlpmoError
+from xlpmo.errors import WriteConflict, XlpmoError
 from xlpmo.io.a1 import CellRange, cell_ref, col_index, quote_sheet, ref_col
-from xlpmo.io.ooxml.cells import escape_attr
 from xlpmo.io.ooxml.deflated import DeflatedPart
-from xlpmo.io.ooxml.package import PARSER_OPTIONS, Package, parse_xml, xml_declaration
-from xlpmo.io.ooxml.rowscan import scan_rows
-
-_FEED = 1 << 20  # bytes fed to the row-by-row parser at a time
+from xlpmo.io.ooxml.leftout import cells_inside, parse_rewriting, row_start_tag
+from xlpmo.io.ooxml.package import Package, parse_xml, xml_declaration
+from xlpmo.io.ooxml.rowblock import Renderer, RowBlock
 
 CLEAR = object()
 """Patch payload: remove the cell's value/formula, keep its style (drop it when unstyled)."""
@@ -81,7 +81,7 @@ class Worksheet:
         self._declaration = xml_declaration(data)
         # row number -> start tag of a row left out of the tree, to be rewritten
         self._rewritten: dict[int, str] = {}
-        parsed = _parse_rewriting(data, part, rewrite) if rewrite else None
+        parsed = parse_rewriting(data, part, rewrite) if rewrite else None
         if parsed is None:
             self.tree = parse_xml(data, part)
         else:
@@ -110,6 +110,7 @@ class Worksheet:
         default_ns = self.sheet_data.nsmap.get(None)
         self._row_open = "<row" if default_ns == self.ns else f'<row xmlns="{self.ns}"'
         self.patches: dict[int, dict[int, Any]] = {}
+        self.blocks: list[RowBlock] = []  # rows whose cells are rendered as they are written
         self.row_hidden: dict[int, bool] = {}  # rows whose hidden flag is set or cleared
         self.formulas_changed = False
         self.changed = False
@@ -279,6 +280,16 @@ class Worksheet:
         else:
             existing.update(cells)
 
+    def patch_block(self, first_row: int, n_rows: int, cols: Sequence[int],
+                    render: Renderer) -> None:
+        """Queue rows ``first_row``... whose cells in ``cols`` are rendered text (or no
+        cell), made by ``render`` a run at a time when the rows are written
+        (:class:`~xlpmo.io.ooxml.rowblock.RowBlock`). Cells queued by :meth:`patch` on the
+        same rows and columns win."""
+        self._check_open()
+        if n_rows > 0 and cols:
+            self.blocks.append(RowBlock(first_row, n_rows, cols, render))
+
     def set_row_hidden(self, row: int, hidden: bool) -> None:
         """Hide or show a row (its ``hidden`` attribute) when the sheet is saved."""
         self._check_open()
@@ -314,10 +325,10 @@ class Worksheet:
     def check_formula_structures(self) -> None:
         """Refuse to overwrite the anchor of a shared/array formula that reaches other cells."""
         ftag = self._t["f"]
-        for r, payloads in self.patches.items():
-            row_el = self._rows.get(r)
-            if row_el is None or row_el.find(f".//{ftag}") is None:
+        for r, row_el in self._rows.items():
+            if row_el.find(f".//{ftag}") is None:
                 continue
+            payloads = self._patched_cols(r)
             for col, c in self.cells(row_el):
                 if col not in payloads:
                     continue
@@ -329,7 +340,7 @@ class Worksheet:
                     cell_ref(rr, cc)
                     for rr in range(rng.r1, rng.r2 + 1)
                     for cc in range(rng.c1, rng.c2 + 1)
-                    if cc not in self.patches.get(rr, ())
+                    if cc not in self._patched_cols(rr)
                 ]
                 if outside:
                     kind = "an array formula" if f.get("t") == "array" else "a shared formula"
@@ -339,6 +350,14 @@ class Worksheet:
                         "xlpmo will not overwrite it. Move the formula out of the table's range."
                     )
 
+    def _patched_cols(self, r: int) -> set[int]:
+        """The columns of row ``r`` that get a patch or a block's cell."""
+        cols = set(self.patches.get(r, ()))
+        for block in self.blocks:
+            if r in block:
+                cols.update(block.cols)
+        return cols
+
     def _check_open(self) -> None:
         if self.saved:
             raise RuntimeError(f"{self.part} was already saved into the package")
@@ -346,7 +365,8 @@ class Worksheet:
     def apply(self) -> None:
         """Merge the queued patches into sheetData (see module docstring)."""
         self._check_open()
-        if not self.patches and self._extra_dimension is None and not self.row_hidden:
+        if (not self.patches and not self.blocks and self._extra_dimension is None
+                and not self.row_hidden):
             return
         self.changed = True
         self.check_formula_structures()
@@ -354,7 +374,7 @@ class Worksheet:
         placeholders: list[list[str]] = []
         token = uuid.uuid4().hex
         new_children: list[etree._Element] = []
-        pending: list[str] = []
+        pending: list[str | _Lazy] = []
 
         def flush() -> None:
             if pending:
@@ -362,32 +382,40 @@ class Worksheet:
                 placeholders.append(pending.copy())
                 pending.clear()
 
-        affected = sorted(self.patches)
-        ai = 0
+        affected = self._affected_rows()
+        nxt = next(affected, None)
         for el in self._ordered_children():
             if el.tag != self._t["row"]:
                 flush()
                 new_children.append(el)
                 continue
             r = int(el.get("r"))
-            while ai < len(affected) and affected[ai] < r:
-                self._emit(affected[ai], None, pending, flush, new_children)
-                ai += 1
-            if ai < len(affected) and affected[ai] == r:
+            while nxt is not None and nxt < r:
+                self._emit(nxt, None, pending, flush, new_children)
+                nxt = next(affected, None)
+            if nxt == r:
                 self._emit(r, el, pending, flush, new_children)
-                ai += 1
+                nxt = next(affected, None)
                 continue
             if r in self.row_hidden:
                 _set_hidden(el, self.row_hidden[r])
             flush()
             new_children.append(el)
-        while ai < len(affected):
-            self._emit(affected[ai], None, pending, flush, new_children)
-            ai += 1
+        while nxt is not None:
+            self._emit(nxt, None, pending, flush, new_children)
+            nxt = next(affected, None)
         flush()
         self.sheet_data[:] = new_children
         self._placeholders = (token, placeholders)
         self._update_dimension(had_rows)
+
+    def _affected_rows(self) -> Iterator[int]:
+        """The rows with patches or in a block, ascending, each once."""
+        last = None
+        for r in heapq.merge(sorted(self.patches), *(b.rows() for b in self.blocks)):
+            if r != last:
+                yield r
+                last = r
 
     def _ordered_children(self) -> list[etree._Element]:
         rows = [el for el in self.sheet_data if el.tag == self._t["row"]]
@@ -395,15 +423,27 @@ class Worksheet:
         rows.sort(key=lambda e: int(e.get("r")))
         return others + rows
 
-    def _emit(self, r: int, row_el: etree._Element | None, pending: list[str], flush: Any,
-              out: list[etree._Element]) -> None:
-        payloads = self.patches.pop(r)  # released as the row is written
+    def _emit(self, r: int, row_el: etree._Element | None, pending: list[str | _Lazy],
+              flush: Any, out: list[etree._Element]) -> None:
+        payloads = self.patches.pop(r, None)  # released as the row is written
+        blocks = [b for b in self.blocks if r in b] if self.blocks else []
         hidden = self.row_hidden.get(r)
+        if row_el is not None and hidden is not None:
+            _set_hidden(row_el, hidden)
+        if blocks:
+            lazy = self._deferred(r, row_el, hidden, payloads, blocks)
+            if lazy is not None:
+                pending.append(lazy)
+                return
+            cells: dict[int, Any] = {}
+            for block in blocks:
+                cells.update(block.cells(r))
+            cells.update(payloads or {})
+            payloads = cells
+        assert payloads is not None, "an affected row has patches or a block"
         if row_el is None and r in self._rewritten:
             self._emit_rewritten(r, payloads, pending)
             return
-        if row_el is not None and hidden is not None:
-            _set_hidden(row_el, hidden)
         strings: list[tuple[int, str]] = []
         elements: list[tuple[int, etree._Element]] = []
         kept: list[tuple[int, etree._Element]] = []
@@ -459,7 +499,48 @@ class Worksheet:
         flush()
         out.append(row_el)
 
-    def _emit_rewritten(self, r: int, payloads: dict[int, Any], pending: list[str]) -> None:
+    def _deferred(self, r: int, row_el: etree._Element | None, hidden: bool | None,
+                  payloads: dict[int, Any] | None, blocks: list[RowBlock]) -> _Lazy | None:
+        """A row in a block written as text when the part is serialised (its cells are
+        rendered then), or None when the row must be merged in the tree now: a patch that is
+        not text (an element, CLEAR), or an existing row with cells outside the new ones."""
+        if payloads and any(p is not None and not isinstance(p, str)
+                            for p in payloads.values()):
+            return None
+        if row_el is None:
+            if r in self._rewritten:
+                start = self._rewritten.pop(r)
+                if hidden is not None:
+                    start = _hidden_in_tag(start, hidden)
+                return _Lazy(r, start, payloads)
+            if hidden:
+                return _Lazy(r, f'{self._row_open} r="{r}" hidden="1">', payloads)
+            return _Lazy(r, None, payloads)
+        cols = {c for b in blocks for c in b.cols} | set(payloads or ())
+        if not self._covers(row_el, cols):
+            return None
+        if next(row_el.iter(self._t["f"]), None) is not None:
+            self.formulas_changed = True
+        return _Lazy(r, self._start_tag(row_el), payloads)
+
+    def _render_lazy(self, row: _Lazy) -> str:
+        """The text of a deferred row: its blocks' cells and its own, by column."""
+        r = row.r
+        blocks = [b for b in self.blocks if r in b]
+        if len(blocks) == 1 and not row.extra and blocks[0].ordered:
+            body = "".join(c for _, c in blocks[0].cells(r) if c is not None)
+        else:
+            cells: dict[int, str | None] = {}
+            for block in blocks:
+                cells.update(block.cells(r))
+            cells.update(row.extra or {})
+            body = "".join(cells[c] or "" for c in sorted(cells))
+        if row.start is not None:
+            return f"{row.start}{body}</row>"
+        return f'{self._row_open} r="{r}">{body}</row>' if body else ""
+
+    def _emit_rewritten(self, r: int, payloads: dict[int, Any],
+                        pending: list[str | _Lazy]) -> None:
         """A row left out of the tree: its start tag and the new cells (as the fast path of
         :meth:`_emit` writes a row whose cells are all replaced)."""
         start = self._rewritten.pop(r)
@@ -477,13 +558,19 @@ class Worksheet:
         True when the payload columns are contiguous, hold no CLEAR, and the row's first and
         last cells (with explicit references) fall inside them.
         """
-        lo, hi = min(payloads), max(payloads)
-        if hi - lo + 1 != len(payloads) or any(p is CLEAR for p in payloads.values()):
+        if any(p is CLEAR for p in payloads.values()):
             return False
-        return _cells_inside(row_el, self._t["c"], lo, hi)
+        return self._covers(row_el, payloads)
+
+    def _covers(self, row_el: etree._Element, cols: Iterable[int]) -> bool:
+        """Are ``cols`` contiguous, with the row's first and last cells (with explicit
+        references) inside them?"""
+        cols = set(cols)
+        lo, hi = min(cols), max(cols)
+        return hi - lo + 1 == len(cols) and cells_inside(row_el, self._t["c"], lo, hi)
 
     def _start_tag(self, row_el: etree._Element) -> str:
-        return _row_start_tag(row_el, self._row_open)
+        return row_start_tag(row_el, self._row_open)
 
     def _update_dimension(self, had_rows: bool) -> None:
         if self._extra_dimension is None:
@@ -527,7 +614,16 @@ class Worksheet:
             k = int(piece)
             rows, placeholders[k] = placeholders[k], None
             assert rows is not None, "each placeholder appears once"
-            yield from _encoded(rows)
+            yield from self._encoded(rows)
+
+    def _encoded(self, rows: list[str | _Lazy]) -> Iterator[bytes]:
+        """A run of rows as UTF-8, a few thousand rows at a time (deferred rows rendered
+        then), each slice of the list released once encoded."""
+        for start in range(0, len(rows), _RUN):
+            run = rows[start:start + _RUN]
+            yield "".join(x if isinstance(x, str) else self._render_lazy(x)
+                          for x in run).encode("utf-8")
+            rows[start:start + _RUN] = [""] * len(run)
 
     def save(self) -> None:
         """Put the part into the package (when it changed) and free the parsed tree.
@@ -541,17 +637,24 @@ class Worksheet:
         self.tree = self.root = self.sheet_data = None  # type: ignore[assignment]
         self._rows = {}
         self.patches = {}
+        for block in self.blocks:
+            block.release()
+        self.blocks = []
 
 
 _RUN = 1 << 12  # rendered rows encoded (and deflated) at a time
 
 
-def _encoded(rows: list[str]) -> Iterator[bytes]:
-    """A run of rendered rows as UTF-8, a few thousand rows at a time, each slice of the
-    list released once encoded."""
-    for start in range(0, len(rows), _RUN):
-        yield "".join(rows[start:start + _RUN]).encode("utf-8")
-        rows[start:start + _RUN] = [""] * min(_RUN, len(rows) - start)
+class _Lazy:
+    """A row of a block to be rendered when the part is serialised: its start tag (None: a
+    new row, ``<row r="..">``, left out when it has no cell), its own text patches."""
+
+    __slots__ = ("extra", "r", "start")
+
+    def __init__(self, r: int, start: str | None, extra: dict[int, Any] | None) -> None:
+        self.r = r
+        self.start = start
+        self.extra = extra
 
 
 def copy_cell(c: etree._Element, ref: str) -> etree._Element:
@@ -559,19 +662,6 @@ def copy_cell(c: etree._Element, ref: str) -> etree._Element:
     copy = etree.fromstring(etree.tostring(c))
     copy.set("r", ref)
     return copy
-
-
-def _cells_inside(row_el: etree._Element, ctag: str, lo: int, hi: int) -> bool:
-    """The row's cells lie in columns ``lo..hi``: its first and last cells (with explicit
-    references) fall inside them and it has no more children than those columns."""
-    first = row_el.find(ctag)
-    if first is None:
-        return True
-    last = row_el[-1]
-    if last.tag != ctag or first.get("r") is None or last.get("r") is None:
-        return False
-    return lo <= ref_col(first.get("r")) and ref_col(last.get("r")) <= hi \
-        and len(row_el) <= hi - lo + 1
 
 
 def _set_hidden(row_el: etree._Element, hidden: bool) -> None:
@@ -588,149 +678,6 @@ def _hidden_in_tag(tag: str, hidden: bool) -> str:
     """A row start tag (``<row r="5">``) with its hidden flag set or removed."""
     tag = _HIDDEN_ATTR.sub("", tag)
     return tag[:-1] + ' hidden="1">' if hidden else tag
-
-
-def _row_start_tag(row_el: etree._Element, row_open: str) -> str:
-    """``<row r="5" ht="20">`` of a row (without ``spans``: only a hint that may no longer
-    hold), opened by ``row_open`` (``<row``, with an xmlns when the main namespace is not
-    the default one)."""
-    keys = row_el.keys()
-    if len(keys) <= 2 and all(k in ("r", "spans") for k in keys):  # most rows: r="5" only
-        r = row_el.get("r")
-        return f'{row_open} r="{escape_attr(r)}">' if r is not None else f"{row_open}>"
-    return _start_tag_of(row_el.attrib.items(), _prefixes(row_el.nsmap), row_open)
-
-
-_XML_NS = "http://www.w3.org/XML/1998/namespace"
-
-
-def _prefixes(nsmap: dict[str | None, str] | None) -> dict[str, str]:
-    """Namespace URI -> the prefix a start tag writes for it (``xml`` included)."""
-    prefixes = {uri: p for p, uri in (nsmap or {}).items() if p}
-    prefixes[_XML_NS] = "xml"
-    return prefixes
-
-
-def _start_tag_of(items: Iterable[tuple[str, str]], prefixes: dict[str, str],
-                  row_open: str) -> str:
-    """A row start tag from its attributes (lxml's ``{uri}local`` keys), ``spans`` left out
-    (:func:`_row_start_tag`)."""
-    parts = []
-    for key, value in items:
-        if key == "spans":
-            continue
-        if key.startswith("{"):
-            uri, local = key[1:].split("}", 1)
-            key = f"{prefixes[uri]}:{local}" if uri in prefixes else local
-        parts.append(f' {key}="{escape_attr(value)}"')
-    return f"{row_open}{''.join(parts)}>"
-
-
-def _parse_rewriting(data: bytes, part: str, blocks: Sequence[CellRange]
-                     ) -> tuple[etree._ElementTree, dict[int, str]] | None:
-    """The part's tree without the rows to be rewritten, and their start tags: found by the
-    byte scan (:func:`_parse_scanned`) when it is sure, else by lxml row by row
-    (:func:`_parse_leaving_out`; None when the part is better parsed whole)."""
-    return _parse_scanned(data, part, blocks) or _parse_leaving_out(data, part, blocks)
-
-
-def _parse_scanned(data: bytes, part: str, blocks: Sequence[CellRange]
-                   ) -> tuple[etree._ElementTree, dict[int, str]] | None:
-    """:func:`_parse_leaving_out`'s result from :func:`~.rowscan.scan_rows`: the rows it
-    cuts are those lxml would leave out, and the rest is parsed whole. None when the scan is
-    not sure or what it kept is not what it assumed (a main namespace that is not the
-    default one in ``sheetData``, an unbound prefix, XML lxml refuses)."""
-    scan = scan_rows(data, blocks)
-    if scan is None:
-        return None
-    try:
-        tree = parse_xml(scan.remainder(), part)
-    except FileRefused:
-        return None
-    root = tree.getroot()
-    ns = etree.QName(root).namespace or ""
-    sheet_data = root.find(f"{{{ns}}}sheetData")
-    if sheet_data is None or sheet_data.nsmap.get(None) != ns:
-        return None
-    nsmap = {**sheet_data.nsmap, "xml": _XML_NS}
-    prefixes = _prefixes(sheet_data.nsmap)
-    tags: dict[int, str] = {}
-    for r, attrs in scan.left_out.items():
-        if not attrs:  # r="5" (and spans) only
-            tags[r] = f'<row r="{r}">'
-            continue
-        items = []
-        for key, value in attrs:
-            if ":" in key:
-                prefix, local = key.split(":", 1)
-                if prefix not in nsmap:
-                    return None
-                key = f"{{{nsmap[prefix]}}}{local}"
-            items.append((key, value))
-        tags[r] = _start_tag_of(items, prefixes, "<row")
-    return tree, tags
-
-
-def _parse_leaving_out(data: bytes, part: str, blocks: Sequence[CellRange]
-                       ) -> tuple[etree._ElementTree, dict[int, str]] | None:
-    """Parse a worksheet part row by row, leaving out the rows to be rewritten.
-
-    A row of ``sheetData`` is left out when its number lies in a block's rows, it holds no
-    formula and its cells lie in the block's columns (:func:`_cells_inside`, the test the
-    writer's fast path applies to a row whose cells are all replaced). Every row gets an
-    ``r`` (the previous row's plus one when it has none, as :class:`Worksheet` does).
-
-    Returns the tree and ``{row number: start tag}`` of the rows left out, or None when the
-    part is better parsed whole (rows not in ascending order, XML that is not well-formed,
-    a DTD: :func:`parse_xml` then gives its usual result or message).
-    """
-    parser = etree.XMLPullParser(events=("end",), tag="{*}row", **PARSER_OPTIONS)
-    left_out: dict[int, str] = {}
-    root = sheet_data = last_out = None
-    ns = row_tag = ctag = ftag = row_open = ""
-    prev = 0
-    try:
-        for start in range(0, len(data), _FEED):
-            parser.feed(data[start:start + _FEED])
-            for _, el in parser.read_events():
-                if root is None:
-                    root = el.getroottree().getroot()
-                    ns = etree.QName(root).namespace or ""
-                    row_tag, ctag, ftag = (f"{{{ns}}}{n}" for n in ("row", "c", "f"))
-                if sheet_data is None:
-                    sheet_data = root.find(f"{{{ns}}}sheetData")
-                    if sheet_data is not None:  # as Worksheet._row_open
-                        row_open = "<row" if sheet_data.nsmap.get(None) == ns else \
-                            f'<row xmlns="{ns}"'
-                if el.tag != row_tag or sheet_data is None or el.getparent() is not sheet_data:
-                    continue
-                if last_out is not None:  # the parser has moved on: drop the row left out
-                    sheet_data.remove(last_out)
-                    last_out = None
-                r = el.get("r")
-                if r is None or not r.isdigit():
-                    el.set("r", str(prev + 1))
-                    r = el.get("r")
-                if int(r) <= prev:
-                    return None
-                prev = int(r)
-                for block in blocks:
-                    if block.r1 <= prev <= block.r2:
-                        if next(el.iter(ftag), None) is None and \
-                                _cells_inside(el, ctag, block.c1, block.c2):
-                            left_out[prev] = _row_start_tag(el, row_open)
-                            el.clear()
-                            last_out = el
-                        break
-        root = parser.close()
-    except etree.XMLSyntaxError:
-        return None
-    tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        return None
-    if last_out is not None and sheet_data is not None:
-        sheet_data.remove(last_out)
-    return tree, left_out
 
 
 def _texts(node: etree._Element, t_tag: str) -> Iterator[str]:

@@ -273,3 +273,22 @@ def test_floor_script(tmp_path, capsys):
     assert ws.tables["tblEVM"].ref == f"A1:{bigbook.col_letter(len(evm.header))}13"
     assert [c.value for c in ws[1]][:len(evm.header)] == evm.header
     assert [c.value for c in ws[2]][:3] == list(evm.data[0][:3])
+
+
+@pytest.mark.slow
+def test_the_biggest_portfolio_refreshes_again(tmp_path):
+    """Issue 16's size, 8,000 projects x 120 months: the workbook refresh writes (its tblTrend
+    sheet inflates to ~330 MB) is refreshed again, with the same tables. Before the part cap
+    was raised to 512 MB, the second refresh refused the workbook it had written (exit 2,
+    "part xl/worksheets/... inflates to more than 256 MB"). Minutes and ~1.4 GB: --runslow."""
+    inputs = synthetic_inputs(n_projects=8000, n_months=120, n_resources=2000,
+                              n_timesheets=500_000)
+    book = bigbook.write_contract_workbook(tmp_path / "big.xlsx", inputs)
+    said = []
+    for _ in range(2):
+        run = subprocess.run([sys.executable, "-m", "xlpmo.cli", "refresh", str(book),
+                              "--no-backup"], capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr[-2000:]
+        said.append(re.search(r"tblEVM .*", run.stdout).group(0))
+    assert said[0] == said[1]
+    assert "tblTrend 648000 rows" in said[1]

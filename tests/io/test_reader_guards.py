@@ -136,7 +136,7 @@ def test_gigabyte_part_stops_at_the_ratio_cap(gigabyte_bomb: Path) -> None:
 def test_gigabyte_part_stops_at_the_part_cap(gigabyte_bomb: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(limits, "MAX_RATIO", 10**9)
-    refused(gigabyte_bomb, "zip bomb", "more than 256 MB")
+    refused(gigabyte_bomb, "zip bomb", "more than 512 MB")
 
 
 def test_total_cap(plan: Path, monkeypatch: pytest.MonkeyPatch) -> None:

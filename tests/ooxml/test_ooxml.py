@@ -223,6 +223,37 @@ def test_the_writers_package_reads_parts_under_the_readers_guards(tmp_path: Path
         pkg.read("a.xml")
 
 
+
+def test_a_big_part_is_read_whole_and_checked_like_a_small_one(tmp_path: Path) -> None:
+    """A deflated part past 16 MB (inflated again in one go after its stream was checked)
+    reads as zipfile reads it; its checksum, a DTD at its start and the part cap still
+    refuse it; a part just under the limit and a stored one read as well."""
+    from helpers.reader_books import patch_zip_entry
+
+    from xlpmo.errors import FileRefused, LimitExceeded
+
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i * 7)
+                    for i in range(1, 500_001))
+    big = b"<a>" + rows + b"</a>"
+    assert len(big) > 16 << 20
+    src = _zip(tmp_path / "big.zip", {"big.xml": (big, 8), "stored.xml": (big, 0),
+                                      "under.xml": (big[:(16 << 20) - 10] + b"</a>", 8)})
+    with zipfile.ZipFile(src) as z, Package(src) as pkg:
+        for name in ("big.xml", "stored.xml", "under.xml"):
+            assert pkg.read(name) == z.read(name), name
+    crc = zipfile.ZipFile(src).getinfo("big.xml").CRC
+    bad = patch_zip_entry(_zip(tmp_path / "crc.zip", {"big.xml": (big, 8)}), "big.xml",
+                          crc=crc ^ 1)
+    with Package(bad) as pkg, pytest.raises(FileRefused, match="checksum"):
+        pkg.read("big.xml")
+    dtd = _zip(tmp_path / "dtd.zip", {"big.xml": (b'<!DOCTYPE a [<!ENTITY b "c">]>' + big, 8)})
+    with Package(dtd) as pkg, pytest.raises(FileRefused, match="DTD"):
+        pkg.read("big.xml")
+    with Package(src, max_part_bytes=20 << 20) as pkg, \
+            pytest.raises(LimitExceeded, match="more than 20 MB"):
+        pkg.read("big.xml")
+
+
 CORPUS = CORPUS_DIR
 
 

@@ -186,3 +186,10 @@ def test_the_scan_declines_what_it_does_not_follow() -> None:
         assert left_out(odd, "A2:C6") is None, odd
     assert scan_rows(worksheet(rows).replace(b"UTF-8", b"ISO-8859-1"),
                      [CellRange.parse("A2:C6")]) is None
+    # a control character far into a big part (the part is searched a few MB at a time)
+    many = "".join(row(r, abc(r)) for r in range(1, 130_001))
+    assert len(many) > 3 * (1 << 22)
+    assert left_out(many, "A2:C130000") == list(range(2, 130_001))
+    late = many.replace(row(120_000, abc(120_000)),
+                        row(120_000, abc(120_000)).replace("</v>", "\x1f</v>", 1))
+    assert late != many and left_out(late, "A2:C130000") is None

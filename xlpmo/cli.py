@@ -278,7 +278,8 @@ def _session(args: argparse.Namespace, steps: int):
     from xlpmo.app.session import FileSession
 
     progress = Progress(steps, enabled=not args.quiet)
-    return FileSession(args.path, backup=not args.no_backup, progress=progress), progress
+    return FileSession.writing(args.path, backup=not args.no_backup,
+                               progress=progress), progress
 
 
 def _saved(session) -> None:

@@ -70,6 +70,30 @@ def test_read_only_workbook_is_refused(base: Path, workbook: Path,
     assert _sha(path) == before and sorted(os.listdir(folder)) == ["PMO.xlsx"]
 
 
+
+@pytest.mark.parametrize("verb", [
+    ["close-period"],
+    ["new-project", "--id", "PRJ-900", "--name", "New", "--start", "2026-01-01",
+     "--finish", "2026-12-31", "--bac", "1000"],
+    ["import", "EXPORT", "--into", "tblActuals"],
+    ["report"],
+], ids=["close-period", "new-project", "import", "report"])
+def test_every_verb_that_writes_refuses_a_read_only_workbook_first(
+        verb: list[str], base: Path, workbook: Path, capsys: pytest.CaptureFixture) -> None:
+    """Before any work (no step of reading it is shown), with a message that fits the verb
+    (it said "if it should be refreshed" for close-period, import, new-project and report)."""
+    folder, path = _folder(base, workbook)
+    export = base / "export.csv"
+    export.write_text("ProjectID,Month,Amount\nPRJ-101,2026-01,100\n", encoding="utf-8")
+    path.chmod(0o444)
+    before = _sha(path)
+    args = [str(export) if a == "EXPORT" else a for a in verb]
+    assert main([args[0], str(path), *args[1:]]) == 2
+    err = capsys.readouterr().err
+    assert "PMO.xlsx is read-only" in err and "refresh" not in err, err
+    assert "reading workbook" not in err and "unexpected" not in err, err
+    assert _sha(path) == before and sorted(os.listdir(folder)) == ["PMO.xlsx"]
+
 @needs_child
 def test_read_only_workbook_is_refused_as_its_owner(base: Path, workbook: Path) -> None:
     folder, path = _folder(base, workbook)

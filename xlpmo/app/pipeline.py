@@ -21,7 +21,6 @@ from xlpmo.app.progress import Progress
 from xlpmo.app.session import FileSession
 from xlpmo.contract.model import Inputs
 from xlpmo.errors import Finding
-from xlpmo.io.safesave import check_can_save
 
 
 @dataclass
@@ -51,10 +50,7 @@ def refresh_file(
     progress: Progress | None = None,
 ) -> RefreshResult:
     """Recompute every output table of ``path`` and write them into it, in place."""
-    path = Path(path)
-    if path.exists():
-        check_can_save(path)  # a read-only workbook or folder: say so before any work
-    session = FileSession(path, backup=backup, progress=progress)
+    session = FileSession.writing(path, backup=backup, progress=progress)
     done = commands.refresh(session, status_date=status_date, refreshed_by=refreshed_by)
     return RefreshResult(session.path, done.inputs, done.findings, done.outputs,
                          written=True, backup=session.backup_path)

@@ -44,7 +44,7 @@ class ReportResult:
 def report_file(path: str | Path, *, pdf: str | Path | None = None, status_date: Any = None,
                 backup: bool = True, progress: Progress | None = None) -> ReportResult:
     """Write the Report sheet into ``path`` (in place) and, with ``pdf``, the PDF pack."""
-    session = FileSession(path, backup=backup, progress=progress)
+    session = FileSession.writing(path, backup=backup, progress=progress)
     checked = load(session, status_date=status_date)
     inputs, findings = checked.inputs, list(checked.findings)
     del checked  # the raw tables need not stay through the write

@@ -72,6 +72,17 @@ class FileSession:
         self.backup_path: Path | None = None
         self.written = False
 
+    @classmethod
+    def writing(cls, path: str | Path, **options: object) -> FileSession:
+        """A session for a command that changes the workbook: a read-only workbook, or a
+        folder that takes no new files, is refused before any work
+        (:func:`~xlpmo.io.safesave.check_can_save`), not after reading and computing."""
+        from xlpmo.io.safesave import check_can_save
+
+        if Path(path).exists():
+            check_can_save(Path(path))
+        return cls(path, **options)  # type: ignore[arg-type]
+
     @property
     def name(self) -> str:
         return self.path.name

@@ -150,8 +150,8 @@ def check_can_save(path: Path) -> None:
     if path.exists() and _read_only(path):
         raise FileRefused(
             f"{path.name} is read-only (its file permissions, or the read-only attribute in "
-            "its Properties): xlpmo will not replace it. Make it writable if it should be "
-            "refreshed (or refresh a copy); the workbook was not changed."
+            "its Properties): xlpmo will not replace it. Make it writable if xlpmo should "
+            "change it (or work on a copy); the workbook was not changed."
         )
     if not os.access(path.parent, os.W_OK | os.X_OK):
         raise _folder_refusal(path)

@@ -251,6 +251,7 @@ def _render_job(job: Job, book: Book) -> bool:
     ws.extend_dimension(new)
     return formulas_added
 
+
 def _column_renderer(job: Job, book: Book, data_top: int, n_data: int,
                      base_style: Callable[[int], int]) -> Renderer:
     """The renderer of a full job's data cells, a run of rows at a time when the sheet is

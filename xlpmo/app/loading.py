@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from xlpmo.app.session import Session
@@ -58,7 +59,17 @@ class Checked(WithFindings):
 def check(raw: dict[str, RawTable], notes: Sequence[Finding] = (),
           status_date: Any = None) -> Checked:
     """Coerce and validate raw tables (the reader's ``notes`` first); ``status_date``
-    overrides tblConfig's StatusDate."""
+    overrides tblConfig's StatusDate.
+
+    Amounts near 1e308 overflow to infinity in sums and percentages (an Excel error value
+    in the output, as in compute): numpy's RuntimeWarnings about it would only be noise on
+    the user's terminal, so they are silenced here, as the core silences them.
+    """
+    with np.errstate(all="ignore"):
+        return _check(raw, notes, status_date)
+
+
+def _check(raw: dict[str, RawTable], notes: Sequence[Finding], status_date: Any) -> Checked:
     inputs, findings = coerce_inputs({n: t for n, t in raw.items() if n in tables.INPUTS})
     if status_date is not None:
         try:

@@ -326,8 +326,9 @@ class Worksheet:
         """Refuse to overwrite the anchor of a shared/array formula that reaches other cells."""
         ftag = self._t["f"]
         for r, row_el in self._rows.items():
-            if row_el.find(f".//{ftag}") is None:
-                continue
+            if (r not in self.patches and not self._blocks_at(r)) \
+                    or row_el.find(f".//{ftag}") is None:
+                continue  # only patched rows are searched for formulas
             payloads = self._patched_cols(r)
             for col, c in self.cells(row_el):
                 if col not in payloads:
@@ -353,10 +354,20 @@ class Worksheet:
     def _patched_cols(self, r: int) -> set[int]:
         """The columns of row ``r`` that get a patch or a block's cell."""
         cols = set(self.patches.get(r, ()))
-        for block in self.blocks:
-            if r in block:
-                cols.update(block.cols)
+        for block in self._blocks_at(r):
+            cols.update(block.cols)
         return cols
+
+    def _blocks_at(self, r: int) -> list[RowBlock]:
+        """The row blocks that hold row ``r``."""
+        return [b for b in self.blocks if r in b] if self.blocks else []
+
+    def _rewritten_start(self, r: int) -> str:
+        """The start tag of a row left out of the tree (taken), with its hidden flag as
+        set since."""
+        start = self._rewritten.pop(r)
+        hidden = self.row_hidden.get(r)
+        return start if hidden is None else _hidden_in_tag(start, hidden)
 
     def _check_open(self) -> None:
         if self.saved:
@@ -426,7 +437,7 @@ class Worksheet:
     def _emit(self, r: int, row_el: etree._Element | None, pending: list[str | _Lazy],
               flush: Any, out: list[etree._Element]) -> None:
         payloads = self.patches.pop(r, None)  # released as the row is written
-        blocks = [b for b in self.blocks if r in b] if self.blocks else []
+        blocks = self._blocks_at(r)
         hidden = self.row_hidden.get(r)
         if row_el is not None and hidden is not None:
             _set_hidden(row_el, hidden)
@@ -509,10 +520,7 @@ class Worksheet:
             return None
         if row_el is None:
             if r in self._rewritten:
-                start = self._rewritten.pop(r)
-                if hidden is not None:
-                    start = _hidden_in_tag(start, hidden)
-                return _Lazy(r, start, payloads)
+                return _Lazy(r, self._rewritten_start(r), payloads)
             if hidden:
                 return _Lazy(r, f'{self._row_open} r="{r}" hidden="1">', payloads)
             return _Lazy(r, None, payloads)
@@ -526,7 +534,7 @@ class Worksheet:
     def _render_lazy(self, row: _Lazy) -> str:
         """The text of a deferred row: its blocks' cells and its own, by column."""
         r = row.r
-        blocks = [b for b in self.blocks if r in b]
+        blocks = self._blocks_at(r)
         if len(blocks) == 1 and not row.extra and blocks[0].ordered:
             body = "".join(c for _, c in blocks[0].cells(r) if c is not None)
         else:
@@ -543,9 +551,7 @@ class Worksheet:
                         pending: list[str | _Lazy]) -> None:
         """A row left out of the tree: its start tag and the new cells (as the fast path of
         :meth:`_emit` writes a row whose cells are all replaced)."""
-        start = self._rewritten.pop(r)
-        if r in self.row_hidden:
-            start = _hidden_in_tag(start, self.row_hidden[r])
+        start = self._rewritten_start(r)
         if any(p is not None and not isinstance(p, str) for p in payloads.values()):
             raise XlpmoError(f"internal error: row {r} of {self.part} was left out of the "
                              "parse but gets a cell that needs the old row")

@@ -194,7 +194,9 @@ def test_child_peak_is_the_childs_own_not_the_parents():
     outputs = (small.output, again.output, big.output)
     assert small.returncode == again.returncode == big.returncode == 0, outputs
     assert 0 < small.peak_mb < 100 and again.peak_mb < 100, peaks  # not the parent's 300 MB
-    assert 200 < big.peak_mb - small.peak_mb < 230, peaks  # what the child touched itself
+    # what the child touched itself: 200 MiB, give or take the few pages by which two
+    # interpreters' own peaks differ (CI once measured 199.99)
+    assert 190 < big.peak_mb - small.peak_mb < 230, peaks
 
 
 def test_payload_leaves_out_the_sheets_a_script_excludes(tmp_path):

@@ -177,6 +177,16 @@ def test_vectorised_rows_and_missing_values():
     assert with_pd[0] == 2 and with_pd[1] == 1  # never above PD
 
 
+def test_a_plan_that_overflows_has_no_earned_schedule():
+    """1E308 planned in each of two months: the cumulative plan passes the largest double, so
+    PV is #NUM! and so is ES (before: 15/1E308, a tiny ES, and SPI(t) Red)."""
+    curve = np.array([[1e308, np.inf, np.inf], [10, 30, 60]])  # cumulative: 1E308 + 1E308
+    out = schedule.earned_schedule(curve, np.array([15.0, 15.0]))
+    assert out[0] == np.inf and out[1] == pytest.approx(1 + 5 / 20)  # inf: the callers' #NUM!
+    assert schedule.es([1e308, 1e308, 1.0], 15) is XLError.NUM
+    assert schedule.spit([1e308, 1e308, 1.0], 15, 2) is XLError.NUM
+
+
 def test_finish_dates_errors_and_unknown_start():
     starts = np.array(["2026-01-01", "NaT", "2026-01-01"], dtype="datetime64[ns]")
     out = schedule.finish_dates(starts, xvalue.XValue.of(np.array([1.5, 2.0, np.inf])))

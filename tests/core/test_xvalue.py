@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from xlpmo.core.arith import divide, error_codes, with_errors
 from xlpmo.core.rag import rag_variance
 from xlpmo.core.variance import variance, variance_pct
-from xlpmo.core.xvalue import DIV0, NA, OK, XValue, codes_of, errors_of, first_error
+from xlpmo.core.xvalue import DIV0, NA, NUM, OK, XValue, codes_of, errors_of, first_error
 from xlpmo.errors import XLError
 
 ERRORS = list(XLError)
@@ -87,3 +87,21 @@ def test_rag_passes_every_error_on_and_colours_the_rest() -> None:
     values = np.array([XLError.REF, -0.2, XLError.NUM, np.nan, 0.01], dtype=object)
     got = rag_variance(values, 0.05, 0.10).tolist()
     assert got == [XLError.REF, "Red", XLError.NUM, XLError.NA, "Green"]
+
+
+def test_an_overflow_is_num_and_passes_on_as_excels_does() -> None:
+    """Excel: =1E308+1E308 is #NUM!, =1E308/1E-10 is #NUM!, and a formula using either is
+    #NUM! too; the largest double is about 1.8E308."""
+    big = XValue.of(np.array([1e308, 1e308, 5.0]))
+    total = big + np.array([1e308, -1e308, 1.0])
+    assert total.err.tolist() == [NUM, OK, OK] and total.val[1:].tolist() == [0.0, 6.0]
+    assert (big / np.array([1e-10, 2.0, 2.0])).err.tolist() == [NUM, OK, OK]
+    assert (big * 10.0).err.tolist() == [NUM, NUM, OK]
+    # a sum that overflowed before it got here (numpy's inf) is #NUM!, never a number
+    inf_in = XValue.of(np.array([np.inf, -np.inf, np.nan, 2.0]))
+    assert inf_in.err.tolist() == [NUM, NUM, NA, OK]
+    assert XValue.of([float("inf"), 1.0]).err.tolist() == [NUM, OK]
+    assert (XValue.of(5.0) / inf_in).err.tolist() == [NUM, NUM, NA, OK]  # not 5/inf = 0
+    assert error_codes([5.0, np.inf], [np.inf, 2.0]).tolist() == [NUM, NUM]
+    assert with_errors([np.inf, -np.inf, 1.0], [OK, OK, OK]).tolist() == [
+        XLError.NUM, XLError.NUM, 1.0]

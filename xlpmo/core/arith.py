@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlpmo.core.xvalue import DIV0, NA, OK, codes_of, errors_of
+from xlpmo.core.xvalue import DIV0, NA, NUM, OK, codes_of, errors_of
 from xlpmo.errors import XLError
 
 __all__ = ["as_float", "divide", "divide_float", "error_codes", "with_errors"]
@@ -37,13 +37,15 @@ def divide_float(num: ArrayLike, den: ArrayLike) -> np.ndarray:
 
 
 def error_codes(num: ArrayLike, den: ArrayLike) -> np.ndarray:
-    """The error code of num/den per element (:mod:`xlpmo.core.xvalue`): ``OK``, ``NA`` or
-    ``DIV0``.
+    """The error code of num/den per element (:mod:`xlpmo.core.xvalue`): ``OK``, ``NA``,
+    ``DIV0`` or ``NUM``.
 
-    Missing input wins over a zero denominator, as a missing cell is the cause.
+    An infinite input (a sum past the largest double) is ``#NUM!``, as Excel's overflowed
+    sum is. Missing input wins over a zero denominator, as a missing cell is the cause.
     """
     n, d = np.broadcast_arrays(_arr(num), _arr(den))
     codes = np.full(n.shape, OK, dtype=np.int8)
+    codes[np.isinf(n) | np.isinf(d)] = NUM
     codes[d == 0] = DIV0
     codes[np.isnan(n) | np.isnan(d)] = NA
     return codes
@@ -54,11 +56,12 @@ def with_errors(values: ArrayLike, errors: np.ndarray, index: Any = None) -> pd.
 
     ``errors``: error codes (:mod:`xlpmo.core.xvalue`), or an object array of
     :class:`~xlpmo.errors.XLError` members and None. Remaining NaN values (missing inputs
-    without an error) become ``#N/A``.
+    without an error) become ``#N/A``, infinite ones (an overflow) ``#NUM!``.
     """
-    vals = _arr(values).astype(object)
-    missing = np.isnan(_arr(values))
-    vals[missing] = XLError.NA
+    floats = _arr(values)
+    vals = floats.astype(object)
+    vals[np.isnan(floats)] = XLError.NA
+    vals[np.isinf(floats)] = XLError.NUM
     errors = np.asarray(errors)
     codes = errors.astype(np.int8) if errors.dtype.kind in "iu" else codes_of(errors)
     has_err = codes != OK
@@ -67,7 +70,7 @@ def with_errors(values: ArrayLike, errors: np.ndarray, index: Any = None) -> pd.
 
 
 def divide(num: ArrayLike, den: ArrayLike, index: Any = None) -> pd.Series:
-    """Excel-style num / den as an object Series (float, ``#DIV/0!`` or ``#N/A``)."""
+    """Excel-style num / den as an object Series (float, ``#DIV/0!``, ``#N/A`` or ``#NUM!``)."""
     return with_errors(divide_float(num, den), error_codes(num, den), index=index)
 
 

@@ -108,7 +108,8 @@ def forecast_table(inputs: Inputs, eac: pd.Series | None, confidence: float = 0.
       the history did gets a band as narrow as the history's noise; one that departs from it
       (a bottom-up £170k a month after £35k months) gets a band as wide as the departure.
       Where nothing was planned, λ·Planned is the forecast's mean amount. ``#N/A`` without
-      elapsed months or actuals, ``#DIV/0!`` with one elapsed month (as STDEV.S).
+      elapsed months or actuals, ``#DIV/0!`` with one elapsed month (as STDEV.S), ``#NUM!``
+      where the sum of squared misses overflows (amounts near 1E308).
       **Low never falls below what is already spent**: Low = max(Cumulative − half,
       min(AC to date, Cumulative)), AC to date the project's Cumulative at its last Actual
       row (0 before its first): money spent cannot be un-spent, so a wide band stops at the
@@ -330,6 +331,7 @@ def _assemble(ids: pd.Index, past: pd.DataFrame, ahead: pd.DataFrame, amount: np
     low = np.where(np.isnan(floor), low, np.maximum(low, floor))
     band_err = np.full(len(pos), None, dtype=object)
     band_err[is_fc & (m[pos] == 1) & ~np.isnan(cumulative)] = XLError.DIV0
+    band_err[np.isinf(half)] = XLError.NUM  # the misses overflowed: no band, not Low = AC
     out = pd.DataFrame({
         "ProjectID": pd.Series(ids.to_numpy(dtype=object)[pos], dtype=object),
         "Period": period_column(months),

@@ -55,7 +55,10 @@ def earned_schedule(
     ``pv_cum``: cumulative PV [projects × periods], column k−1 = P_k at the end of period k
     (P_0 = 0 is implied). ``ev``: EV per project. ``pd``: planned duration per project
     (default: the number of columns). ``bac``: per project (default: the last column);
-    ES = PD where EV ≥ BAC. A NaN anywhere in a project's row, EV or PD gives NaN.
+    ES = PD where EV ≥ BAC. A NaN anywhere in a project's row, EV or PD gives NaN; an
+    infinite value there (a sum past the largest double) gives +inf, which the callers'
+    :class:`~xlpmo.core.xvalue.XValue` shows as ``#NUM!``: a plan that cannot be added up
+    has no earned schedule, as its PV is ``#NUM!``.
     No Python loop per project: one pass of comparisons over the matrix.
     """
     curve = np.atleast_2d(np.asarray(pv_cum, dtype=float))
@@ -79,8 +82,9 @@ def earned_schedule(
     with np.errstate(invalid="ignore"):
         es_ = np.where(ev >= total, dur, es_)
     es_ = np.minimum(es_, dur)
+    overflow = np.isinf(ev) | np.isinf(dur) | np.isinf(curve).any(axis=1)
     bad = np.isnan(ev) | np.isnan(dur) | np.isnan(curve).any(axis=1)
-    return np.where(bad, np.nan, es_)
+    return np.where(bad, np.nan, np.where(overflow, np.inf, es_))
 
 
 # -- scalar forms for the worksheet functions ------------------------------------------------
@@ -107,7 +111,8 @@ def _plan(pv_series: Any, cumulative: bool) -> tuple[np.ndarray, float] | XValue
         amounts = np.nan_to_num(values, nan=0.0)
     nonzero = np.flatnonzero(amounts != 0)
     pd_ = float(nonzero[-1] + 1) if nonzero.size else 0.0
-    return np.cumsum(amounts), pd_
+    with np.errstate(over="ignore"):  # a plan past the largest double: ES is #NUM!
+        return np.cumsum(amounts), pd_
 
 
 def _es_x(pv_series: Any, ev: Any, cumulative: bool) -> tuple[XValue, XValue]:

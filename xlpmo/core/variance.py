@@ -269,11 +269,9 @@ def elapsed(ph: Phased) -> pd.DataFrame:
 
 
 def money(values: Any) -> pd.Series:
-    """Float money -> object Series with ``#N/A`` where the value is missing (NaN)."""
-    arr = np.asarray(values, dtype=float)
-    out = arr.astype(object)
-    out[np.isnan(arr)] = XLError.NA
-    return pd.Series(out, dtype=object)
+    """Float money -> object Series with ``#N/A`` where the value is missing (NaN) and
+    ``#NUM!`` where a sum overflowed (±inf)."""
+    return with_errors(values, np.zeros(np.shape(values), dtype=np.int8))
 
 
 def variance_table(inputs: Inputs) -> pd.DataFrame:

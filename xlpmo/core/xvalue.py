@@ -43,7 +43,9 @@ class XValue:
     """A float array with a parallel array of Excel error codes (0 = a valid number).
 
     The arithmetic operators follow Excel: the first operand's error wins, then the
-    second's; division by zero gives ``#DIV/0!``. ``val`` is NaN wherever ``err`` is set.
+    second's; division by zero gives ``#DIV/0!``; a result past the largest double (an
+    overflow, ±inf) gives ``#NUM!``, and so does an infinite input (a sum that overflowed
+    before it got here). ``val`` is NaN wherever ``err`` is set.
     """
 
     val: np.ndarray
@@ -60,7 +62,8 @@ class XValue:
         arr = x if isinstance(x, np.ndarray) else np.asarray(x, dtype=object)
         if _numeric(arr.dtype):
             val = arr.astype(float)
-            return cls(val, np.where(np.isnan(val), NA, OK).astype(np.int8))
+            err = np.where(np.isnan(val), NA, np.where(np.isinf(val), NUM, OK)).astype(np.int8)
+            return cls(np.where(err == OK, val, np.nan), err)
         flat = arr.astype(object).reshape(-1)
         pairs = [_element(v) for v in flat]
         val = np.array([p[0] for p in pairs], dtype=float).reshape(arr.shape)
@@ -77,7 +80,7 @@ class XValue:
         err = first_error(a.err, b.err)
         with np.errstate(all="ignore"):
             val = op(a.val, b.val)
-        return XValue(np.where(err == OK, val, np.nan), err)
+        return _overflowed(val, err)
 
     def __add__(self, other: Any) -> XValue:
         return self._binary(other, np.add)
@@ -156,8 +159,15 @@ def _divide(num: XValue, den: XValue) -> XValue:
     err = first_error(num.err, den.err)
     err = np.where((err == OK) & (den.val == 0), DIV0, err).astype(np.int8)
     with np.errstate(all="ignore"):
-        val = np.where(err == OK, num.val / np.where(err == OK, den.val, 1.0), np.nan)
-    return XValue(val, err)
+        val = num.val / np.where(err == OK, den.val, 1.0)
+    return _overflowed(val, err)
+
+
+def _overflowed(val: np.ndarray, err: np.ndarray) -> XValue:
+    """An operation's result: where its operands were numbers but it is not finite (the
+    result is past the largest double, about 1.8E308), ``#NUM!``, as in Excel."""
+    err = np.where((err == OK) & ~np.isfinite(val), NUM, err).astype(np.int8)
+    return XValue(np.where(err == OK, val, np.nan), err)
 
 
 def _numeric(dtype: Any) -> bool:
@@ -174,7 +184,9 @@ def _element(v: Any) -> tuple[float, int]:
         return np.nan, VALUE
     if isinstance(v, (int, float, np.integer, np.floating)):
         f = float(v)
-        return (np.nan, NA) if np.isnan(f) else (f, OK)
+        if np.isnan(f):
+            return np.nan, NA
+        return (np.nan, NUM) if np.isinf(f) else (f, OK)
     if isinstance(v, str):
         parsed = XLError.parse(v)
         if parsed is not None:

@@ -96,3 +96,39 @@ def test_a_sum_that_overflows_is_num_in_everything_computed_from_it(tmp_path: Pa
     for r in ahead:
         assert r["Low"] == r["High"] == XLError.NUM, r
         assert isinstance(r["Cumulative"], float)  # the EAC spread does not use the plan
+
+
+def test_capacity_that_overflows_is_num_and_over_allocation_unknown(tmp_path: Path,
+                                                                   capsys) -> None:
+    """HoursPerWeek 1E308 for R001: its capacity (× the working days) overflows, so
+    CapacityHours, the ratios and OverAllocated are #NUM! (before, OverAllocated showed
+    FALSE: inf − inf is NaN, and NaN > 0 is false). The check warns about the cell."""
+    path = tmp_path / "Huge.xlsx"
+    shutil.copy(TEMPLATE, path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(path)
+    res = wb["Resources"]
+    assert res["A2"].value == "R001" and res["F1"].value == "HoursPerWeek"
+    res["F2"] = 1e308
+    wb.save(path)
+    assert main(["refresh", str(path), "--no-backup", "--quiet"]) in (0, 1)
+    assert "Resources!F2" in capsys.readouterr().out
+    rows = _rows(path, "tblUtilisation")
+    r001 = [r for r in rows if r["ResourceID"] == "R001"]
+    assert r001
+    for r in r001:
+        for col in ("CapacityHours", "Utilisation", "OverAllocated"):
+            assert r[col] == XLError.NUM, (col, r)
+    others = [r["OverAllocated"] for r in rows if r["ResourceID"] != "R001"]
+    assert others and set(others) <= {True, False}  # the others are still TRUE/FALSE
+    # tblCapacityPlan: R001 is the template's one Project Manager; the gap and the status of
+    # that group are unknown too (before: GapHours blank from inf − inf, RAG Green or Amber)
+    assert res["C2"].value == "Project Manager"
+    plan = [r for r in _rows(path, "tblCapacityPlan") if r["Group"] == "Project Manager"]
+    assert plan
+    for r in plan:
+        for col in ("CapacityHours", "GapHours", "Utilisation", "RAG"):
+            assert r[col] == XLError.NUM, (col, r)
+    assert {r["RAG"] for r in _rows(path, "tblCapacityPlan")
+            if r["Group"] != "Project Manager"} <= {"Green", "Amber", "Red"}

@@ -107,7 +107,8 @@ def test_unknown_project_in_a_wide_plan_counts_the_rows_typed() -> None:
 def test_resources() -> None:
     findings = check(
         tblResources=[["ResourceID", "StartDate", "EndDate", "HoursPerWeek", "FTE"],
-                      ["R1", "2026-01-01", "2025-12-31", 0, -1], ["R1", None, None, 40, 1]],
+                      ["R1", "2026-01-01", "2025-12-31", 0, -1], ["R1", None, None, 40, 1],
+                      ["R2", None, None, 375, 1], ["R3", None, None, 168, 1]],
         tblLeave=[["ResourceID", "Start", "End", "Hours"], ["R1", "2026-02-10", "2026-02-09", -8],
                   ["R7", "2026-02-01", "2026-02-01", None]],
     )
@@ -117,6 +118,10 @@ def test_resources() -> None:
         ("Error", "Resources!C2", "EndDate 2025-12-31 is before StartDate 2026-01-01"),
         ("Warning", "Resources!E2", "negative FTE (-1)"),
         ("Warning", "Resources!D2", "HoursPerWeek 0 is not positive"),
+        # 37.5 typed as 375: ten times the capacity, and utilisation a tenth (168 = 7 × 24)
+        ("Warning", "Resources!D4",
+         "HoursPerWeek 375 is more than a week has (168 hours): capacity and utilisation "
+         "use it as it is"),
     ]
     leave = [(f.severity, f.cell, f.message) for f in about(findings, "tblLeave")]
     assert leave == [

@@ -16,7 +16,7 @@ import pandas as pd
 from xlpmo.core.xvalue import DIV0, NA, NUM, OK, codes_of, errors_of
 from xlpmo.errors import XLError
 
-__all__ = ["as_float", "divide", "divide_float", "error_codes", "with_errors"]
+__all__ = ["as_float", "divide", "divide_float", "error_codes", "overflowed", "with_errors"]
 
 ArrayLike = Any  # float ndarray, Series or scalar
 
@@ -49,6 +49,16 @@ def error_codes(num: ArrayLike, den: ArrayLike) -> np.ndarray:
     codes[d == 0] = DIV0
     codes[np.isnan(n) | np.isnan(d)] = NA
     return codes
+
+
+def overflowed(*arrays: ArrayLike) -> np.ndarray:
+    """Where any of the (broadcast) arrays is ±inf: a sum that went past the largest double
+    (about 1.8E308). Excel shows such a sum, and every formula using it, as ``#NUM!``; a
+    status or flag computed from it is unknown there, not a colour or FALSE."""
+    out = np.zeros(np.broadcast_shapes(*(np.shape(_arr(a)) for a in arrays)), dtype=bool)
+    for a in arrays:
+        out = out | np.isinf(_arr(a))
+    return out
 
 
 def with_errors(values: ArrayLike, errors: np.ndarray, index: Any = None) -> pd.Series:

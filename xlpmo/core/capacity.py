@@ -429,9 +429,10 @@ def capacity_grid(inputs: Inputs, periods: Any = None) -> CapacityGrid:
     months = periods.to_numpy().astype("datetime64[M]")
     wd = _month_days(months[None, :], start[:, None], end[:, None], cals.index[:, None],
                      cals.calendars)
-    gross = wd * day_hours[:, None]
+    gross = np.where(wd == 0, 0.0, wd * day_hours[:, None])  # no working day: no hours
     leave = _leave_hours(inputs.leave, res["ResourceID"], periods, cals, day_hours, start, end)
-    hours = np.maximum(gross - leave, 0.0)
+    # hours past the largest double stay infinite (#NUM! in the outputs), not inf − inf = NaN
+    hours = np.where(np.isinf(gross), gross, np.maximum(gross - leave, 0.0))
     return CapacityGrid(pd.Index(res["ResourceID"]), periods, hours, day_hours, cals)
 
 

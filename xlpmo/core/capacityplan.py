@@ -24,6 +24,9 @@ Role or a Team of tblResources (setting ``CapacityBy``), matched as
                         UtilisationTarget + 0.10 or below UtilisationTarget − 0.20; else
                         Green. Zero capacity and no demand: ``#DIV/0!`` (nothing to rate)
 
+Hours past the largest double (a typo'd 1E308 HoursPerWeek) make the sums ``#NUM!``, as in
+Excel, and GapHours, Utilisation and RAG of that group and month are ``#NUM!`` as well.
+
 Months: from the earlier of the first month with a counted allocation (a known resource's,
 or unnamed demand) and the status period, to ``PlanningHorizon`` months after the status
 period; allocations after that are not in the plan. Every group gets every month.
@@ -223,13 +226,15 @@ def _unstaffed(res_role: np.ndarray, u_role: np.ndarray, n_roles: int) -> np.nda
 def plan_rag(demand: np.ndarray, cap: np.ndarray, utilisation: np.ndarray,
         target: float) -> np.ndarray:
     """The capacity plan's RAG per element (module docstring): object array of
-    ``Green``/``Amber``/``Red`` or ``XLError.DIV0``."""
+    ``Green``/``Amber``/``Red``, ``XLError.DIV0``, or ``XLError.NUM`` where the hours
+    overflowed (:func:`~xlpmo.core.arith.overflowed`)."""
     red = demand - cap > TOLERANCE_HOURS
     with np.errstate(invalid="ignore"):
         amber = (utilisation > target + AMBER_ABOVE + _RATIO_TOLERANCE) | (
             utilisation < target - AMBER_BELOW - _RATIO_TOLERANCE)
     out = np.where(red, RED, np.where(amber, AMBER, GREEN)).astype(object)
     out[(cap <= 0) & ~red] = XLError.DIV0
+    out[arith.overflowed(demand, cap)] = XLError.NUM
     return out
 
 
@@ -248,7 +253,8 @@ def _frame(labels: list[str], months: pd.DatetimeIndex, head: np.ndarray, cap: n
         "NamedDemandHours": named,
         "UnnamedDemandHours": unnamed,
         "DemandHours": demand,
-        "GapHours": cap - demand,
+        # an overflowed side stays infinite (#NUM! when written), never inf − inf = blank
+        "GapHours": np.where(arith.overflowed(cap, demand), np.inf, cap - demand),
         "Utilisation": pd.Series(util, dtype=object),
         "RAG": pd.Series(plan_rag(demand, cap, arith.divide_float(demand, cap), target),
                          dtype=object),

@@ -27,6 +27,8 @@ Decisions where the contract is silent:
 - A ratio with zero capacity is ``#DIV/0!``. OverAllocated with zero capacity is TRUE
   when any hours are allocated. The comparison allows 1e-9 hours (float noise of
   Percent × capacity sums), which never changes a real decision.
+- Hours past the largest double (about 1.8E308) are ``#NUM!``, as Excel's overflowed sums,
+  and so are the ratios and OverAllocated computed from them (unknown, not FALSE).
 """
 
 from __future__ import annotations
@@ -95,6 +97,17 @@ def _over(allocated: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     return allocated - capacity > TOLERANCE_HOURS
 
 
+def _over_or_unknown(allocated: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """:func:`_over`, with ``#NUM!`` where the hours overflowed (±inf): unknown, not FALSE."""
+    over = _over(allocated, capacity)
+    unknown = arith.overflowed(allocated, capacity)
+    if not unknown.any():
+        return over
+    out = over.astype(object)
+    out[unknown] = XLError.NUM
+    return out
+
+
 def utilisation_table(inputs: Inputs, periods: Any = None) -> pd.DataFrame:
     """The tblUtilisation table: one row per resource (tblResources order) and period.
 
@@ -115,7 +128,7 @@ def utilisation_table(inputs: Inputs, periods: Any = None) -> pd.DataFrame:
         "Utilisation": arith.divide(actual.reshape(-1), cap_flat).to_numpy(),
         "BillableUtilisation": arith.divide(billable.reshape(-1), cap_flat).to_numpy(),
         "Allocation": arith.divide(allocated.reshape(-1), cap_flat).to_numpy(),
-        "OverAllocated": _over(allocated, cap).reshape(-1),
+        "OverAllocated": _over_or_unknown(allocated, cap).reshape(-1),
     })
     for col in ("Utilisation", "BillableUtilisation", "Allocation"):
         frame[col] = frame[col].astype(object)

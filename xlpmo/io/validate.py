@@ -31,6 +31,7 @@ from xlpmo.io.raw import RawTable
 
 LIMIT = 20  # findings naming cells per check; then one summary finding
 MAX_DAY_HOURS = 24.0
+MAX_WEEK_HOURS = 7 * MAX_DAY_HOURS
 
 
 class _Rows:
@@ -224,6 +225,9 @@ def _resources(inputs: Inputs, out: list[Finding]) -> set[Any] | None:
     hpw = r.floats("HoursPerWeek")
     r.flag("Warning", hpw <= 0, "HoursPerWeek",
            lambda i: f"HoursPerWeek {_fmt(hpw[i])} is not positive")
+    r.flag("Warning", hpw > MAX_WEEK_HOURS, "HoursPerWeek",
+           lambda i: f"HoursPerWeek {_fmt(hpw[i])} is more than a week has "
+                     f"({MAX_WEEK_HOURS:.0f} hours): capacity and utilisation use it as it is")
     country = r.frame["Country"]
     r.flag("Warning", unknown_countries(r.frame), "Country",
            lambda i: UNKNOWN_COUNTRY.format(country=country.iloc[i]))

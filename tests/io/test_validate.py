@@ -150,6 +150,8 @@ def test_progress_checks() -> None:
         ("Progress!C3", "cumulative PercentComplete goes down from the previous period"),
         ("Progress!D7", "EV above BAC: Earned 300 > BAC 80"),  # P2: BAC = its Planned
         ("Progress!D8", "EV above BAC: Earned 260 > BAC 250"),
+        ("Progress!B7", "2 rows of tblProgress report progress after the status period "
+                        "2026-02 (not counted)"),
     ]
     hand_built = Inputs(progress=pd.DataFrame({  # frames built without coercion: still checked
         "ProjectID": ["P1"], "Period": [pd.Timestamp("2026-01-01")], "CostType": [None],
@@ -200,6 +202,22 @@ def test_status_date_and_periods() -> None:
                                "2026-02 (not counted)"),
         ("Info", "Forecast!C2", "1 row of tblForecast forecast the status period 2026-02 or "
                                 "earlier (only later periods are forecast)"),
+    ]
+
+
+def test_progress_after_the_status_period_is_an_info_as_actual_cost_is() -> None:
+    """Progress typed for a month after the status period does not count (EV is read at the
+    status date), as actual cost there does not; both say so (before: actual cost did,
+    progress was left out without a word, e.g. when StatusDate was not moved on)."""
+    findings = check(tblProgress=[
+        ["ProjectID", "Period", "PercentComplete", "Earned"],
+        ["P1", "2026-02-28", 0.3, None],  # the status month (BASE: StatusDate in 2026-02)
+        ["P1", "2026-03-15", 0.5, None],
+        ["P1", "2026-04-01", None, 120],
+    ])
+    assert [(f.severity, f.cell, f.message) for f in about(findings, "tblProgress")] == [
+        ("Info", "Progress!B3", "2 rows of tblProgress report progress after the status "
+                                "period 2026-02 (not counted)"),
     ]
 
 

@@ -370,6 +370,12 @@ def _periods(inputs: Inputs, out: list[Finding]) -> None:
         after = (r.dates("Period") > np.datetime64(status, "ns")) & (r.floats("Actual") != 0)
         r.summary("Info", after, "Actual",
                   f"hold actual cost after the status period {status:%Y-%m} (not counted)")
+    if not inputs.progress.empty:
+        r = _Rows(inputs, "tblProgress", out)
+        given = ~(np.isnan(r.floats("PercentComplete")) & np.isnan(r.floats("Earned")))
+        after = r.dates("Period").astype("datetime64[M]") > np.datetime64(status, "M")
+        r.summary("Info", after & given, "Period",
+                  f"report progress after the status period {status:%Y-%m} (not counted)")
     if not inputs.forecast.empty:
         r = _Rows(inputs, "tblForecast", out)
         before = (r.dates("Period") <= np.datetime64(status, "ns")) & (r.floats("Forecast") != 0)

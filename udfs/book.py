@@ -49,6 +49,7 @@ from xlpmo.errors import (
 )
 from xlpmo.io.a1 import CellRange, address, quote_sheet
 from xlpmo.io.changes import TableEdit, column_position
+from xlpmo.io.outside import MAX_LOOKED_AT, columns_right, rows_below
 from xlpmo.io.raw import RawTable, as_2d, clean_values
 
 from .cellvalues import cell_value, json_rows, json_value
@@ -130,6 +131,38 @@ def read_tables(book: Any, names: Sequence[str] | None = None) -> dict[str, RawT
                     found[spec.name] = RawTable.from_values(values, _origin(sheet, rng),
                                                             spec.name, cleaned=True)
     return found
+
+
+_INPUT_NAMES = {name.lower() for name in tables.INPUTS}
+
+
+def outside_tables(book: Any) -> list[Finding]:
+    """The Errors for data typed right below or right of an input Excel Table, outside it
+    (:mod:`xlpmo.io.outside`; Excel grows a table as a row or column is typed next to it, but
+    not with AutoExpand off, nor after Undo of the expansion, nor in a file saved by another
+    program)."""
+    out = []
+    for sheet in book.sheets:
+        used = None
+        for table in sheet.tables:
+            if table.name.lower() not in _INPUT_NAMES:
+                continue
+            spec = tables.spec(table.name)
+            rng = table.range
+            used = sheet.used_range if used is None else used
+            top, left = rng.row, rng.column
+            bottom, right = top + rng.shape[0] - 1, left + rng.shape[1] - 1
+            last_row = min(used.row + used.shape[0] - 1, bottom + MAX_LOOKED_AT)
+            last_col = min(used.column + used.shape[1] - 1, right + MAX_LOOKED_AT)
+            if last_row > bottom:
+                out.append(rows_below(spec.name, sheet.name, bottom + 1, left, range_grid(
+                    sheet.range((bottom + 1, left), (last_row, right)))))
+            if last_col > right:
+                out.append(columns_right(
+                    spec, sheet.name, top, right + 1,
+                    range_grid(sheet.range((top, right + 1), (bottom, last_col))),
+                    table_header(table)))
+    return [f for f in out if f is not None]
 
 
 # -- writing the book -------------------------------------------------------------------------
@@ -485,8 +518,10 @@ class BookSession:
         return str(getattr(self.book, "name", "the workbook"))
 
     def read(self, extra: Sequence[str] = ()) -> tuple[dict[str, RawTable], list[Finding]]:
-        """The input tables of the book, and the contract tables named in ``extra``."""
-        return read_tables(self.book, [*tables.INPUTS, *extra]), []
+        """The input tables of the book, and the contract tables named in ``extra``; the
+        notes: data typed next to an input table, outside it (:func:`outside_tables`).
+        """
+        return read_tables(self.book, [*tables.INPUTS, *extra]), outside_tables(self.book)
 
     def write(self, tables_: Mapping[str, pd.DataFrame], edits: Sequence[TableEdit]
               ) -> list[Finding]:

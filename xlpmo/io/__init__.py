@@ -4,7 +4,7 @@
 - :mod:`.reader`: a workbook file -> RawTables (the cells of each contract table), on the
   one zip reader :class:`.ooxml.package.Package`; :mod:`.raw` holds RawTable and the file
   :class:`~.raw.Fingerprint`, :mod:`.extent` bounds a sheet's used rectangle before
-  calamine reads it;
+  calamine reads it; :mod:`.outside` names data typed next to an input table, outside it;
 - :mod:`.a1`: A1 references, ranges and sheet names in references (the one A1 module);
 - :mod:`.coerce`, :mod:`.validate`: RawTables -> Inputs, and the findings of tblChecks
   (:mod:`.values` types one column of cells, :mod:`.headers` matches headers and reads month
@@ -24,6 +24,6 @@
 
 __all__ = [
     "a1", "canvas", "canvaswriter", "cellxml", "changes", "coerce", "extent", "headers",
-    "importer", "jobs", "keyed", "limits", "ooxml", "percent", "raw", "reader", "refilter",
-    "rowplan", "safesave", "sheetlimits", "validate", "values", "writer",
+    "importer", "jobs", "keyed", "limits", "ooxml", "outside", "percent", "raw", "reader",
+    "refilter", "rowplan", "safesave", "sheetlimits", "validate", "values", "writer",
 ]

@@ -175,6 +175,12 @@ def _candidate(text: str, date1904: bool) -> _Candidate | None:
     return None if month is None else _Candidate(month, month)
 
 
+def is_month_header(text: str, date1904: bool = False) -> bool:
+    """Whether a header reads as a month (a date, a date typed as text or a date serial;
+    see the module docstring), even one in a date form that is no real month."""
+    return _candidate(text, date1904) is not None
+
+
 def month_columns(header: Header, skip: set[int], order: str, date1904: bool = False
                   ) -> tuple[dict[int, pd.Timestamp], list[Finding]]:
     """The month of each month column (header index -> first day of the month), and the

@@ -55,6 +55,7 @@ from xlpmo.io.cellxml import (
 from xlpmo.io.extent import extent, fits, quick_bound
 from xlpmo.io.headers import decode_xstring
 from xlpmo.io.ooxml.package import Package, Relationships
+from xlpmo.io.outside import MAX_LOOKED_AT, columns_right, rows_below
 from xlpmo.io.raw import (
     RawTable,
     RawWorkbook,
@@ -351,6 +352,24 @@ def _listobject_table(
     )
 
 
+def _outside(spec: tables.TableSpec, sheet: _Sheet, tp: _TablePart, cells: _Cells,
+             table: RawTable) -> list[Finding]:
+    """The Errors for data typed right below or right of an input table, outside it
+    (:mod:`xlpmo.io.outside`)."""
+    rng = CellRange.parse(tp.ref)
+    bottom = cells.top + cells.values.shape[0] - 1
+    right = cells.left + cells.values.shape[1] - 1
+    found = []
+    if bottom > rng.r2:
+        found.append(rows_below(spec.name, sheet.name, rng.r2 + 1, rng.c1, cells.block(
+            rng.r2 + 1, rng.c1, min(bottom, rng.r2 + MAX_LOOKED_AT), rng.c2)))
+    if right > rng.c2 and tp.header_rows > 0:
+        found.append(columns_right(spec, sheet.name, rng.r1, rng.c2 + 1, cells.block(
+            rng.r1, rng.c2 + 1, rng.r2 - tp.totals_rows, min(right, rng.c2 + MAX_LOOKED_AT)),
+            table.header, table.date1904))
+    return [f for f in found if f is not None]
+
+
 def _sheet_table(spec: tables.TableSpec, sheet: _Sheet, cells: _Cells,
                  date1904: bool) -> RawTable | None:
     """The table on a sheet named like it (see :meth:`RawTable.from_sheet`)."""
@@ -486,6 +505,8 @@ def _read_tables(pkg: Package, path: Path, outputs: bool
             continue
         if tp is not None:
             out[spec.name] = _listobject_table(spec, sheet, tp, cells, date1904)
+            if spec.name in tables.INPUTS:
+                notes += _outside(spec, sheet, tp, cells, out[spec.name])
             continue
         table = _sheet_table(spec, sheet, cells, date1904)
         if table is None:

@@ -221,6 +221,30 @@ def test_progress_after_the_status_period_is_an_info_as_actual_cost_is() -> None
     ]
 
 
+def test_a_wide_row_pasted_twice_is_a_warning_naming_both() -> None:
+    """A row of a wide table pasted twice (the same project, cost type and amount in every
+    month) doubles that project's plan or cost; each row is counted, as typed, and a Warning
+    names the copy and the row it repeats. Rows that share a key but not every amount (two
+    Labour lines) are no copy; nor are equal rows of the long layout (two equal invoices)."""
+    findings = check(
+        tblPlan=[["ProjectID", "CostType", "2026-01", "2026-02", "2026-03"],
+                 ["P1", "Labour", 100, 150, None],
+                 ["P1", "Labour", 100, 150, None],  # pasted twice
+                 ["P1", "Labour", 100, 150, 5],  # another Labour line
+                 ["P2", "Labour", 100, 150, None],
+                 ["P1", "Travel", None, None, None],
+                 ["P1", "Travel", None, None, None]],  # empty rows repeat harmlessly
+        tblActuals=[["ProjectID", "Period", "Actual"], ["P1", "2026-01", 7],
+                    ["P1", "2026-01", 7]],
+    )
+    assert [(f.severity, f.cell, f.message) for f in about(findings, "tblPlan")] == [
+        ("Warning", "Plan!A3", "the same row as Plan!A2 (P1, Labour, the same amount in "
+                               "every month): both are counted; delete one if it was pasted "
+                               "twice"),
+    ]
+    assert about(findings, "tblActuals") == []
+
+
 def test_projects_without_plan_and_baseline_spans() -> None:
     findings = check(tblProjects=[
         ["ProjectID", "BaselineStart", "BaselineFinish", "BAC"],

@@ -26,6 +26,7 @@ from xlpmo.contract.countries import UNKNOWN_COUNTRY, unknown_countries
 from xlpmo.contract.groups import group_keys
 from xlpmo.contract.model import TABLE_FIELDS, Inputs
 from xlpmo.errors import SEVERITIES, Finding
+from xlpmo.io.a1 import address
 from xlpmo.io.coerce import load_inputs
 from xlpmo.io.raw import RawTable
 
@@ -243,6 +244,41 @@ def _plan_bac(inputs: Inputs) -> pd.Series:
     return bac.where(bac.notna(), planned.reindex(bac.index)).combine_first(planned)
 
 
+def _pasted_twice(r: _Rows, raw: RawTable | None) -> None:
+    """A row of a wide time-phased table that repeats an earlier one cell for cell, with an
+    amount in it (the copy of a paste). Both are counted, as typed (coercion sums rows of one
+    ProjectID and CostType); a Warning names the copy and the row it repeats. Rows sharing a
+    key with other amounts are separate lines, and the long layout's equal rows separate
+    postings: not said."""
+    src = r.source
+    if raw is None or src is None or src.amount_cols is None or not len(raw.data):
+        return
+    keys = [src.columns[c] - raw.first_col for c in ("ProjectID", "CostType")
+            if c in src.columns]
+    same_key = pd.DataFrame(raw.data[:, keys]).astype(str).duplicated(keep=False).to_numpy()
+    if not same_key.any():  # the usual case: every key once, nothing else to compare
+        return
+    rows = np.flatnonzero(same_key)
+    months = np.unique(src.amount_cols) - raw.first_col
+    amounts = raw.data[np.ix_(rows, months[(months >= 0) & (months < raw.data.shape[1])])]
+    has_amount = ((amounts != None) & (amounts != 0)).any(axis=1)  # noqa: E711 (elementwise)
+    row_hash = pd.util.hash_pandas_object(pd.DataFrame(raw.data[rows]).astype(str),
+                                          index=False).to_numpy()
+    first = rows[pd.Series(np.arange(len(rows))).groupby(row_hash).transform("first")]
+    copies = rows[(first != rows) & has_amount]
+    first_of = dict(zip(rows.tolist(), first.tolist(), strict=True))
+    id_col = src.columns.get("ProjectID", raw.first_col)
+    for k in copies[:LIMIT]:
+        cost = raw.data[k, src.columns["CostType"] - raw.first_col] \
+            if "CostType" in src.columns else None
+        shown = str(raw.data[k, id_col - raw.first_col]) + ("" if cost is None else f", {cost}")
+        r.out.append(Finding(
+            "Warning", r.table, address(src.sheet, raw.first_row + 1 + int(k), id_col),
+            f"the same row as {address(src.sheet, raw.first_row + 1 + first_of[k], id_col)} "
+            f"({shown}, the same amount in every month): both are counted; delete one if it "
+            "was pasted twice"))
+
+
 def _progress(inputs: Inputs, out: list[Finding]) -> None:
     if inputs.progress.empty:
         return
@@ -437,6 +473,8 @@ def validate(inputs: Inputs, raw: dict[str, RawTable] | None = None) -> list[Fin
             if not _Rows(inputs, table, out).frame.empty:
                 out.append(Finding("Info", table, table,
                                    f"{table} has rows but the workbook has no tblResources"))
+    for table in ("tblPlan", "tblActuals", "tblForecast"):
+        _pasted_twice(_Rows(inputs, table, out), (raw or {}).get(table))
     _progress(inputs, out)
     _timesheets(inputs, out)
     _allocations(inputs, out)

@@ -92,7 +92,7 @@ def test_unknown_keys_are_capped() -> None:
 def test_unknown_project_in_a_wide_plan_counts_the_rows_typed() -> None:
     """A wide row is one row the user typed, not one per month (it was "(2 rows)")."""
     wide = [["ProjectID", "2026-01", "2026-02"], ["P1", 1, 2], ["P2", 3, 4], ["Z", 5, 6]]
-    [f] = check(tblPlan=wide)
+    [f] = about(check(tblPlan=wide), "tblPlan")
     assert (f.cell, f.message) == ("Plan!A4", "ProjectID 'Z' is not in tblProjects (1 row)")
     [f] = about(check(tblActuals=[["ProjectID", "CostType", "2026-01", "2026-02"],
                                   ["Z", "Labour", 1, 2], ["P1", "Labour", 1, 1],
@@ -243,6 +243,22 @@ def test_a_wide_row_pasted_twice_is_a_warning_naming_both() -> None:
                                "twice"),
     ]
     assert about(findings, "tblActuals") == []
+
+
+def test_a_bac_that_is_not_the_plans_total_is_a_warning() -> None:
+    """PMI: BAC is the total of the time-phased plan (PV at completion). A BAC of 275 against a
+    plan of 100 + 150 = 250 makes EV (PercentComplete x BAC) and PV two budgets apart, so
+    SPI is 10 % off at any progress; the cell is named. Half a percent is rounding."""
+    findings = check(tblProjects=[["ProjectID", "ProjectName", "BAC"],
+                                  ["P1", "Alpha", 275], ["P2", "Beta", 80.2],
+                                  ["P3", "Gamma", None]])
+    got = [(f.severity, f.cell, f.message) for f in about(findings, "tblProjects")
+           if "total of" in f.message]
+    assert got == [("Warning", "Projects!C2",
+                    "BAC 275 is not the total of P1's plan in tblPlan (250): EV is measured "
+                    "against BAC and PV against the plan, so SPI, the earned schedule and "
+                    "ScheduleRAG compare two budgets; make them agree (BAC is the total of "
+                    "the time-phased plan, PMI)")]
 
 
 def test_projects_without_plan_and_baseline_spans() -> None:

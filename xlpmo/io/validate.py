@@ -33,6 +33,7 @@ from xlpmo.io.raw import RawTable
 LIMIT = 20  # findings naming cells per check; then one summary finding
 MAX_DAY_HOURS = 24.0
 MAX_WEEK_HOURS = 7 * MAX_DAY_HOURS
+BAC_TOLERANCE = 0.005  # BAC and the plan's total differ by more than this share: said
 
 
 class _Rows:
@@ -212,7 +213,29 @@ def _projects(inputs: Inputs, out: list[Finding]) -> set[Any] | None:
     r.flag("Error", bac < 0, "BAC", lambda i: (
         f"negative BAC ({_fmt(bac[i])}): a budget cannot be negative, so BAC and the figures "
         "computed from it are #VALUE! in tblEVM"))
+    _bac_is_the_plan(r, bac, inputs.plan)
     return keys
+
+
+def _bac_is_the_plan(r: _Rows, bac: np.ndarray, plan: pd.DataFrame) -> None:
+    """A BAC typed in tblProjects that is not the total of the project's plan (by more than
+    :data:`BAC_TOLERANCE` of the larger): PMI's BAC is the total of the time-phased plan (PV
+    at completion); EV is measured against BAC and PV against the plan, so the schedule
+    figures would compare two budgets. A Warning naming the BAC cell; both are used as
+    typed."""
+    if plan.empty:
+        return
+    total = plan.groupby("ProjectID", sort=False)["Planned"].sum()
+    ids = r.values("ProjectID")
+    planned = total.reindex(pd.Index(ids, dtype=object)).to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        off = (bac >= 0) & (np.abs(bac - planned) > BAC_TOLERANCE * np.maximum(
+            np.abs(bac), np.abs(planned)))
+    r.flag("Warning", off, "BAC", lambda i: (
+        f"BAC {_fmt(bac[i])} is not the total of {ids[i]}'s plan in tblPlan "
+        f"({_fmt(planned[i])}): EV is measured against BAC and PV against the plan, so SPI, "
+        "the earned schedule and ScheduleRAG compare two budgets; make them agree (BAC is "
+        "the total of the time-phased plan, PMI)"))
 
 
 def _resources(inputs: Inputs, out: list[Finding]) -> set[Any] | None:

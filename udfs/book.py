@@ -49,7 +49,7 @@ from xlpmo.errors import (
 )
 from xlpmo.io.a1 import CellRange, address, quote_sheet
 from xlpmo.io.changes import TableEdit, column_position
-from xlpmo.io.outside import MAX_LOOKED_AT, columns_right, rows_below
+from xlpmo.io.outside import columns_right, rows_below, search_limits
 from xlpmo.io.raw import RawTable, as_2d, clean_values
 
 from .cellvalues import cell_value, json_rows, json_value
@@ -136,6 +136,11 @@ def read_tables(book: Any, names: Sequence[str] | None = None) -> dict[str, RawT
 _INPUT_NAMES = {name.lower() for name in tables.INPUTS}
 
 
+def _box(rng: Any) -> tuple[int, int, int, int]:
+    """A range's (first row, first column, last row, last column), 1-based."""
+    return (rng.row, rng.column, rng.row + rng.shape[0] - 1, rng.column + rng.shape[1] - 1)
+
+
 def outside_tables(book: Any) -> list[Finding]:
     """The Errors for data typed right below or right of an input Excel Table, outside it
     (:mod:`xlpmo.io.outside`; Excel grows a table as a row or column is typed next to it, but
@@ -143,17 +148,17 @@ def outside_tables(book: Any) -> list[Finding]:
     program)."""
     out = []
     for sheet in book.sheets:
+        boxes = {t.name: _box(t.range) for t in sheet.tables}
         used = None
         for table in sheet.tables:
             if table.name.lower() not in _INPUT_NAMES:
                 continue
             spec = tables.spec(table.name)
-            rng = table.range
-            used = sheet.used_range if used is None else used
-            top, left = rng.row, rng.column
-            bottom, right = top + rng.shape[0] - 1, left + rng.shape[1] - 1
-            last_row = min(used.row + used.shape[0] - 1, bottom + MAX_LOOKED_AT)
-            last_col = min(used.column + used.shape[1] - 1, right + MAX_LOOKED_AT)
+            used = _box(sheet.used_range) if used is None else used
+            top, left, bottom, right = boxes[table.name]
+            last_row, last_col = search_limits(
+                boxes[table.name], [b for n, b in boxes.items() if n != table.name],
+                used[2], used[3])
             if last_row > bottom:
                 out.append(rows_below(spec.name, sheet.name, bottom + 1, left, range_grid(
                     sheet.range((bottom + 1, left), (last_row, right)))))

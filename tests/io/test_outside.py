@@ -5,6 +5,7 @@ plan, was simply not read, with exit 0 and no finding."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import warnings
 from pathlib import Path
@@ -15,7 +16,7 @@ from helpers.paths import TEMPLATE
 
 from xlpmo.cli import main
 from xlpmo.contract import tables
-from xlpmo.io.outside import columns_right, rows_below
+from xlpmo.io.outside import columns_right, rows_below, search_limits
 from xlpmo.io.reader import read_workbook
 
 OCT = "L"  # tblActuals' Oct 2026 column in the template
@@ -98,6 +99,7 @@ def test_the_in_excel_refresh_names_the_row_too(tmp_path: Path) -> None:
     wb["Actuals"]["A8"], wb["Actuals"]["B8"] = "PRJ-101", "Travel"
     wb["Actuals"][f"{OCT}8"] = 5000
     wb["Plan"]["O1"], wb["Plan"]["O2"] = "Jan 2027", 4000
+    _stack_leave_under_holidays(wb)  # a table right under another: no data outside it
     wb.save(path)
     [run] = run_server([{"kind": "scripts", "payload": book_payload(str(path)),
                          "as_client": True, "steps": [{"script": "refresh"}]}])
@@ -154,3 +156,40 @@ def test_columns_right_names_contract_columns_the_table_lacks() -> None:
     f = columns_right(plan, "Plan", 1, 15, [[46023.0], [7]], ["ProjectID"])  # 2026-01-01
     assert f.cell == "Plan!O1" and "('46023')" in f.message
     assert columns_right(plan, "Plan", 1, 15, [["Jan 2027"]], ["ProjectID"]) is None
+
+
+def test_a_table_stacked_right_under_or_beside_another_is_no_data_outside_it(
+        tmp_path: Path) -> None:
+    """Two input tables touching on one sheet (tblLeave's header in the row under
+    tblHolidays, tblMilestones in the column after tblProgress): each is its own table,
+    read as such; nothing is said of either."""
+    path, wb = _template(tmp_path)
+    _stack_leave_under_holidays(wb)
+    wb.save(path)
+    book = read_workbook(path)
+    assert book.tables["tblLeave"].rows == [["R001", dt.datetime(2026, 12, 1),
+                                             dt.datetime(2026, 12, 2), 8]]
+    assert not [f for f in book.findings if "outside the table" in f.message]
+
+
+def _stack_leave_under_holidays(wb: openpyxl.Workbook) -> None:
+    """tblLeave moved onto the Holidays sheet, its header in the row under tblHolidays."""
+    from openpyxl.worksheet.table import Table
+
+    hol = wb["Holidays"]
+    n = int(hol.tables["tblHolidays"].ref.split(":")[1][1:])  # A1:C43
+    rows = [["ResourceID", "Start", "End", "Hours"],
+            ["R001", dt.datetime(2026, 12, 1), dt.datetime(2026, 12, 2), 8]]
+    for i, row in enumerate(rows, start=n + 1):
+        for j, v in enumerate(row, start=1):
+            hol.cell(i, j, v)
+    del wb["Leave"]
+    hol.add_table(Table(displayName="tblLeave", ref=f"A{n + 1}:D{n + 2}"))
+
+
+def test_search_limits_stop_short_of_the_next_table() -> None:
+    assert search_limits((1, 1, 7, 14), [], 50, 20) == (50, 20)
+    assert search_limits((1, 1, 7, 14), [(8, 1, 10, 3)], 50, 20) == (7, 20)  # right under
+    assert search_limits((1, 1, 7, 3), [(1, 5, 7, 6)], 50, 20) == (50, 4)  # beside
+    assert search_limits((1, 1, 7, 3), [(9, 5, 12, 6), (2, 9, 3, 9)], 50, 20) == (50, 8)
+    assert search_limits((1, 1, 7, 3), [], 200_000, 20) == (100_007, 20)  # a bound

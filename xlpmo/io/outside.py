@@ -33,7 +33,7 @@ from xlpmo.io.a1 import address
 from xlpmo.io.headers import is_month_header, loose
 from xlpmo.io.raw import header_text
 
-__all__ = ["MAX_LOOKED_AT", "columns_right", "rows_below"]
+__all__ = ["MAX_LOOKED_AT", "columns_right", "rows_below", "search_limits"]
 
 #: rows (columns) looked at below (right of) a table
 MAX_LOOKED_AT = 100_000
@@ -63,6 +63,22 @@ def _finding(table: str, cell: str, n: int, unit: str, where: str, names: str = 
         f"{table} to take {'it' if one else 'them'} in (Table Design > Resize Table), or "
         f"leave a blank {unit} between if it is not data",
     )
+
+
+def search_limits(table: tuple[int, int, int, int], others: Sequence[tuple[int, int, int, int]],
+                  last_row: int, last_col: int) -> tuple[int, int]:
+    """How far below and right of ``table`` (r1, c1, r2, c2) to look: to the sheet's last
+    used row and column, at most :data:`MAX_LOOKED_AT` beyond the table, and short of any
+    other table there (``others``): a table stacked right under another is no data typed
+    outside it."""
+    r1, c1, r2, c2 = table
+    bottom, right = min(last_row, r2 + MAX_LOOKED_AT), min(last_col, c2 + MAX_LOOKED_AT)
+    for o1, p1, o2, p2 in others:
+        if o1 > r2 and p1 <= c2 and p2 >= c1:  # below, sharing columns
+            bottom = min(bottom, o1 - 1)
+        if p1 > c2 and o1 <= r2 and o2 >= r1:  # right, sharing rows
+            right = min(right, p1 - 1)
+    return bottom, right
 
 
 def rows_below(table: str, sheet: str, first_row: int, left: int, values: Any

@@ -55,7 +55,7 @@ from xlpmo.io.cellxml import (
 from xlpmo.io.extent import extent, fits, quick_bound
 from xlpmo.io.headers import decode_xstring
 from xlpmo.io.ooxml.package import Package, Relationships
-from xlpmo.io.outside import MAX_LOOKED_AT, columns_right, rows_below
+from xlpmo.io.outside import columns_right, rows_below, search_limits
 from xlpmo.io.raw import (
     RawTable,
     RawWorkbook,
@@ -357,16 +357,18 @@ def _outside(spec: tables.TableSpec, sheet: _Sheet, tp: _TablePart, cells: _Cell
     """The Errors for data typed right below or right of an input table, outside it
     (:mod:`xlpmo.io.outside`)."""
     rng = CellRange.parse(tp.ref)
-    bottom = cells.top + cells.values.shape[0] - 1
-    right = cells.left + cells.values.shape[1] - 1
+    others = [CellRange.parse(t.ref) for t in sheet.tables if t is not tp]
+    bottom, right = search_limits(
+        (rng.r1, rng.c1, rng.r2, rng.c2), [(o.r1, o.c1, o.r2, o.c2) for o in others],
+        cells.top + cells.values.shape[0] - 1, cells.left + cells.values.shape[1] - 1)
     found = []
     if bottom > rng.r2:
-        found.append(rows_below(spec.name, sheet.name, rng.r2 + 1, rng.c1, cells.block(
-            rng.r2 + 1, rng.c1, min(bottom, rng.r2 + MAX_LOOKED_AT), rng.c2)))
+        found.append(rows_below(spec.name, sheet.name, rng.r2 + 1, rng.c1,
+                                cells.block(rng.r2 + 1, rng.c1, bottom, rng.c2)))
     if right > rng.c2 and tp.header_rows > 0:
         found.append(columns_right(spec, sheet.name, rng.r1, rng.c2 + 1, cells.block(
-            rng.r1, rng.c2 + 1, rng.r2 - tp.totals_rows, min(right, rng.c2 + MAX_LOOKED_AT)),
-            table.header, table.date1904))
+            rng.r1, rng.c2 + 1, rng.r2 - tp.totals_rows, right), table.header,
+            table.date1904))
     return [f for f in found if f is not None]
 
 

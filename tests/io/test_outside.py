@@ -85,6 +85,8 @@ def test_rows_below_counts_the_block_up_to_its_first_blank_row() -> None:
     assert two.cell == "Plan!A9"  # the first data row, after the subtotal line
     assert two.message.startswith("2 rows right below tblPlan are outside the table, so their")
     assert rows_below("tblPlan", "Plan", 8, 1, [[None, 1, 2], ["P1", None, None]]) is None
+    assert rows_below("tblPlan", "Plan", 8, 1, [["TOTAL", 9, 9], ["Average", 4.5, 4.5],
+                                                ["max", 5, 5]]) is None  # summary lines
     assert rows_below("tblPlan", "Plan", 8, 1, [[None, None], ["P1", 3]]) is None
     assert rows_below("tblPlan", "Plan", 8, 1, np.empty((0, 3), dtype=object)) is None
 

@@ -9,8 +9,8 @@ directly (no blank row or column between) and names it, as an **Error** naming t
 cell (the figures leave it out; exit 1 says so):
 
 - :func:`rows_below`: a row with a value in the table's first column and at least one more
-  value in the table's columns. A totals line (first cell ``Total``, ``Grand total``,
-  ``Sum``...) or a row with one note in it is not data.
+  value in the table's columns. A summary line (first cell ``Total``, ``Grand total``,
+  ``Sum``, ``Average``, ``Max``...) or a row with one note in it is not data.
 - :func:`columns_right`: a column whose header is a month (for the time-phased tables:
   next month's column added to a wide tblPlan) or a contract column the table lacks, with a
   value in one of the table's rows. Other columns (comments, a row total) are the user's own.
@@ -38,7 +38,8 @@ __all__ = ["MAX_LOOKED_AT", "columns_right", "rows_below", "search_limits"]
 #: rows (columns) looked at below (right of) a table
 MAX_LOOKED_AT = 100_000
 
-_TOTAL = re.compile(r"^\s*(grand[\s-]+)?(sub[\s-]*)?(total|totals|sum)\b", re.IGNORECASE)
+_TOTAL = re.compile(r"^\s*(grand[\s-]+)?(sub[\s-]*)?(total|totals|sum|average|avg|mean|count|"
+                    r"min|max)\b", re.IGNORECASE)
 
 
 def _blank(values: np.ndarray) -> np.ndarray:
